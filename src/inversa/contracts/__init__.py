@@ -1,0 +1,103 @@
+"""The pure maths of one contract: value, PnL, entry, fees, margin, liquidation, funding,
+fair price and carry.
+
+No state, no I/O, no venue names: venues pass their parameters in.  Every function runs
+on exact ``Decimal`` scalars and on NumPy ``float64`` arrays with the same code.
+Conventions: prices in USD per coin; inverse values, PnL, margin and fees in the
+settlement coin; ``side`` +1 long, -1 short; cash flows positive when received; a
+positive funding rate means longs pay shorts.
+"""
+
+from inversa.contracts._check import Side, parse_side
+from inversa.contracts.fees import trading_fee
+from inversa.contracts.funding import (
+    clamp_funding_rate,
+    deribit_funding_rate,
+    funding_accrual,
+    funding_payment,
+    premium_index,
+)
+from inversa.contracts.liquidation import (
+    LIQUIDATION_MODELS,
+    Leg,
+    LiquidationResult,
+    binance_coinm_prices,
+    bybit_classic_cross_prices,
+    bybit_isolated_prices,
+    generic_prices,
+    round_to_tick,
+)
+from inversa.contracts.margin import (
+    Tier,
+    TierTable,
+    initial_margin,
+    linear_rate,
+    maintenance_margin,
+    risk_step_rates,
+)
+from inversa.contracts.pnl import (
+    Fill,
+    FillResult,
+    PositionState,
+    apply_fill,
+    contract_pnl,
+    harmonic_entry,
+    inverse_pnl,
+    linear_pnl,
+    position_value,
+    quanto_pnl,
+)
+from inversa.contracts.pricing import (
+    annualised_basis,
+    basis,
+    carry_forward,
+    dated_fair_basis,
+    dated_fair_price,
+    implied_carry_rate,
+    perpetual_fair_price,
+)
+from inversa.contracts.spec import ContractKind, ContractSpec
+
+__all__ = [
+    "LIQUIDATION_MODELS",
+    "ContractKind",
+    "ContractSpec",
+    "Fill",
+    "FillResult",
+    "Leg",
+    "LiquidationResult",
+    "PositionState",
+    "Side",
+    "Tier",
+    "TierTable",
+    "annualised_basis",
+    "apply_fill",
+    "basis",
+    "binance_coinm_prices",
+    "bybit_classic_cross_prices",
+    "bybit_isolated_prices",
+    "carry_forward",
+    "clamp_funding_rate",
+    "contract_pnl",
+    "dated_fair_basis",
+    "dated_fair_price",
+    "deribit_funding_rate",
+    "funding_accrual",
+    "funding_payment",
+    "generic_prices",
+    "harmonic_entry",
+    "implied_carry_rate",
+    "initial_margin",
+    "inverse_pnl",
+    "linear_pnl",
+    "linear_rate",
+    "maintenance_margin",
+    "parse_side",
+    "perpetual_fair_price",
+    "position_value",
+    "premium_index",
+    "quanto_pnl",
+    "risk_step_rates",
+    "round_to_tick",
+    "trading_fee",
+]
