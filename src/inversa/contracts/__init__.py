@@ -8,7 +8,7 @@ settlement coin; ``side`` +1 long, -1 short; cash flows positive when received; 
 positive funding rate means longs pay shorts.
 """
 
-from inversa.contracts._check import Side, parse_side
+from inversa.contracts._check import Side, check_leverage, check_positive, parse_side
 from inversa.contracts.fees import trading_fee
 from inversa.contracts.funding import (
     clamp_funding_rate,
@@ -77,6 +77,8 @@ __all__ = [
     "bybit_classic_cross_prices",
     "bybit_isolated_prices",
     "carry_forward",
+    "check_leverage",
+    "check_positive",
     "clamp_funding_rate",
     "contract_pnl",
     "dated_fair_basis",

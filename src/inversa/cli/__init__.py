@@ -1,0 +1,31 @@
+"""The ``inversa`` command (Typer + Rich).
+
+Sub-commands live in one module each and are mounted here.  User errors print one line
+on stderr and exit 2 (see :mod:`inversa.cli._output`).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from inversa.cli.calc import app as calc_app
+from inversa.cli.hedge import app as hedge_app
+from inversa.cli.stress import app as stress_app
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="inversa",
+    help="Exact maths and simulation for coin-margined (inverse) futures.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(calc_app, name="calc")
+app.add_typer(stress_app, name="stress")
+app.add_typer(hedge_app, name="hedge")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,9 @@
+"""`inversa stress` sub-commands."""
+
+from __future__ import annotations
+
+import typer
+
+__all__ = ["app"]
+
+app = typer.Typer(help="stress commands", no_args_is_help=True)
