@@ -1,0 +1,48 @@
+"""Venue rule sets as data: contract terms, fees, margin, funding, rounding, liquidation.
+
+Each venue is a TOML file under ``inversa/venues/rules/`` in which every number carries a
+source (URL, as-of date, note).  Files are read lazily, on first use, and cached.
+
+Units: contract values in USD per contract, position values in the settlement coin,
+rates (fees, margin, funding) as fractions, leverage as a multiple, hours in UTC.
+
+>>> venue, inst = resolve("XBTUSD")
+>>> venue.name, inst.symbol, inst.contract_value
+('bitmex', 'BTC/USD:BTC', Decimal('1'))
+"""
+
+from inversa.venues._margin import FlatMargin, LinearMargin, Margin, RiskStepMargin, TieredMargin
+from inversa.venues._model import (
+    DatedTemplate,
+    Funding,
+    Instrument,
+    Rounding,
+    Source,
+    Sourced,
+    Venue,
+)
+from inversa.venues._reader import RuleFileError, load_rules_file
+from inversa.venues._registry import list_venues, load_venue, resolve, venue_table
+from inversa.venues._symbols import ExpiryRule
+
+__all__ = [
+    "DatedTemplate",
+    "ExpiryRule",
+    "FlatMargin",
+    "Funding",
+    "Instrument",
+    "LinearMargin",
+    "Margin",
+    "RiskStepMargin",
+    "Rounding",
+    "RuleFileError",
+    "Source",
+    "Sourced",
+    "TieredMargin",
+    "Venue",
+    "list_venues",
+    "load_rules_file",
+    "load_venue",
+    "resolve",
+    "venue_table",
+]
