@@ -82,6 +82,14 @@ def _num(field: str, text: str | None, fallback: Decimal | None = None) -> Decim
     raise InputError(field, None, "is required (give the flag or --venue/--symbol)")
 
 
+def _first(*values: Decimal | None) -> Decimal:
+    """The first value that is not None (a venue's sourced 0 is a value, not a gap)."""
+    for value in values:
+        if value is not None:
+            return Decimal(value)
+    raise InputError("value", None, "no value given")
+
+
 def _opt(field: str, text: str | None) -> Decimal | None:
     return None if text is None else parse_decimal(field, text)
 
@@ -310,7 +318,7 @@ def _tier_table(tiers: list[str] | None, rules: _Rules) -> c.TierTable | None:
     if tiers:
         return c.TierTable.parse(",".join(tiers))
     if rules.instrument is not None:
-        table = getattr(rules.instrument.margin, "tiers", None)
+        table = getattr(rules.instrument.margin, "table", None)
         return table if isinstance(table, c.TierTable) else None
     return None
 
@@ -366,7 +374,7 @@ def liq(
         c.check_positive("entry", e)
         pv = c.position_value(n, e, cv)
         lev = _leverage(leverage, rules)
-        fee_rate = _num("taker", taker, rules.taker or Decimal(0))
+        fee_rate = _num("taker", taker, _first(rules.taker, Decimal(0)))
         result = _liquidation(
             name,
             mode,
@@ -478,10 +486,11 @@ def _liquidation(
     collateral = _collateral(mode, wallet_balance, lev, pv, extra)
     table = None if mmr is not None else _tier_table(tiers, rules)
     rate_given = _opt("mmr", mmr)
+    cum = _opt("maintenance_amount", maintenance_amount) or zero
     if rate_given is None and table is None:
-        raise InputError("mmr", None, "give --mmr, --tiers or --venue/--symbol with a tier table")
+        # Risk-step or linear venue margin: the rate of the position's size at entry.
+        rate_given, cum = _maintenance_rate(pv, None, None, tiers, rules)
     if name == "binance-coinm":
-        cum = _opt("maintenance_amount", maintenance_amount) or zero
         legs = [c.Leg(side, n, e, rate_given, cum if rate_given is not None else None)]
         hn, he = hedge
         if (hn is None) != (he is None):
@@ -493,6 +502,10 @@ def _liquidation(
         )
     if other_mm is not None or other_upnl is not None:
         collateral = collateral - (other_mm or zero) + (other_upnl or zero)
+    if rate_given is not None and cum:
+        raise InputError(
+            "maintenance_amount", cum, "the generic model takes a flat --mmr or --tiers"
+        )
     return c.generic_prices(side, e, n, cv, collateral, mmr=rate_given, tiers=table)
 
 
@@ -542,12 +555,16 @@ def funding_rate(
         venue_cap = getattr(funding, "cap", None)
         cap_value = _opt("cap", cap) if cap is not None else venue_cap
         if name == "clamp":
-            i = _num("interest", interest, getattr(funding, "interest", None) or Decimal("0.0001"))
-            width = _num("clamp", clamp, getattr(funding, "clamp", None) or Decimal("0.0005"))
+            i = _num(
+                "interest", interest, _first(getattr(funding, "interest", None), Decimal("0.0001"))
+            )
+            width = _num("clamp", clamp, _first(getattr(funding, "clamp", None), Decimal("0.0005")))
             rate = c.clamp_funding_rate(p, i, width, cap_value)
         else:
             band = _num(
-                "dead_band", dead_band, getattr(funding, "dead_band", None) or Decimal("0.00025")
+                "dead_band",
+                dead_band,
+                _first(getattr(funding, "dead_band", None), Decimal("0.00025")),
             )
             rate = c.deribit_funding_rate(p, band, cap_value)
         result = {"funding_rate": rate, "premium": p, "model": name}
@@ -610,7 +627,7 @@ def funding_payment(
             interval = _num(
                 "interval_hours",
                 interval_hours,
-                getattr(funding, "interval_hours", None) or Decimal(8),
+                _first(getattr(funding, "interval_hours", None), Decimal(8)),
             )
             paid = c.funding_accrual(
                 sd, n, cv, m, r, _num("elapsed_hours", elapsed_hours), interval

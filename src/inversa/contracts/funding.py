@@ -72,6 +72,7 @@ def funding_payment(
     """
     check_positive("contracts", contracts)
     check_positive("mark", mark)
+    check_positive("contract_value", contract_value)
     return -side * contracts * contract_value / mark * rate
 
 

@@ -231,6 +231,7 @@ def binance_coinm_prices(
     then at the liquidation price, until the bracket used is the one at the result.
     """
     _validate_legs(legs)
+    check_nonnegative("wallet_balance", wallet_balance)
     zero = wallet_balance - wallet_balance
     collateral = wallet_balance - (zero if other_maintenance is None else other_maintenance)
     collateral = collateral + (zero if other_upnl is None else other_upnl)
@@ -244,31 +245,34 @@ def binance_coinm_prices(
         return tiers.rate_and_cum(leg.contracts * contract_value / price)
 
     rates = [bracket(leg, leg.entry) for leg in legs]
+    converged = False
     for _ in range(max_iterations):
         num, cum, pv = _leg_sums(legs, contract_value, rates)
         liq = _signed_price(num, collateral + cum + pv)
-        if not _all_finite(liq):
-            break
-        new_rates = [bracket(leg, liq) for leg in legs]
+        finite = _finite(liq)
+        # Where this bracket has no solution, the next probe stays at the entry bracket.
+        new_rates = [bracket(leg, where(finite, liq, leg.entry)) for leg in legs]
         if _same(new_rates, rates):
+            converged = True
             break
         rates = new_rates
-    else:
-        # Brackets alternate at a boundary: the exact piecewise solution decides.
-        if len(legs) == 1 and tiers is not None:
-            leg = legs[0]
-            return generic_prices(
-                leg.side, leg.entry, leg.contracts, contract_value, collateral, tiers=tiers
-            )
+    single = len(legs) == 1 and legs[0].mmr is None and tiers is not None
+    if single:
+        # The bracket whose own solution lies in it is unique (equity - MM is monotone in
+        # 1/P), so the exact piecewise solution is the fixed point the search looks for; it
+        # also settles the cases the search cannot: brackets alternating at a boundary, and
+        # a short with no solution in its entry bracket but one in a lower bracket.
+        leg = legs[0]
+        assert tiers is not None
+        exact = generic_prices(
+            leg.side, leg.entry, leg.contracts, contract_value, collateral, tiers=tiers
+        ).liquidation_price
+        liq = where(finite, liq, exact) if converged else exact
+    elif not converged:
         raise InputError("tiers", "bracket search", "did not converge")
     bnum, _, bpv = _leg_sums(legs, contract_value, [(zero, zero)] * len(legs))
     bankrupt = _signed_price(bnum, collateral + bpv)
     return LiquidationResult(liq, bankrupt)
-
-
-def _all_finite(x: Num) -> bool:
-    f = _finite(x)
-    return bool(np.all(f)) if isinstance(f, np.ndarray) else f
 
 
 def _same(a: Sequence[tuple[Num, Num]], b: Sequence[tuple[Num, Num]]) -> bool:

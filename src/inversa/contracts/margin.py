@@ -151,7 +151,7 @@ class TierTable:
         if isinstance(value, Decimal):
             tier = self.tiers[self.index(value)]
             return tier.mmr, tier.cum
-        tier = self.tiers[self.index(Decimal(repr(value)))]
+        tier = self.tiers[self.index(Decimal(repr(float(value))))]
         return float(tier.mmr), float(tier.cum)
 
 

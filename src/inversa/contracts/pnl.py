@@ -38,6 +38,7 @@ def position_value(contracts: Num, price: Num, contract_value: Num) -> Num:
     """
     check_positive("contracts", contracts)
     check_positive("price", price)
+    check_positive("contract_value", contract_value)
     return contracts * contract_value / price
 
 
@@ -50,6 +51,7 @@ def inverse_pnl(side: Num | int, contracts: Num, entry: Num, exit: Num, contract
     check_positive("contracts", contracts)
     check_positive("entry", entry)
     check_positive("exit", exit)
+    check_positive("contract_value", contract_value)
     return side * contracts * contract_value * (1 / entry - 1 / exit)
 
 
@@ -61,6 +63,7 @@ def linear_pnl(side: Num | int, contracts: Num, entry: Num, exit: Num, contract_
     check_positive("contracts", contracts)
     check_positive("entry", entry)
     check_positive("exit", exit)
+    check_positive("contract_value", contract_value)
     return side * contracts * contract_value * (exit - entry)
 
 
@@ -101,11 +104,12 @@ def harmonic_entry(contracts: Iterable[Num], prices: Iterable[Num]) -> Num:
         raise InputError("fills", "[]", "need at least one fill")
     if len(sizes) != len(pxs):
         raise InputError("fills", f"{len(sizes)} sizes, {len(pxs)} prices", "lengths differ")
-    total = sizes[0] - sizes[0]
-    coin = total
     for i, (n, p) in enumerate(zip(sizes, pxs, strict=True)):
         check_positive(f"fills[{i}].contracts", n)
         check_positive(f"fills[{i}].price", p)
+    total = sizes[0] - sizes[0]
+    coin = total
+    for n, p in zip(sizes, pxs, strict=True):
         total = total + n
         coin = coin + n / p
     return total / coin
