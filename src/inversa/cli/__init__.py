@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from inversa.cli import demo as _demo
 from inversa.cli.calc import app as calc_app
 from inversa.cli.hedge import app as hedge_app
 from inversa.cli.stress import app as stress_app
@@ -24,6 +25,7 @@ app = typer.Typer(
 app.add_typer(calc_app, name="calc")
 app.add_typer(stress_app, name="stress")
 app.add_typer(hedge_app, name="hedge")
+_demo.register(app)
 
 
 def main() -> None:
