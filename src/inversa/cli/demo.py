@@ -165,7 +165,7 @@ def demo() -> None:
             elif "index_price" in hist.columns:
                 mark = float(last["index_price"])
             else:  # BitMEX's file has no price: the day's spot close
-                mark = float(btc["close"].asof(hist.index[-1].normalize()))
+                mark = float(btc["close"].loc[: hist.index[-1]].iloc[-1])
             at = Decimal(repr(mark))
             paid = c.funding_payment(1, NOTIONAL_USD, Decimal(1), at, rate)
             fund.add_row(
