@@ -79,5 +79,6 @@ def write_report(path: str | Path, title: str, sections: Sequence[Section]) -> P
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write("".join(parts))
+    os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is meant to be shared
     os.replace(tmp, target)
     return target
