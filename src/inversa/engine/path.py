@@ -1,0 +1,153 @@
+"""Drive an engine along a price path of OHLC bars, with funding at the venue's times.
+
+Each bar (index: its UTC open time) is walked as ``open -> extremes -> close``: a bar
+that closes at or above its open is taken to visit its low first (``open, low, high,
+close``), one that closes below to visit its high first (``open, high, low, close``).
+So longs are checked for liquidation at each bar's **low** and shorts at its **high**
+(a long is no closer to liquidation at the high, nor a short at the low).
+
+Liquidation fills:
+
+- at the open and the close, at the mark (a gap through the liquidation price fills at
+  the bar's open);
+- at an extreme, ``fills="trigger"`` (default) fills at the position's liquidation
+  price clamped to the bar's range, as a venue watching the mark continuously would;
+  ``fills="mark"`` fills at the extreme itself (the worst price of the bar).
+
+Funding: at every settlement time ``t`` of the instrument's :class:`FundingRules` with
+``previous bar < t <= this bar`` (after the bar's open is marked), the rate of the
+:class:`~inversa.engine.funding.FundingSource` settles; continuous (Deribit-style)
+funding accrues at every bar for the hours since the previous one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from inversa.engine._dec import to_decimal
+from inversa.engine.funding import FundingSource
+from inversa.engine.liquidation import LiquidationQuote
+from inversa.engine.venue import Engine
+from inversa.errors import DataError, InputError
+
+__all__ = ["OHLC", "run_bars", "validate_bars"]
+
+OHLC = ("open", "high", "low", "close")
+
+
+def validate_bars(bars: pd.DataFrame, source: str = "bars") -> pd.DataFrame:
+    """Bars with a strictly increasing tz-aware index and finite positive OHLC prices,
+    ``low <= open, close <= high``; else :class:`DataError` naming source, row and value
+    (rows count from 1)."""
+    if not isinstance(bars, pd.DataFrame):
+        raise InputError(source, type(bars).__name__, "must be a DataFrame of OHLC bars")
+    missing = [c for c in OHLC if c not in bars.columns]
+    if missing:
+        raise DataError(source, f"missing columns {missing} (need {list(OHLC)})")
+    if not isinstance(bars.index, pd.DatetimeIndex) or bars.index.tz is None:
+        raise DataError(source, "index must be timezone-aware UTC timestamps")
+    if bars.empty:
+        raise DataError(source, "no bars")
+    frame = bars.loc[:, list(OHLC)].apply(pd.to_numeric, errors="coerce").astype(np.float64)
+    values = frame.to_numpy()
+    bad = ~(np.isfinite(values) & (values > 0))
+    if bad.any():
+        row, col = map(int, np.argwhere(bad)[0])
+        shown = bars.iloc[row][OHLC[col]]
+        shown = shown.item() if isinstance(shown, np.generic) else shown
+        raise DataError(source, f"{OHLC[col]}={shown!r} must be a finite price > 0", row + 1)
+    o, h, lo, c = values.T
+    inconsistent = (lo > np.minimum(o, c)) | (h < np.maximum(o, c))
+    if inconsistent.any():
+        row = int(np.argmax(inconsistent))
+        raise DataError(
+            source, f"bar {values[row].tolist()} has low/high outside open/close", row + 1
+        )
+    steps = np.diff(bars.index.asi8)
+    if (steps <= 0).any():
+        row = int(np.argmax(steps <= 0)) + 1
+        what = "duplicate" if steps[row - 1] == 0 else "out of order"
+        raise DataError(source, f"timestamp {bars.index[row]} is {what}", row + 1)
+    frame.index = bars.index.tz_convert("UTC")
+    out: pd.DataFrame = frame
+    return out
+
+
+def _price(value: float) -> Decimal:
+    return to_decimal("price", value, positive=True)
+
+
+def _trigger(low: Decimal, high: Decimal) -> Callable[[LiquidationQuote], Decimal]:
+    def rule(quote: LiquidationQuote) -> Decimal:
+        level = quote.liquidation_price
+        if not level.is_finite():
+            return high
+        return min(max(level, low), high)
+
+    return rule
+
+
+def run_bars(
+    engine: Engine,
+    symbol: str,
+    bars: pd.DataFrame,
+    *,
+    funding: FundingSource | None = None,
+    fills: Literal["trigger", "mark"] = "trigger",
+    source: str = "bars",
+    after_step: Callable[[Engine, datetime, str], None] | None = None,
+) -> None:
+    """Walk ``bars`` (see the module docstring) through ``engine`` for ``symbol``.
+
+    ``after_step(engine, time, label)`` runs after each mark (labels ``open``, ``low``,
+    ``high``, ``close``) and funding settlement (``funding``).
+    """
+    if fills not in ("trigger", "mark"):
+        raise InputError("fills", fills, "must be 'trigger' or 'mark'")
+    engine.instrument(symbol)
+    frame = validate_bars(bars, source)
+    previous = engine.time
+    for stamp, o, h, lo, c in frame.itertuples(name=None):
+        when = pd.Timestamp(stamp).to_pydatetime()
+        open_, high, low, close = _price(o), _price(h), _price(lo), _price(c)
+        engine.set_mark(symbol, open_, time=when)
+        if after_step:
+            after_step(engine, when, "open")
+        if funding is not None and previous is not None:
+            _settle(engine, symbol, funding, previous, when)
+            if after_step:
+                after_step(engine, when, "funding")
+        rule = _trigger(low, high) if fills == "trigger" else None
+        path = (("low", low), ("high", high)) if close >= open_ else (("high", high), ("low", low))
+        for label, price in path:
+            engine.set_mark(symbol, price, liquidation_fill=rule)
+            if after_step:
+                after_step(engine, when, label)
+        engine.set_mark(symbol, close)
+        if after_step:
+            after_step(engine, when, "close")
+        previous = when
+
+
+def _settle(
+    engine: Engine, symbol: str, funding: FundingSource, previous: datetime, now: datetime
+) -> None:
+    rules = engine.instrument(symbol)
+    if rules.funding.model == "none":
+        return
+    if rules.funding.continuous:
+        rate = funding.rate(rules, now)
+        if rate is not None:
+            hours = Decimal(int((now - previous).total_seconds())) / 3600
+            engine.settle_funding(symbol, rate, elapsed_hours=hours)
+        return
+    for stamp in rules.funding.settlement_times(previous, now):
+        rate = funding.rate(rules, stamp)
+        if rate is not None:
+            engine.settle_funding(symbol, rate)
