@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -204,9 +202,6 @@ def test_subprocess_error_has_no_traceback() -> None:
     assert "Traceback" not in proc.stderr
 
 
-_HAS_REPLAY = importlib.util.find_spec("inversa.sim.replay") is not None
-
-
 class _FakeReplay:
     """The shape of ``ReplayResult.to_dict()`` (inversa.sim.replay), two bars, one loss."""
 
@@ -250,12 +245,7 @@ def fake_replay(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
         calls.append((window, kwargs))
         return _FakeReplay()
 
-    if _HAS_REPLAY:
-        monkeypatch.setattr("inversa.sim.replay.replay_crash", replay_crash)
-    else:
-        monkeypatch.setitem(
-            sys.modules, "inversa.sim.replay", SimpleNamespace(replay_crash=replay_crash)
-        )
+    monkeypatch.setattr("inversa.sim.replay.replay_crash", replay_crash)
     return calls
 
 
@@ -279,13 +269,6 @@ def test_replay_command_plumbing(fake_replay: list[tuple[Any, ...]], tmp_path: P
     assert "leverages" in _error(["replay", "--window", "2020-03", "--leverages", ","])
 
 
-def test_replay_without_the_module_fails_cleanly() -> None:
-    if _HAS_REPLAY:
-        pytest.skip("inversa.sim.replay is present")
-    assert "inversa.sim.replay" in _error(["replay", "--window", "2020-03"])
-
-
-@pytest.mark.skipif(not _HAS_REPLAY, reason="inversa.sim.replay (replay_crash) is not in this tree")
 def test_replay_runs_the_real_engine(tmp_path: Path) -> None:
     out = _json(["replay", "--window", "2020-03", "--leverages", "5,20,100"])
     assert out["window"] == "2020-03"

@@ -48,7 +48,7 @@ from rich.console import Console
 from rich.table import Table
 
 from inversa import contracts as c
-from inversa.cli._output import emit, fail, parse_decimal, to_jsonable, user_errors
+from inversa.cli._output import emit, parse_decimal, to_jsonable, user_errors
 from inversa.errors import DataError, InputError
 
 __all__ = ["SYNTHETIC_LEVERAGES", "app", "load_book", "synthetic_book"]
@@ -704,10 +704,8 @@ def replay(
     with user_errors():
         if window is None:
             raise InputError("window", None, "is required: 2020-03, 2021-05, 2022-05 or 2022-11")
-        try:
-            from inversa.sim.replay import replay_crash
-        except ImportError:
-            fail("stress replay: inversa.sim.replay is not available in this build")
+        from inversa.sim.replay import replay_crash
+
         kwargs: dict[str, Any] = {"venue": venue, "symbol": symbol}
         if leverages is not None:
             items = [x.strip() for x in leverages.split(",") if x.strip()]

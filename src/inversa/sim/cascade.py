@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from inversa.errors import InputError
+from inversa.sim._check import finite_float
 from inversa.sim.riskbook import Engine, RiskBook
 
 __all__ = [
@@ -43,16 +44,6 @@ __all__ = [
 
 ImpactModel = Literal["linear", "sqrt"]
 _MODELS = ("linear", "sqrt")
-
-
-def _number(field: str, value: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(field, value, "must be a number") from None
-    if not math.isfinite(number):
-        raise InputError(field, value, "must be a finite number")
-    return number
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +65,15 @@ class PriceImpact:
     max_move: float = 0.99
 
     def __post_init__(self) -> None:
-        depth = _number("depth", self.depth)
+        depth = finite_float("depth", self.depth)
         if depth <= 0:
             raise InputError("depth", self.depth, "must be > 0 (USD)")
-        k = _number("k", self.k)
+        k = finite_float("k", self.k)
         if k < 0:
             raise InputError("k", self.k, "must be >= 0")
         if self.model not in _MODELS:
             raise InputError("model", self.model, f"must be one of {', '.join(_MODELS)}")
-        cap = _number("max_move", self.max_move)
+        cap = finite_float("max_move", self.max_move)
         if not 0 < cap < 1:
             raise InputError("max_move", self.max_move, "must lie in (0, 1)")
         object.__setattr__(self, "depth", depth)
@@ -209,7 +200,7 @@ def run_cascade(
 
     ``progress(round, price)`` is called after each round.
     """
-    start = _number("start_price", start_price)
+    start = finite_float("start_price", start_price)
     if start <= 0:
         raise InputError("start_price", start_price, "must be a finite price > 0 (USD per coin)")
     if isinstance(max_rounds, bool) or not isinstance(max_rounds, int) or max_rounds < 1:

@@ -34,7 +34,6 @@ Grids (``reference/inverse_contracts.md`` section 5):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from inversa.errors import InputError
+from inversa.sim._check import finite_float
 from inversa.sim.riskbook import Engine, Revaluation, RiskBook
 
 __all__ = [
@@ -69,16 +69,6 @@ DERIBIT_EXTENDED_MOVES: tuple[float, ...] = (-0.66, -0.33, 0.5, 1.0, 2.0, 3.0, 4
 _VOL_TEXT = {1: "vol up", 0: "vol unchanged", -1: "vol down"}
 
 
-def _finite(field_name: str, value: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(field_name, value, "must be a number") from None
-    if not math.isfinite(number):
-        raise InputError(field_name, value, "must be a finite number")
-    return number
-
-
 @dataclass(frozen=True, slots=True)
 class Scenario:
     """One price scenario.
@@ -98,12 +88,12 @@ class Scenario:
     kind: str = "standard"
 
     def __post_init__(self) -> None:
-        move = _finite(f"scenario {self.name!r} move", self.move)
+        move = finite_float(f"scenario {self.name!r} move", self.move)
         if move <= -1:
             raise InputError(
                 f"scenario {self.name!r} move", self.move, "must be > -1 (price stays > 0)"
             )
-        weight = _finite(f"scenario {self.name!r} weight", self.weight)
+        weight = finite_float(f"scenario {self.name!r} weight", self.weight)
         if weight < 0:
             raise InputError(f"scenario {self.name!r} weight", self.weight, "must be >= 0")
         if self.vol not in (-1, 0, 1):
@@ -142,7 +132,7 @@ class ScenarioGrid:
 
     def prices(self, base: float) -> Array:
         """Scenario prices ``base * (1 + move)``, USD per coin."""
-        p0 = _finite("price", base)
+        p0 = finite_float("price", base)
         if p0 <= 0:
             raise InputError("price", base, "must be a finite price > 0 (USD per coin)")
         return p0 * (1.0 + self.moves)
@@ -168,10 +158,10 @@ def span_grid(
     unchanged without), then up and down ``extreme_multiple`` scan ranges (vol unchanged)
     at ``extreme_weight``.  16 scenarios with the defaults, 9 without vol pairs.
     """
-    scan = _finite("scan_range", scan_range)
+    scan = finite_float("scan_range", scan_range)
     if not 0 < scan < 1:
         raise InputError("scan_range", scan_range, "must lie in (0, 1): a fraction of the price")
-    multiple = _finite("extreme_multiple", extreme_multiple)
+    multiple = finite_float("extreme_multiple", extreme_multiple)
     if multiple <= 0:
         raise InputError("extreme_multiple", extreme_multiple, "must be > 0")
     if multiple * scan >= 1:
@@ -180,7 +170,7 @@ def span_grid(
             extreme_multiple,
             f"times scan_range {scan} must be < 1 (the down move would reach a zero price)",
         )
-    weight = _finite("extreme_weight", extreme_weight)
+    weight = finite_float("extreme_weight", extreme_weight)
     if not 0 <= weight <= 1:
         raise InputError("extreme_weight", extreme_weight, "must lie in [0, 1]")
     scenarios: list[Scenario] = []
@@ -222,12 +212,12 @@ def deribit_grid(
     without the dampener a factor of 1 lets the -66% move swamp any futures book, so the
     default fraction is 0.35 (the SPAN extreme weight), a stand-in to set per venue.
     """
-    rng = _finite("price_range", price_range)
+    rng = finite_float("price_range", price_range)
     if not 0 < rng < 1:
         raise InputError("price_range", price_range, "must lie in (0, 1): a fraction of the price")
     if isinstance(buckets, bool) or not isinstance(buckets, int) or buckets < 3 or buckets % 2 == 0:
         raise InputError("buckets", buckets, "must be an odd integer >= 3 (0 is a bucket)")
-    fraction = _finite("extended_fraction", extended_fraction)
+    fraction = finite_float("extended_fraction", extended_fraction)
     if not 0 <= fraction <= 1:
         raise InputError("extended_fraction", extended_fraction, "must lie in [0, 1]")
     half = buckets // 2
@@ -241,7 +231,7 @@ def deribit_grid(
             scenarios.append(Scenario(name, move, 1.0, vol))
     if extended:
         for i, raw in enumerate(extended_moves):
-            move = _finite(f"extended_moves[{i}]", raw)
+            move = finite_float(f"extended_moves[{i}]", raw)
             if move <= -1:
                 raise InputError(f"extended_moves[{i}]", raw, "must be > -1 (price stays > 0)")
             scenarios.append(
