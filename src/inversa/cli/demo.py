@@ -177,9 +177,33 @@ def demo() -> None:
                 _fmt(paid, 8),
             )
         console.print(fund)
+        _replay_section(console)
         console.print(
             "\nNext: `inversa calc --help`, `inversa stress --help`, `inversa hedge --help`."
         )
+
+
+def _replay_section(console: Console) -> None:
+    """March 2020 on the simulated Binance COIN-M venue: who was liquidated, and when."""
+    from inversa.sim import replay_crash
+
+    result = replay_crash("2020-03")
+    totals = result.totals
+    table = Table(
+        title=f"Crash replay 2020-03 on the simulated binance-coinm venue (hourly mark low "
+        f"{totals['min_low']:,.1f}): a long and a short account per leverage"
+    )
+    for col in ("account", "liquidated at (UTC)", "coin lost", "PnL (coin)"):
+        table.add_column(col, justify="left" if col == "account" else "right")
+    for row in result.accounts.itertuples():
+        when = f"{row.liquidated_at:%Y-%m-%d %H:%M}" if row.liquidated else "survived"
+        table.add_row(str(row.account), when, f"{row.coin_lost:.6f}", f"{row.pnl:+.6f}")
+    console.print(table)
+    console.print(
+        f"{totals['liquidated']} of {totals['accounts']} accounts liquidated; insurance fund "
+        f"+{totals['insurance_paid_in']:.6f} BTC, drawn {totals['insurance_drawn']:.6f}; "
+        f"ADL events {totals['adl_events']}.  More: `inversa stress replay --window 2022-11`."
+    )
 
 
 def register(app: typer.Typer) -> None:
