@@ -21,10 +21,8 @@ from numpy.typing import NDArray
 __all__ = [
     "Array",
     "Num",
-    "as_number",
     "ceil",
     "exp",
-    "is_array",
     "like",
     "log",
     "maximum",
@@ -38,11 +36,6 @@ Array = NDArray[np.float64]
 Num = TypeVar("Num", Decimal, float, Array)
 
 
-def is_array(x: object) -> bool:
-    """True for a NumPy array (the vectorised path)."""
-    return isinstance(x, np.ndarray)
-
-
 def like(x: Num, value: str | int) -> Num:
     """The constant ``value`` in the number type of ``x`` (Decimal stays exact)."""
     if isinstance(x, Decimal):
@@ -50,13 +43,6 @@ def like(x: Num, value: str | int) -> Num:
     if isinstance(x, np.ndarray):
         return np.float64(value)  # type: ignore[return-value]
     return float(value)
-
-
-def as_number(x: Num, value: Decimal | float | int | str) -> Num:
-    """``value`` converted to the number type of ``x``."""
-    if isinstance(x, Decimal):
-        return value if isinstance(value, Decimal) else Decimal(str(value))
-    return float(value)  # type: ignore[return-value]
 
 
 def maximum(a: Num, b: Num) -> Num:

@@ -63,20 +63,6 @@ class LiquidationResult(Generic[Num]):
     bankruptcy_price: Num
 
 
-def _price(numerator: Num, denominator: Num) -> Num:
-    """``numerator / denominator`` where the denominator is > 0, else +inf.
-
-    A non-positive denominator means no finite price reaches the condition.
-    """
-    if isinstance(denominator, np.ndarray) or isinstance(numerator, np.ndarray):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.asarray(numerator / denominator)
-        return np.where(denominator > 0, out, np.inf)
-    if denominator > 0:
-        return numerator / denominator
-    return like(denominator, "Infinity") if isinstance(denominator, Decimal) else float("inf")
-
-
 def bybit_isolated_prices(
     side: Num | int,
     entry: Num,
@@ -115,12 +101,12 @@ def bybit_isolated_prices(
     im = pv_entry / leverage
     if mm_at == "entry":
         mm = pv_entry * mmr - ded
-        liq = _price(usd, pv_entry + side * (im + extra - mm))
-        bankrupt = _price(usd, pv_entry + side * (im + extra))
+        liq = _signed_price(usd, pv_entry + side * (im + extra - mm))
+        bankrupt = _signed_price(usd, pv_entry + side * (im + extra))
     elif mm_at == "mark":
         funded = extra / (1 + side * fee)
-        liq = _price(usd * (1 + side * mmr), pv_entry + side * (im + funded + ded))
-        bankrupt = _price(usd, pv_entry + side * (im + funded))
+        liq = _signed_price(usd * (1 + side * mmr), pv_entry + side * (im + funded + ded))
+        bankrupt = _signed_price(usd, pv_entry + side * (im + funded))
     else:
         raise InputError("mm_at", mm_at, "must be 'entry' or 'mark'")
     return LiquidationResult(liq, bankrupt)
@@ -148,10 +134,10 @@ def bybit_classic_cross_prices(
     usd = check_positive("contracts", contracts) * check_positive("contract_value", contract_value)
     available = balance if order_margin is None else balance - order_margin
     pv_entry = usd / entry
-    bankrupt = _price(usd * (1 + side * taker), pv_entry + side * available)
+    bankrupt = _signed_price(usd * (1 + side * taker), pv_entry + side * available)
     close_fee = where(_finite(bankrupt), usd * taker / bankrupt, entry - entry)
     cushion = available - pv_entry * mmr - close_fee
-    liq = _price(usd, pv_entry + side * cushion)
+    liq = _signed_price(usd, pv_entry + side * cushion)
     return LiquidationResult(liq, bankrupt)
 
 
