@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from inversa.contracts import Fill, PositionState, apply_fill
+from inversa.contracts import Fill, PositionState
 from inversa.engine._dec import ZERO, exact
 from inversa.engine.accounts import Account, MarginMode, Position, PositionSettings
 from inversa.engine.events import (
@@ -98,10 +98,8 @@ def _apply_side(state: EngineState, event: Filled, side: FillSide) -> None:
     rules = state.instruments[event.symbol]
     account = state.accounts[side.account]
     old = account.positions.get(event.symbol)
-    result = apply_fill(
-        old.state if old else PositionState(),
-        Fill(side.quantity, event.price),
-        rules.contract_value,
+    result = rules.apply_fill(
+        old.state if old else PositionState(), Fill(side.quantity, event.price)
     )
     if result.realised_pnl != side.realised_pnl:
         raise InversaError(
