@@ -423,13 +423,60 @@ def liquidate_unit(venue: _Venue, unit: Unit, rule: LiquidationFill) -> None:
         _sweep(venue, unit, remainder, last=i == len(order) - 1)
 
 
-def run_liquidations(venue: _Venue, rule: LiquidationFill = None, limit: int = 100_000) -> int:
-    """Liquidate units until none is at or below maintenance; returns how many were."""
+def _crossing_order(
+    state: EngineState, due: list[Unit], moved: tuple[str, Decimal] | None
+) -> list[Unit]:
+    """``due`` in the order continuous trading would have reached them.
+
+    After a mark move of ``moved = (symbol, previous mark)``: by how far the mark had to
+    travel from the previous mark to each unit's liquidation price (the nearest trigger
+    first).  Otherwise (funding, fills): the unit furthest below maintenance first,
+    relative to its maintenance.  Ties: account id.
+    """
+
+    def shortfall(unit: Unit) -> Decimal:
+        need = unit_maintenance(state, unit)
+        gap = unit_equity(state, unit) - need
+        return gap / need if need > 0 else gap
+
+    def distance(unit: Unit) -> Decimal:
+        assert moved is not None
+        symbol, previous = moved
+        best: Decimal | None = None
+        for pos in unit_positions(state, unit):
+            if pos.symbol != symbol:
+                continue
+            price = liquidation_price(state, unit.account, pos)
+            if no_price(price):
+                continue
+            gap = abs(previous - price)
+            best = gap if best is None or gap < best else best
+        return ZERO if best is None else best
+
+    key = distance if moved is not None else shortfall
+    return sorted(due, key=lambda u: (key(u), u.account, u.coin, u.symbol or ""))
+
+
+def run_liquidations(
+    venue: _Venue,
+    rule: LiquidationFill = None,
+    limit: int = 100_000,
+    *,
+    moved: tuple[str, Decimal] | None = None,
+) -> int:
+    """Liquidate units until none is at or below maintenance; returns how many were.
+
+    Units due at the same time go in the order the move reached them
+    (:func:`_crossing_order`; ``moved`` is the symbol just marked and its previous mark),
+    so a 50x long whose trigger the fall crossed first uses the fund before a 5x long.
+    """
     count = 0
     while True:
         due = liquidatable_units(venue.state)
         if not due:
             return count
+        if len(due) > 1:
+            due = _crossing_order(venue.state, due, moved)
         liquidate_unit(venue, due[0], rule)
         count += 1
         if count > limit:  # pragma: no cover - each round closes a position

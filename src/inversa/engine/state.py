@@ -59,6 +59,8 @@ class EngineState:
     time: datetime | None = None
     next_order_id: int = 1
     uncovered: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    #: The time of the last funding settlement per symbol (clocked settlements only).
+    funded: dict[str, datetime] = field(default_factory=dict)
 
     @classmethod
     def opened(cls, event: VenueOpened) -> EngineState:
@@ -83,6 +85,7 @@ class EngineState:
             time=self.time,
             next_order_id=self.next_order_id,
             uncovered=dict(self.uncovered),
+            funded=dict(self.funded),
         )
 
     def default_settings(self, symbol: str) -> PositionSettings:
@@ -168,6 +171,8 @@ def _apply(state: EngineState, event: Event) -> None:
         if event.order_id is not None:
             state.next_order_id = max(state.next_order_id, event.order_id + 1)
     elif isinstance(event, FundingSettled):
+        if event.time is not None:
+            state.funded[event.symbol] = event.time
         coin = state.instruments[event.symbol].settle
         for pay in event.payments:
             account = state.accounts[pay.account]
@@ -231,6 +236,7 @@ class EngineSnapshot:
     time: datetime | None
     next_order_id: int
     uncovered: tuple[tuple[tuple[str, str], Decimal], ...]
+    funded: tuple[tuple[str, datetime], ...] = ()
 
     @classmethod
     def of(cls, state: EngineState) -> EngineSnapshot:
@@ -255,6 +261,7 @@ class EngineSnapshot:
             time=state.time,
             next_order_id=state.next_order_id,
             uncovered=tuple(sorted(state.uncovered.items())),
+            funded=tuple(sorted(state.funded.items())),
         )
 
     def account(self, account_id: str) -> AccountSnapshot:

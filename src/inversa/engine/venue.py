@@ -386,8 +386,10 @@ class Engine:
             self.instrument(symbol)
             value = to_decimal("price", price, positive=True)
             when = self._check_time(time)
+            previous = self.state.marks.get(symbol)
             self._emit(MarkPriceSet(symbol, value, when))
-            return run_liquidations(self, liquidation_fill)
+            moved = None if previous is None else (symbol, previous)
+            return run_liquidations(self, liquidation_fill, moved=moved)
 
     # -- orders ---------------------------------------------------------------------------
 
@@ -565,6 +567,9 @@ class Engine:
     ) -> FundingSettled:
         """Settle funding ``rate`` (per interval, positive: longs pay) at the mark.
 
+        With a clock, one settlement per symbol and instant: a second one at the same
+        time raises :class:`~inversa.errors.InputError` (it would charge everyone again).
+
         Every open position receives ``funding_payment(side, N, CV, mark, rate)`` (or
         :func:`~inversa.contracts.funding_accrual` for ``elapsed_hours`` of continuous
         accrual); isolated positions settle into their margin, cross ones into the
@@ -574,6 +579,13 @@ class Engine:
             rules = self.instrument(symbol)
             value = to_decimal("rate", rate)
             mark = mark_of(self.state, symbol)
+            now = self.state.time
+            if now is not None and self.state.funded.get(symbol) == now:
+                raise InputError(
+                    "time",
+                    now,
+                    f"funding of {symbol} is already settled at this time: advance the clock",
+                )
             interval = rules.funding.interval_hours
             elapsed = None
             fraction = Decimal(1)
