@@ -291,3 +291,21 @@ def test_replay_runs_the_real_engine(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "price path and liquidations" in report.read_text()
     assert "window" in _error(["replay", "--window", "1999-01"])
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--venue", "deribit", "--leverages", "2,100"], "leverages"),
+        (["--funding", "sometimes"], "funding"),
+        (["--fills", "best"], "fills"),
+        (["--fills", "impact"], "depth"),
+        (["--mode", "portfolio"], "mode"),
+        (["--insurance-fund", "-1"], "insurance_fund"),
+        (["--size", "abc"], "size"),
+        (["--venue", "okx"], "venue"),
+    ],
+)
+def test_replay_bad_options_are_one_line_naming_the_option(args: list[str], field: str) -> None:
+    message = _error(["replay", "--window", "2020-03", *args])
+    assert message.startswith(f"{field}=") or f" {field}=" in message, message
