@@ -32,6 +32,8 @@ from inversa.errors import InputError
 __all__ = [
     "CONTEXT",
     "INF",
+    "MAX_AMOUNT",
+    "MAX_PRICE",
     "TOLERANCE",
     "ZERO",
     "exact",
@@ -46,6 +48,11 @@ CONTEXT = Context(
 )
 TOLERANCE = Decimal("1e-20")
 ZERO = Decimal(0)
+#: The largest magnitude the engine accepts for an amount, count or rate (issue 8: a
+#: value that would overflow later is refused when it arrives).
+MAX_AMOUNT = Decimal("1e15")
+#: The largest price (USD per coin) the engine accepts.
+MAX_PRICE = Decimal("1e12")
 INF = Decimal("Infinity")
 
 
@@ -62,11 +69,15 @@ def to_decimal(
     *,
     positive: bool = False,
     nonnegative: bool = False,
+    limit: Decimal = MAX_AMOUNT,
 ) -> Decimal:
-    """``value`` as a finite Decimal, else :class:`InputError` naming ``field``.
+    """``value`` as a finite Decimal with ``|value| <= limit``, else :class:`InputError`
+    naming ``field``.
 
     Accepts Decimal, int, str and floats (converted through ``repr``, so ``0.1`` becomes
-    ``Decimal("0.1")``); rejects booleans, NaN and infinities.
+    ``Decimal("0.1")``); rejects booleans, NaN, infinities and magnitudes above ``limit``
+    (:data:`MAX_AMOUNT`; prices :data:`MAX_PRICE`), and nonzero magnitudes below
+    ``1e-30``, so that no later product or quotient overflows the ledger's context.
     """
     if isinstance(value, bool):
         raise InputError(field, value, "must be a number, not a boolean")
@@ -87,6 +98,10 @@ def to_decimal(
         raise InputError(field, value, "must be a number") from None
     if not number.is_finite():
         raise InputError(field, value, "must be a finite number")
+    if number.adjusted() > limit.adjusted() or abs(number) > limit:
+        raise InputError(field, value, f"magnitude must be at most {limit:.0e}")
+    if number and number.adjusted() < -30:
+        raise InputError(field, value, "magnitude must be at least 1e-30 (or exactly 0)")
     if positive and not number > 0:
         raise InputError(field, value, "must be > 0")
     if nonnegative and number < 0:

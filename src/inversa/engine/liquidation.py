@@ -472,9 +472,10 @@ def run_liquidations(
     (:func:`_crossing_order`; ``moved`` is the symbol just marked and its previous mark),
     so a 50x long whose trigger the fall crossed first uses the fund before a 5x long.
     """
+    finder = getattr(venue, "_due_units", None) or liquidatable_units
     count = 0
     while True:
-        due = liquidatable_units(venue.state)
+        due = finder(venue.state)
         if not due:
             return count
         if len(due) > 1:
