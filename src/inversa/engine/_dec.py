@@ -10,8 +10,7 @@ slack the invariant checks allow, far below one satoshi.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from decimal import (
     ROUND_FLOOR,
@@ -56,11 +55,9 @@ MAX_PRICE = Decimal("1e12")
 INF = Decimal("Infinity")
 
 
-@contextmanager
-def exact() -> Iterator[None]:
-    """Run the enclosed ledger arithmetic in :data:`CONTEXT`."""
-    with localcontext(CONTEXT):
-        yield
+def exact() -> AbstractContextManager[Context]:
+    """Run the enclosed ledger arithmetic in :data:`CONTEXT` (``with exact(): ...``)."""
+    return localcontext(CONTEXT)
 
 
 def to_decimal(
@@ -124,6 +121,8 @@ def floor_to(value: Decimal, step: Decimal) -> Decimal:
 
 def to_utc(field: str, value: object) -> datetime:
     """A timezone-aware UTC :class:`datetime` from a datetime or pandas Timestamp."""
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value
     if isinstance(value, pd.Timestamp):
         if value.tzinfo is None:
             raise InputError(field, value, "must be timezone-aware (UTC)")

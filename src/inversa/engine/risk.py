@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from inversa.contracts import initial_margin
 from inversa.engine._dec import ZERO
-from inversa.engine.accounts import Account, Position
+from inversa.engine.accounts import Account, MarginMode, Position
 from inversa.engine.rules import InstrumentRules
 from inversa.engine.state import EngineState
 from inversa.errors import InputError, UnknownSymbolError
@@ -135,11 +135,14 @@ def account_equity(state: EngineState, account_id: str, coin: str) -> Decimal:
     """Everything the account owns in ``coin`` at the marks: wallet, isolated margins and
     all unrealised PnL."""
     account = state.accounts[account_id]
-    total = account.wallet(coin)
+    total = account.wallets.get(coin, ZERO)
     for symbol, pos in account.positions.items():
-        if state.instruments[symbol].settle != coin:
+        rules = state.instruments[symbol]
+        if rules.settle != coin:
             continue
-        total += unrealised(state, pos) + (pos.margin if pos.isolated else ZERO)
+        total += rules.pnl(pos.side, pos.contracts, pos.entry, state.marks[symbol])
+        if pos.mode is MarginMode.ISOLATED:
+            total += pos.margin
     return total
 
 

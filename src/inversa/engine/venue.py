@@ -176,6 +176,7 @@ class Engine:
         self._log: list[Event] = [event]
         self.slippage: SlippageModel = slippage if slippage is not None else NoSlippage()
         self.risk: RiskMode = risk
+        self._coins = sorted({r.settle for r in self.state.instruments.values()})
         self._index: TriggerIndex | None = TriggerIndex() if risk == "incremental" else None
         #: Accounts as they were before the running command first touched them.
         self._journal: dict[str, Account | None] | None = None
@@ -296,7 +297,9 @@ class Engine:
             raise InputError(field, account_id, f"unknown account (known: {known})")
 
     def _coin(self, coin: str | None) -> str:
-        coins = sorted({r.settle for r in self.state.instruments.values()})
+        coins = self._coins
+        if coin is not None and coin in coins:
+            return coin
         if coin is None:
             if len(coins) == 1:
                 return coins[0]
@@ -690,15 +693,21 @@ class Engine:
 
     def position(self, account_id: str, symbol: str) -> Position | None:
         """The open position of the account in ``symbol``, or ``None`` when flat."""
-        self._account(account_id)
-        self.instrument(symbol)
-        return self.state.accounts[account_id].positions.get(symbol)
+        account = self.state.accounts.get(account_id)
+        if account is None:
+            self._account(account_id)
+        if symbol not in self.state.instruments:
+            self.instrument(symbol)
+        assert account is not None
+        return account.positions.get(symbol)
 
     def equity(self, account_id: str, coin: str | None = None) -> Decimal:
         """Wallet + isolated margins + all unrealised PnL at the marks, in coin."""
-        self._account(account_id)
+        if account_id not in self.state.accounts:
+            self._account(account_id)
+        settle = self._coin(coin)
         with exact():
-            return account_equity(self.state, account_id, self._coin(coin))
+            return account_equity(self.state, account_id, settle)
 
     def _status(self, unit: Unit) -> MarginStatus:
         positions = unit_positions(self.state, unit)
