@@ -33,12 +33,14 @@ __all__ = [
     "INF",
     "MAX_AMOUNT",
     "MAX_PRICE",
+    "MIN_PRICE",
     "TOLERANCE",
     "ZERO",
     "exact",
     "floor_to",
     "fmt",
     "to_decimal",
+    "to_price",
     "to_utc",
 ]
 
@@ -52,6 +54,9 @@ ZERO = Decimal(0)
 MAX_AMOUNT = Decimal("1e15")
 #: The largest price (USD per coin) the engine accepts.
 MAX_PRICE = Decimal("1e12")
+#: The smallest price: below it one contract's coin value outgrows the ledger's 40 digits
+#: at the precision the invariants check (1e-20 coin).
+MIN_PRICE = Decimal("1e-8")
 INF = Decimal("Infinity")
 
 
@@ -96,7 +101,7 @@ def to_decimal(
     if not number.is_finite():
         raise InputError(field, value, "must be a finite number")
     if number.adjusted() > limit.adjusted() or abs(number) > limit:
-        raise InputError(field, value, f"magnitude must be at most {limit:.0e}")
+        raise InputError(field, value, f"magnitude must be at most {fmt(limit)}")
     if number and number.adjusted() < -30:
         raise InputError(field, value, "magnitude must be at least 1e-30 (or exactly 0)")
     if positive and not number > 0:
@@ -104,6 +109,14 @@ def to_decimal(
     if nonnegative and number < 0:
         raise InputError(field, value, "must be >= 0")
     return number
+
+
+def to_price(field: str, value: object) -> Decimal:
+    """A price in USD per coin within ``[MIN_PRICE, MAX_PRICE]``, else InputError."""
+    price = to_decimal(field, value, positive=True, limit=MAX_PRICE)
+    if price < MIN_PRICE:
+        raise InputError(field, value, f"must be at least {fmt(MIN_PRICE)} (USD per coin)")
+    return price
 
 
 def fmt(value: Decimal) -> str:

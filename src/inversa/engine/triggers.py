@@ -45,7 +45,7 @@ from inversa.engine.events import (
     Withdrawn,
 )
 from inversa.engine.liquidation import liquidation_price, no_price
-from inversa.engine.risk import Unit, unit_equity, unit_maintenance
+from inversa.engine.risk import Unit, unit_due
 from inversa.engine.state import EngineState
 from inversa.errors import InputError
 
@@ -145,7 +145,11 @@ class TriggerIndex:
         symbols = tuple(p.symbol for p in positions)
         entry = _Entry(symbols)
         self._units[unit] = entry
-        simple = len(positions) == 1 and _exact_trigger(state, positions[0])
+        simple = (
+            len(positions) == 1
+            and _exact_trigger(state, positions[0])
+            and not (positions[0].isolated and positions[0].margin < 0)
+        )
         level: Decimal | None = None
         if simple:
             try:
@@ -250,9 +254,7 @@ class TriggerIndex:
         """The units at or below maintenance, in the order of
         :func:`~inversa.engine.risk.liquidatable_units`."""
         found = [
-            u
-            for u in self.candidates(state)
-            if u.account in state.accounts and unit_equity(state, u) <= unit_maintenance(state, u)
+            u for u in self.candidates(state) if u.account in state.accounts and unit_due(state, u)
         ]
         return sorted(found, key=lambda u: (u.account, u.coin, u.symbol or ""))
 

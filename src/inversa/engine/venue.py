@@ -24,7 +24,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal, Union
 
 from inversa.contracts import Side, parse_side, round_to_tick
-from inversa.engine._dec import MAX_PRICE, TOLERANCE, ZERO, exact, fmt, to_decimal, to_utc
+from inversa.engine._dec import (
+    MAX_PRICE,
+    MIN_PRICE,
+    TOLERANCE,
+    ZERO,
+    exact,
+    fmt,
+    to_decimal,
+    to_price,
+    to_utc,
+)
 from inversa.engine.accounts import Account, MarginMode, Position
 from inversa.engine.adl import AdlRank, adl_queue
 from inversa.engine.events import (
@@ -443,15 +453,10 @@ class Engine:
         index = self._index
         state = self.state
         if index is not None and self._journal is None and symbol in state.instruments:
-            if (
-                type(price) is Decimal
-                and price.is_finite()
-                and 0 < price <= MAX_PRICE
-                and price.adjusted() >= -30
-            ):
+            if type(price) is Decimal and price.is_finite() and MIN_PRICE <= price <= MAX_PRICE:
                 value = price
             else:
-                value = to_decimal("price", price, positive=True, limit=MAX_PRICE)
+                value = to_price("price", price)
             when = None if time is None else self._check_time(time)
             index.refresh(state)
             if index.quiet(symbol, value):  # no trigger crossed: O(1) plus the append
@@ -461,7 +466,7 @@ class Engine:
                 return 0
         with self._transaction():
             self.instrument(symbol)
-            value = to_decimal("price", price, positive=True, limit=MAX_PRICE)
+            value = to_price("price", price)
             when = self._check_time(time)
             previous = self.state.marks.get(symbol)
             self._emit(MarkPriceSet(symbol, value, when))
@@ -573,7 +578,7 @@ class Engine:
                 side=side,
                 contracts=to_decimal("contracts", contracts, positive=True),
                 kind=OrderKind.MARKET if price is None else OrderKind.LIMIT,
-                price=None if price is None else to_decimal("price", price, positive=True),
+                price=None if price is None else to_price("price", price),
                 counterparty=counterparty,
                 reduce_only=reduce_only,
             )
@@ -654,7 +659,7 @@ class Engine:
         """
         with self._transaction():
             rules = self.instrument(symbol)
-            value = to_decimal("rate", rate)
+            value = to_decimal("rate", rate, limit=Decimal(1))
             mark = mark_of(self.state, symbol)
             now = self.state.time
             if now is not None and self.state.funded.get(symbol) == now:
