@@ -71,7 +71,7 @@ def test_every_provenance_value_matches_the_number_used(name: str) -> None:
         if inst.tick is not None:
             assert inst.sourced("tick").value == inst.tick
     for where, field, sourced in _provenances(venue):
-        assert sourced.status is None or sourced.status in STATUSES, (where, field)
+        assert sourced.status in (None, *STATUSES, "derived"), (where, field)
         for alt in sourced.alternatives:
             assert alt.value != sourced.value, (where, field)
 
@@ -143,7 +143,8 @@ def test_bitmex_funding_cap_follows_its_rule() -> None:
     imr, (mmr, _) = inst.initial_rate(D(0)), inst.maintenance_rate_and_cum(D(0))
     assert inst.funding is not None
     assert inst.funding.cap == margin_funding_cap(D("0.75"), mmr, imr) == D("0.00375")
-    assert "derived" in (inst.note("funding_cap") or "")
+    assert inst.sourced("funding_cap").status == "derived"
+    assert inst.note("funding_cap") == "derived: 0.75 x (IMR 0.010 - MMR 0.005)"
 
 
 def test_binance_funding_cap_rule_without_its_constant() -> None:

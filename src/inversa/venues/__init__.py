@@ -30,6 +30,15 @@ from inversa.venues._model import (
 )
 from inversa.venues._reader import RuleFileError, load_rules_file
 from inversa.venues._registry import list_venues, load_venue, resolve, venue_table
+from inversa.venues._sheet import (
+    InstrumentSheet,
+    NumberRow,
+    TierRow,
+    VenueSheet,
+    VenueSummary,
+    venue_sheet,
+    venue_summaries,
+)
 from inversa.venues._symbols import ExpiryRule
 
 __all__ = [
@@ -41,19 +50,26 @@ __all__ = [
     "FlatMargin",
     "Funding",
     "Instrument",
+    "InstrumentSheet",
     "LinearMargin",
     "Margin",
+    "NumberRow",
     "RiskStepMargin",
     "Rounding",
     "RuleFileError",
     "Source",
     "Sourced",
+    "TierRow",
     "TieredMargin",
     "Venue",
+    "VenueSheet",
+    "VenueSummary",
     "ccxt_contract_value",
     "list_venues",
     "load_rules_file",
     "load_venue",
     "resolve",
+    "venue_sheet",
+    "venue_summaries",
     "venue_table",
 ]

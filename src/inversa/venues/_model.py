@@ -85,7 +85,8 @@ class Sourced:
         value: the number as read (a Decimal, or a tuple for lists of hours or months);
             ``None`` for a table-level source (e.g. a margin method).
         status: ``None`` when the source states the number as written, else one of
-            :data:`STATUSES`.
+            :data:`STATUSES`, or ``"derived"`` for a number the reader computes from
+            sourced ones (a funding cap from its rule; never written in a file).
         alternatives: the same number as other sources publish it (a disagreement).
     """
 

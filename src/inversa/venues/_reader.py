@@ -230,7 +230,7 @@ def _read_instrument(
         except InputError as exc:
             table.fail("margin", f"cannot derive the funding cap: {exc}")
         funding = replace(funding, cap=cap)
-        table.prov["funding_cap"] = Sourced(cap_rule.source, how, cap)
+        table.prov["funding_cap"] = Sourced(cap_rule.source, how, cap, "derived")
     return Instrument(
         venue=venue,
         symbol=symbol,
