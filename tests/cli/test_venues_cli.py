@@ -154,6 +154,23 @@ def test_user_errors_are_one_line(args: list[str], message: str) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("venue", "symbol", "rate"),
+    [
+        ("bitmex", "XBTUSD", "0.00375"),  # 75 % x (IM - MM)
+        ("bybit", "BTCUSD", "0.00375"),  # ccxt upper/lowerFundingRate
+        ("okx", "ETH-USD-SWAP", "0.0075"),
+        ("binance", "BTCUSD_PERP", "0.0095"),  # rule known, constant not: no cap
+    ],
+)
+def test_calc_funding_rate_applies_the_instrument_cap(venue: str, symbol: str, rate: str) -> None:
+    """A 1 % premium: F = P + clamp(I - P, -0.05 %, +0.05 %) = 0.95 % before the cap."""
+    args = ["calc", "funding-rate", "--venue", venue, "--symbol", symbol, "--premium", "0.01"]
+    result = RUNNER.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    assert _strict(result.stdout)["funding_rate"] == D(rate)
+
+
 @dataclass(frozen=True)
 class _Row:
     value: Decimal
