@@ -16,13 +16,16 @@ from contextlib import contextmanager
 from dataclasses import fields, is_dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from inversa.errors import InversaError
+
+if TYPE_CHECKING:
+    from inversa.venues import NumberRow, Source, VenueSheet
 
 __all__ = ["app", "dumps_exact"]
 
@@ -109,7 +112,7 @@ def _opt(value: Decimal | None, suffix: str = "") -> str:
     return "--" if value is None else f"{_plain(value)}{suffix}"
 
 
-def _as_of(source: Any) -> str:
+def _as_of(source: Source) -> str:
     """The as-of date; ``*`` marks an undated page (see :data:`_UNDATED`)."""
     return f"{source.as_of:%Y-%m-%d}" + ("*" if source.undated else "")
 
@@ -211,7 +214,7 @@ def show_command(
         console.print(f"[bold]{key}[/]: {text}")
 
 
-def _print_instruments(console: Console, sheet: Any) -> None:
+def _print_instruments(console: Console, sheet: VenueSheet) -> None:
     table = _table(
         "Instruments (contract value USD; tick USD/coin; fees % of traded value)",
         "symbol (venue ids)",
@@ -240,7 +243,7 @@ def _pct(value: Decimal | None) -> Decimal | None:
     return None if value is None else value * 100
 
 
-def _print_tiers(console: Console, sheet: Any) -> None:
+def _print_tiers(console: Console, sheet: VenueSheet) -> None:
     for inst in sheet.instruments:
         if not inst.tiers:
             continue
@@ -263,15 +266,15 @@ def _print_tiers(console: Console, sheet: Any) -> None:
         console.print(table)
 
 
-def _flag(row: Any) -> str:
+def _flag(row: NumberRow) -> str:
     marks = [] if row.status == "published" else [row.status]
     if row.alternatives:
         marks.append("disputed")
     return ", ".join(marks) or "published"
 
 
-def _print_numbers(console: Console, sheet: Any) -> None:
-    groups: dict[str, list[Any]] = {}
+def _print_numbers(console: Console, sheet: VenueSheet) -> None:
+    groups: dict[str, list[NumberRow]] = {}
     for row in sheet.numbers:
         groups.setdefault(row.where, []).append(row)
     for where, rows in groups.items():
@@ -297,7 +300,7 @@ def _print_numbers(console: Console, sheet: Any) -> None:
         console.print(_UNDATED)
 
 
-def _print_disputed(console: Console, sheet: Any) -> None:
+def _print_disputed(console: Console, sheet: VenueSheet) -> None:
     rows = sheet.disputed
     if not rows:
         console.print("Disagreements: none recorded.")
@@ -326,7 +329,7 @@ def _print_disputed(console: Console, sheet: Any) -> None:
     console.print(table)
 
 
-def _print_unconfirmed(console: Console, sheet: Any) -> None:
+def _print_unconfirmed(console: Console, sheet: VenueSheet) -> None:
     rows = sheet.unconfirmed
     if not rows:
         console.print("Unconfirmed or inferred numbers: none.")
@@ -348,7 +351,7 @@ def _print_unconfirmed(console: Console, sheet: Any) -> None:
     console.print(table)
 
 
-def _print_sources(console: Console, sheet: Any) -> None:
+def _print_sources(console: Console, sheet: VenueSheet) -> None:
     table = _table("Sources", "id", "as of", "url")
     for source in sheet.sources:
         table.add_row(source.id, _as_of(source), source.url)
