@@ -65,10 +65,12 @@ from inversa.engine import (
     LossUncovered,
     MarginMode,
     check_invariants,
+    exact,
+    floor_to,
     run_bars,
+    to_decimal,
     validate_bars,
 )
-from inversa.engine._dec import ZERO, exact, floor_to, to_decimal
 from inversa.errors import InputError
 
 __all__ = [
@@ -85,6 +87,8 @@ __all__ = [
     "default_leverages",
     "replay_crash",
 ]
+
+ZERO = Decimal(0)
 
 #: Account id of the replay's market maker.
 MARKET_MAKER = "market-maker"
