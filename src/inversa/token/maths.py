@@ -147,7 +147,7 @@ class BandParams:
 
     ``minimum`` is the edge nearer zero, ``maximum`` the farther one (for -1x: -0.8 and
     -1.2), ``ripcord`` (optional) at or beyond the farther edge.  ``recentering_speed``
-    in (0, 1]; ``interval_hours`` > 0.
+    in (0, 1]; ``interval_hours`` > 0 (``Decimal("Infinity")``: no timed rebalance).
     """
 
     target: Decimal
@@ -170,7 +170,7 @@ class BandParams:
             raise InputError("ripcord", self.ripcord, f"need |ripcord| >= |max| ({hi})")
         if not 0 < self.recentering_speed <= 1:
             raise InputError("recentering_speed", self.recentering_speed, "must lie in (0, 1]")
-        if not self.interval_hours > 0:
+        if self.interval_hours.is_nan() or not self.interval_hours > 0:
             raise InputError("interval_hours", self.interval_hours, "must be > 0")
 
     @property

@@ -1,0 +1,207 @@
+"""The token vault: collateral and a perpetual position on an :class:`inversa.engine.Engine`
+account, a token supply, NAV, mint and redeem at NAV with fees, and a streaming fee.
+
+Units and signs:
+
+- ``collateral="coin"``: the account's wallet is in the coin (BTC) and the hedge is an
+  inverse perpetual of ``contract_value`` USD per contract.  Equity ``E`` (coin) is the
+  engine's account equity (wallet + unrealised PnL at the mark).  Leverage (net USD
+  delta over USD equity) is ``L = (E S + n V) / (E S)`` with ``n`` the signed contracts
+  (negative: short), so a -1x vault is short ``2 E S / V`` contracts.
+- ``collateral="usd"``: a USD wallet and a linear perpetual of ``contract_value`` coin per
+  contract; ``L = n q S / E``.  It needs linear instruments in the engine (the engine
+  lane's round two); until they are there the vault refuses it with an InputError.
+- NAV per token = equity / supply: in coin (``nav_coin``) and in USD (``nav_usd``).
+- Contract counts are rounded on their absolute value half up, ``floor(|x| + 1/2)``, to
+  the lot (never ``np.round``).
+
+Every change goes through the engine's public API (deposit, withdraw, orders), so the
+funding, fees, margin and liquidations are the engine's.  A refused mint or redeem
+raises :class:`~inversa.errors.InputError` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from inversa.engine import Engine
+from inversa.engine._dec import exact
+from inversa.errors import InputError
+from inversa.token.maths import round_half_up, streaming_fee_fraction
+
+__all__ = ["CollateralKind", "Vault", "VaultSpec"]
+
+CollateralKind = Literal["coin", "usd"]
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class VaultSpec:
+    """Static parameters of a vault.
+
+    ``mint_fee``/``redeem_fee``: fractions of the amount (0.001 = 0.1 %), paid to the fee
+    recipient; ``streaming_fee``: annual rate (Set's formula, 365.25-day year);
+    ``supply_cap``: largest supply (``None``: none); ``min_mint``: smallest mint in
+    collateral units; ``initial_nav_usd``: NAV of the first mint.
+    """
+
+    symbol: str
+    collateral: CollateralKind = "coin"
+    account: str = "vault"
+    fee_recipient: str = "fee-recipient"
+    mint_fee: Decimal = ZERO
+    redeem_fee: Decimal = ZERO
+    streaming_fee: Decimal = ZERO
+    supply_cap: Decimal | None = None
+    min_mint: Decimal = ZERO
+    initial_nav_usd: Decimal = Decimal(100)
+
+    def __post_init__(self) -> None:
+        if self.collateral not in ("coin", "usd"):
+            raise InputError("collateral", self.collateral, "must be 'coin' or 'usd'")
+        for name in ("mint_fee", "redeem_fee"):
+            v = getattr(self, name)
+            if not 0 <= v < 1:
+                raise InputError(name, v, "must lie in [0, 1)")
+        if not 0 <= self.streaming_fee < 1:
+            raise InputError("streaming_fee", self.streaming_fee, "must lie in [0, 1)")
+        if self.supply_cap is not None and not self.supply_cap > 0:
+            raise InputError("supply_cap", self.supply_cap, "must be > 0")
+        if self.min_mint < 0:
+            raise InputError("min_mint", self.min_mint, "must be >= 0")
+        if not self.initial_nav_usd > 0:
+            raise InputError("initial_nav_usd", self.initial_nav_usd, "must be > 0")
+
+
+class Vault:
+    """A token vault on ``engine`` (see the module docstring).
+
+    Holders' balances are kept by name; the fee recipient's streaming-fee tokens are a
+    balance like any other, so ``sum(balances) == supply`` and every holder's claim is
+    ``balance * NAV``.
+    """
+
+    def __init__(self, engine: Engine, spec: VaultSpec) -> None:
+        if spec.collateral == "usd":
+            raise InputError(
+                "collateral",
+                "usd",
+                "USD collateral needs the engine's linear perpetuals (not available yet)",
+            )
+        self.engine = engine
+        self.spec = spec
+        self.rules = engine.instrument(spec.symbol)
+        engine.open_account(spec.account)
+        self.balances: dict[str, Decimal] = {}
+        self.supply = ZERO
+        #: Coin paid to the fee recipient by mint/redeem fees (outside the vault).
+        self.flow_fees = ZERO
+        #: Tokens minted to the fee recipient by the streaming fee.
+        self.streaming_minted = ZERO
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def size(self) -> Decimal:
+        """Signed contracts held (negative: short)."""
+        pos = self.engine.position(self.spec.account, self.spec.symbol)
+        return ZERO if pos is None else pos.size
+
+    def equity(self) -> Decimal:
+        """Account equity in the collateral unit (coin: wallet + unrealised PnL)."""
+        return self.engine.equity(self.spec.account)
+
+    def leverage(self, price: Decimal | None = None) -> Decimal:
+        """Net USD delta over USD equity at ``price`` (the mark by default)."""
+        s = self.engine.mark(self.spec.symbol) if price is None else price
+        with exact():
+            e = self.equity()
+            if e <= 0:
+                return ZERO
+            return (e * s + self.size * self.rules.contract_value) / (e * s)
+
+    def target_size(self, leverage: Decimal, price: Decimal | None = None) -> Decimal:
+        """Signed contracts that give ``leverage`` at ``price``: ``(L - 1) E S / V``, the
+        absolute count rounded half up to the lot."""
+        s = self.engine.mark(self.spec.symbol) if price is None else price
+        with exact():
+            raw = (leverage - 1) * self.equity() * s / self.rules.contract_value
+            lot = self.rules.lot
+            count = round_half_up(abs(raw) / lot) * lot
+            return count if raw >= 0 else -count
+
+    def nav_coin(self) -> Decimal:
+        """Equity per token in coin (0 with no supply)."""
+        with exact():
+            return self.equity() / self.supply if self.supply > 0 else ZERO
+
+    def nav_usd(self, price: Decimal | None = None) -> Decimal:
+        """Equity per token in USD at ``price`` (the mark by default)."""
+        s = self.engine.mark(self.spec.symbol) if price is None else price
+        with exact():
+            return self.nav_coin() * s
+
+    # -- flows ----------------------------------------------------------------------------
+
+    def mint(self, holder: str, amount: Decimal) -> Decimal:
+        """Deposit ``amount`` collateral, less ``mint_fee``, for tokens at NAV; returns them.
+
+        Refused (InputError, nothing changes) below ``min_mint``, above the supply cap,
+        or when the vault is insolvent.
+        """
+        spec = self.spec
+        if not amount > 0 or amount < spec.min_mint:
+            raise InputError("amount", amount, f"below the minimum mint {spec.min_mint}")
+        with exact():
+            fee = amount * spec.mint_fee
+            net = amount - fee
+            if self.supply > 0:
+                nav = self.nav_coin()
+                if nav <= 0:
+                    raise InputError("amount", amount, "the vault has no equity: mint refused")
+            else:
+                nav = spec.initial_nav_usd / self.engine.mark(spec.symbol)
+            tokens = net / nav
+            if spec.supply_cap is not None and self.supply + tokens > spec.supply_cap:
+                raise InputError(
+                    "amount", amount, f"would take the supply above its cap {spec.supply_cap}"
+                )
+        self.engine.deposit(spec.account, net)
+        self.flow_fees += fee
+        self.supply += tokens
+        self.balances[holder] = self.balances.get(holder, ZERO) + tokens
+        return tokens
+
+    def redeem(self, holder: str, tokens: Decimal) -> Decimal:
+        """Burn ``tokens`` for their NAV less ``redeem_fee``; returns the coin paid out.
+
+        Refused (InputError, nothing changes) above the holder's balance or when the
+        account cannot release the collateral (margin).
+        """
+        held = self.balances.get(holder, ZERO)
+        if not tokens > 0 or tokens > held:
+            raise InputError("tokens", tokens, f"exceeds {holder!r}'s balance {held}")
+        with exact():
+            gross = tokens * self.nav_coin()
+            fee = gross * self.spec.redeem_fee
+        if gross > 0:
+            self.engine.withdraw(self.spec.account, gross)  # raises, unchanged, if refused
+        self.flow_fees += fee
+        self.supply -= tokens
+        self.balances[holder] = held - tokens
+        return gross - fee
+
+    def accrue_streaming_fee(self, days: Decimal) -> Decimal:
+        """Mint ``fee * supply / (1 - fee)`` tokens to the fee recipient for ``days``."""
+        if self.spec.streaming_fee == 0 or self.supply <= 0 or days <= 0:
+            return ZERO
+        with exact():
+            fee = streaming_fee_fraction(self.spec.streaming_fee, days)
+            minted = fee * self.supply / (1 - fee)
+        recipient = self.spec.fee_recipient
+        self.balances[recipient] = self.balances.get(recipient, ZERO) + minted
+        self.supply += minted
+        self.streaming_minted += minted
+        return minted
