@@ -17,7 +17,7 @@ import pytest
 from inversa.contracts import TierTable
 from inversa.data import mark_hourly
 from inversa.engine import FundingRules, InstrumentRules
-from inversa.token import BandParams
+from inversa.token import BandParams, backtest
 from inversa.token.keeper import (
     BacktestResult,
     Execution,
@@ -93,6 +93,12 @@ def test_tb1_inputs_are_the_bundled_marks() -> None:
 def test_tb1_fill_by_fill_through_the_engine() -> None:
     market = MarketData(_times(), np.array(TB1["inputs"]["close"], dtype=np.float64))
     check_tb1(run_keeper(market, tb1_spec()))
+
+
+def test_tb1_from_its_shipped_config() -> None:
+    run = backtest(Path(__file__).parents[2] / "examples" / "token_tb1.toml")
+    check_tb1(run.result)
+    assert run.summary.as_dict()["fills"] == 19
 
 
 def test_tb1_broken_rule_is_caught() -> None:

@@ -193,3 +193,72 @@ def synth(
         title="token synth",
         units=dict.fromkeys(("price", "upper", "lower"), "USD"),
     )
+
+
+@app.command("backtest")
+def backtest_cmd(
+    config: Annotated[
+        str | None, typer.Option("--config", help="TOML config (see examples/token_*.toml).")
+    ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option(help="HTML report path (default reports/<config name>.html)."),
+    ] = None,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Write neither the HTML report nor the CSV log.")
+    ] = False,
+    json: Json = False,
+) -> None:
+    """Backtest a token from a config: Rich summary (or --json), HTML report, rebalance CSV."""
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from inversa.report import Section, write_report
+    from inversa.token.analytics import rebalance_rows, write_rebalance_log
+    from inversa.token.figures import token_figures
+
+    with user_errors():
+        if config is None:
+            raise InputError("config", None, "is required (a TOML file)")
+        run = t.backtest(config)
+    summary = run.summary
+    paths: dict[str, str] = {}
+    if not no_report:
+        stem = Path(config).stem
+        html = Path(report) if report else Path("reports") / f"{stem}.html"
+        log = html.with_name(f"{html.stem}_rebalances.csv")
+        rows = rebalance_rows(run.result)
+        sections = [
+            Section(
+                "Summary",
+                run.config.name,
+                rows=[
+                    {"figure": m.label, "value": m.value, "unit": m.unit} for m in summary.metrics
+                ],
+            ),
+            Section(
+                "Figures",
+                "NAV against the ideal path, leverage with its band and the rebalances, "
+                "cumulative funding and fees, drawdown, decay against the formula.",
+                figures=token_figures(run.result, summary, run.spec.policy),
+            ),
+            Section(f"Rebalance log ({len(rows)} rows; also {log.name})", rows=rows[:500]),
+        ]
+        paths["report"] = str(write_report(html, f"inversa token backtest: {stem}", sections))
+        paths["rebalance_log"] = str(write_rebalance_log(run.result, log))
+    if json:
+        emit({**summary.as_dict(), **paths}, as_json=True, title="token backtest")
+        return
+    table = Table(title=summary.name, title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    for m in summary.metrics:
+        value = f"{m.value:.6g}" if isinstance(m.value, float) else str(m.value)
+        table.add_row(m.label, value, m.unit)
+    console = Console()
+    console.print(table)
+    for label, where in paths.items():
+        console.print(f"{label.replace('_', ' ')}: {where}")

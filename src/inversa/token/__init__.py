@@ -4,6 +4,16 @@ Leverage is signed (-1 for an inverse token) and is net USD delta over USD equit
 NAV is equity per token.  See :mod:`inversa.token.maths` for the closed-form pieces.
 """
 
+from inversa.token.backtest import TokenBacktest, backtest, backtest_config
+from inversa.token.keeper import (
+    BacktestResult,
+    Execution,
+    FillRecord,
+    MarketData,
+    RebalanceRecord,
+    TokenBacktestSpec,
+    run_keeper,
+)
 from inversa.token.maths import (
     BandAction,
     BandDecision,
@@ -20,19 +30,37 @@ from inversa.token.maths import (
     streaming_fee_minted,
     synth_price,
 )
+from inversa.token.policy import Decision, Policy, decide
+from inversa.token.vault import CollateralKind, Vault, VaultSpec
 
 __all__ = [
+    "BacktestResult",
     "BandAction",
     "BandDecision",
     "BandParams",
+    "CollateralKind",
+    "Decision",
+    "Execution",
+    "FillRecord",
+    "MarketData",
+    "Policy",
+    "RebalanceRecord",
     "SynthQuote",
+    "TokenBacktest",
+    "TokenBacktestSpec",
+    "Vault",
+    "VaultSpec",
+    "backtest",
+    "backtest_config",
     "band_decision",
     "decay_factor",
+    "decide",
     "drift_leverage",
     "recenter",
     "reset_path",
     "reset_trade",
     "round_half_up",
+    "run_keeper",
     "streaming_fee_fraction",
     "streaming_fee_minted",
     "synth_price",

@@ -1,0 +1,203 @@
+"""What a token backtest measured: the ideal path, decay against the formula, tracking
+error, funding and fee contributions, turnover, drawdown, rebalances.
+
+Definitions (a 365.25-day year throughout; crypto trades every day):
+
+- *daily closes*: the bars stamped at the policy's reset time of day (00:00 UTC by
+  default), or every bar for daily data.
+- *ideal path*: ``NAV_0 * prod(1 + L* r_d)`` over the index's daily close-to-close
+  returns ``r_d``, from the first daily close.
+- *decay*: ``(V_T / V_0) / (S_T / S_0)^L*`` (what is left after the index's own move);
+  *formula*: ``exp(-(L*^2 - L*) sigma^2 T / 2)`` with ``sigma^2`` the sample variance of
+  daily log returns times 365.25 and ``T`` the span in years.
+- *tracking error*: annualised standard deviation of (daily NAV return - ``L* r_d``).
+- *funding*, *fees*: coin received (funding) and paid (taker fees); and their
+  compounded contribution to NAV, ``prod(1 + x_i / E_{i-1}) - 1`` with ``x_i`` the bar's
+  funding received (or minus its fees) and ``E_{i-1}`` the coin equity after the previous
+  bar (a coin vault's equity shrinks as the coin rises, so coin sums mislead).
+- *turnover*: traded coin value ``sum |n| V / S`` over the mean coin equity, per year.
+- *max drawdown*: the largest fall of the USD NAV from a running peak.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import time
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from inversa.token.keeper import BacktestResult
+
+__all__ = [
+    "Metric",
+    "Summary",
+    "daily_mask",
+    "ideal_path",
+    "rebalance_rows",
+    "summarise",
+    "write_rebalance_log",
+]
+
+YEAR = 365.25
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One summary figure: a key (JSON), a label and a unit (tables)."""
+
+    key: str
+    label: str
+    unit: str
+    value: float | int | str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The backtest's figures, in order, plus the daily series the report draws."""
+
+    name: str
+    metrics: tuple[Metric, ...]
+    daily_index: NDArray[np.int64]
+    ideal_nav: NDArray[np.float64]
+
+    def as_dict(self) -> dict[str, float | int | str]:
+        """``{key: value}`` (the ``--json`` output)."""
+        return {m.key: m.value for m in self.metrics}
+
+
+def daily_mask(result: BacktestResult, reset_time: time = time(0, 0)) -> NDArray[np.bool_]:
+    """Bars that are daily closes (every bar when bars are a day or more apart)."""
+    times = result.times
+    if len(times) > 1 and (times[1] - times[0]).total_seconds() >= 86400:
+        return np.ones(len(times), dtype=bool)
+    return np.array([t.time() == reset_time for t in times], dtype=bool)
+
+
+def ideal_path(prices: NDArray[np.float64], leverage: float, nav0: float) -> NDArray[np.float64]:
+    """``nav0 * cumprod(1 + L r)`` over the close-to-close returns of ``prices``."""
+    r = prices[1:] / prices[:-1] - 1.0
+    steps = np.maximum(1.0 + leverage * r, 0.0)
+    return nav0 * np.concatenate(([1.0], np.cumprod(steps)))
+
+
+def _max_drawdown(x: NDArray[np.float64]) -> float:
+    peak = np.maximum.accumulate(x)
+    return float(np.max(1.0 - x / peak)) if len(x) else 0.0
+
+
+def summarise(
+    result: BacktestResult,
+    leverage: Decimal,
+    start_equity: Decimal,
+    contract_value: Decimal,
+    name: str = "token backtest",
+    reset_time: time = time(0, 0),
+) -> Summary:
+    """The figures of :class:`Summary` for ``result`` (see the module docstring)."""
+    lev = float(leverage)
+    mask = daily_mask(result, reset_time)
+    idx = np.nonzero(mask)[0]
+    if len(idx) < 2:
+        idx = np.array([0, len(result.times) - 1])
+    s = result.price[idx]
+    nav = result.nav_usd[idx]
+    ideal = ideal_path(s, lev, float(nav[0]))
+    years = (result.times[idx[-1]] - result.times[idx[0]]).total_seconds() / 86400 / YEAR
+    logr = np.diff(np.log(s))
+    sigma2 = float(np.var(logr, ddof=1) * YEAR) if len(logr) > 1 else 0.0
+    index_move = float(s[-1] / s[0]) ** lev
+    decay = float(nav[-1] / nav[0]) / index_move
+    ideal_decay = float(ideal[-1] / ideal[0]) / index_move
+    formula = math.exp(-(lev * lev - lev) * sigma2 * years / 2)
+    nav_r = nav[1:] / nav[:-1] - 1.0
+    ideal_r = lev * (s[1:] / s[:-1] - 1.0)
+    te = float(np.std(nav_r - ideal_r, ddof=1) * math.sqrt(YEAR)) if len(nav_r) > 1 else 0.0
+    cv = float(contract_value)
+    traded = sum(abs(float(f.contracts_sold)) * cv / float(f.price) for f in result.fills)
+    mean_eq = float(np.mean(result.equity))
+    full_years = max((result.times[-1] - result.times[0]).total_seconds() / 86400 / YEAR, 1e-9)
+    reasons = Counter(r.reason for r in result.rebalances)
+    prev_eq = result.equity[:-1]
+    fund_c = float(np.prod(1.0 + np.diff(result.funding) / prev_eq) - 1.0)
+    fees_c = float(np.prod(1.0 - np.diff(result.fees) / prev_eq) - 1.0)
+    m = [
+        Metric("start", "first bar", "UTC", result.times[0].isoformat()),
+        Metric("end", "last bar", "UTC", result.times[-1].isoformat()),
+        Metric("bars", "bars", "", len(result.times)),
+        Metric("years", "span", "years", round(full_years, 4)),
+        Metric("index_start", "index at start", "USD", float(result.price[0])),
+        Metric("index_end", "index at end", "USD", float(result.price[-1])),
+        Metric("nav_start_usd", "NAV at start", "USD/token", float(result.nav_usd[0])),
+        Metric("nav_end_usd", "NAV at end", "USD/token", float(result.nav_usd[-1])),
+        Metric("nav_end_coin", "NAV at end", "coin/token", float(result.nav_coin[-1])),
+        Metric("ideal_end_usd", "ideal -1x path at end", "USD/token", float(ideal[-1])),
+        Metric("nav_vs_ideal", "NAV / ideal at end", "x", float(nav[-1] / ideal[-1])),
+        Metric("decay_measured", "decay measured (NAV)", "x", decay),
+        Metric("decay_ideal", "decay of the ideal path", "x", ideal_decay),
+        Metric("decay_formula", "decay formula exp(-(L²-L)σ²T/2)", "x", formula),
+        Metric("sigma_annual", "realised volatility (daily log returns)", "/yr", math.sqrt(sigma2)),
+        Metric("tracking_error", "tracking error vs ideal", "/yr", te),
+        Metric("funding_coin", "funding received", "coin", float(result.total_funding)),
+        Metric("funding_return", "funding contribution to NAV", "compounded", fund_c),
+        Metric("fees_coin", "trading fees paid", "coin", float(result.total_fees)),
+        Metric("fees_return", "fee contribution to NAV", "compounded", fees_c),
+        Metric(
+            "streaming_minted",
+            "streaming-fee tokens minted",
+            "tokens",
+            float(result.streaming_minted),
+        ),
+        Metric(
+            "turnover",
+            "turnover",
+            "x equity/yr",
+            traded / mean_eq / full_years if mean_eq > 0 else 0.0,
+        ),
+        Metric("rebalances", "rebalances", "", len(result.rebalances)),
+        Metric("fills", "fills", "", len(result.fills)),
+        *(Metric(f"rebalances_{k}", f"rebalances: {k}", "", v) for k, v in sorted(reasons.items())),
+        Metric("max_drawdown", "max drawdown (USD NAV)", "", _max_drawdown(result.nav_usd)),
+        Metric("liquidations", "liquidation events", "", result.liquidations),
+        Metric("final_equity_coin", "final equity", "coin", float(result.final_equity)),
+        Metric("final_size", "final position", "contracts", float(result.final_size)),
+    ]
+    return Summary(name, tuple(m), idx.astype(np.int64), ideal)
+
+
+def rebalance_rows(result: BacktestResult) -> list[dict[str, str]]:
+    """The rebalance log, one row per rebalance (exact Decimal text), shaped like
+    PerpV2's ``Rebalanced`` events: time, reason, leverage before/after/target,
+    contracts (signed, > 0 buys), chunks and fees (coin)."""
+    return [
+        {
+            "time_utc": r.time.isoformat().replace("+00:00", "Z"),
+            "bar": str(r.bar),
+            "reason": r.reason,
+            "leverage_before": str(r.leverage_before),
+            "leverage_after": str(r.leverage_after),
+            "target_leverage": str(r.target_leverage),
+            "contracts": str(r.contracts),
+            "chunks": str(r.chunks),
+            "fees_coin": str(r.fees),
+        }
+        for r in result.rebalances
+    ]
+
+
+def write_rebalance_log(result: BacktestResult, path: str | Path) -> Path:
+    """Write :func:`rebalance_rows` as CSV to ``path``; returns the path."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    rows = rebalance_rows(result)
+    fields = list(rows[0]) if rows else ["time_utc"]
+    with target.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return target

@@ -1,0 +1,276 @@
+"""Token backtest configs: a TOML file validated by pydantic, turned into plain objects.
+
+Every model is frozen and forbids unknown keys; a bad file raises
+:class:`~inversa.errors.InputError` naming the file and the key (for example
+``examples/x.toml: policy.band: ...``).  Sections (all units explicit):
+
+- ``[data]``: ``dataset`` (``binance-mark-1h`` with ``asset``, ``bybit-inverse-8h``,
+  ``binance-coinm-8h``) or ``csv`` (a path relative to the config, with ``time_column``,
+  ``price_column`` and the bar ``frequency``), and ``start``/``end`` (UTC,
+  ``start <= t < end``).  Gaps, NaNs and bad prices are rejected naming file and row.
+- ``[instrument]``: ``contract_value`` (USD per contract), ``lot``, ``tick`` (USD),
+  ``taker``/``maker`` fee rates, ``maintenance_rate``, ``max_leverage``.
+- ``[funding]``: ``kind`` ``none``, ``history`` (the dataset's ``funding_rate`` column),
+  ``formula`` (clamp model on the dataset's perp/spot premium) or ``fixed`` (``rate``
+  per bar).
+- ``[slippage]``: ``kind`` ``none``, ``fixed-bps`` (``bps``) or ``linear`` (``bps``,
+  ``bps_per_coin``).
+- ``[oracle]``: only ``kind = "none"`` (the keeper reads the bar price).
+- ``[vault]``: ``collateral`` (``coin``; ``usd`` needs the engine's linear perpetuals),
+  ``start_equity`` (coin), ``initial_nav_usd``, fees, ``supply_cap``, ``min_mint``.
+- ``[policy]``: ``kind`` (``daily``, ``band``, ``hybrid``), ``leverage`` (signed),
+  ``reset_time`` (``HH:MM`` UTC), ``trigger``, ``band = [lower, upper]`` (signed, for -1x
+  ``[-1.2, -0.8]``), ``recentering_speed``, ``interval_hours``, ``ripcord``.
+- ``[execution]``: ``twap_max`` (contracts per chunk), ``twap_cooldown_hours``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from inversa.contracts import TierTable
+from inversa.engine import FixedBps, FundingRules, InstrumentRules, LinearImpact, SlippageModel
+from inversa.errors import InputError
+from inversa.token.keeper import Execution, MarketData, TokenBacktestSpec
+from inversa.token.maths import BandParams
+from inversa.token.policy import Policy
+from inversa.token.vault import VaultSpec
+
+__all__ = ["TokenConfig", "load_config", "market_data", "to_spec"]
+
+SYMBOL = "BTC/USD:BTC"
+Pos = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+NonNeg = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+Fraction = Annotated[Decimal, Field(ge=0, lt=1, allow_inf_nan=False)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataConfig(_Model):
+    dataset: Literal["binance-mark-1h", "bybit-inverse-8h", "binance-coinm-8h"] | None = None
+    asset: Literal["BTC", "ETH"] = "BTC"
+    csv: str | None = None
+    time_column: str = "timestamp_utc"
+    price_column: str = "close"
+    frequency: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DataConfig:
+        if (self.dataset is None) == (self.csv is None):
+            raise ValueError("give exactly one of dataset or csv")
+        if self.start and self.end and self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class InstrumentConfig(_Model):
+    contract_value: Pos = Decimal(1)
+    lot: Pos = Decimal(1)
+    tick: Pos = Decimal("0.5")
+    taker: Annotated[Decimal, Field(ge=-0.01, le=0.01)] = Decimal("0.00075")
+    maker: Annotated[Decimal, Field(ge=-0.01, le=0.01)] = Decimal(0)
+    maintenance_rate: Annotated[Decimal, Field(gt=0, lt=1)] = Decimal("0.005")
+    max_leverage: Annotated[Decimal, Field(ge=1, le=1000)] = Decimal(100)
+
+
+class FundingConfig(_Model):
+    kind: Literal["none", "history", "formula", "fixed"] = "none"
+    rate: Annotated[Decimal, Field(ge=-0.1, le=0.1)] | None = None
+
+    @model_validator(mode="after")
+    def _rate(self) -> FundingConfig:
+        if (self.kind == "fixed") != (self.rate is not None):
+            raise ValueError("rate is given with kind = 'fixed' and only then")
+        return self
+
+
+class SlippageConfig(_Model):
+    kind: Literal["none", "fixed-bps", "linear"] = "none"
+    bps: NonNeg = Decimal(0)
+    bps_per_coin: NonNeg = Decimal(0)
+
+
+class OracleConfig(_Model):
+    kind: Literal["none"] = "none"
+
+
+class VaultConfig(_Model):
+    collateral: Literal["coin", "usd"] = "coin"
+    start_equity: Pos = Decimal(1)
+    initial_nav_usd: Pos = Decimal(100)
+    mint_fee: Fraction = Decimal(0)
+    redeem_fee: Fraction = Decimal(0)
+    streaming_fee: Fraction = Decimal(0)
+    supply_cap: Pos | None = None
+    min_mint: NonNeg = Decimal(0)
+
+
+class PolicyConfig(_Model):
+    kind: Literal["daily", "band", "hybrid"] = "daily"
+    leverage: Annotated[Decimal, Field(ge=-10, le=10, allow_inf_nan=False)] = Decimal(-1)
+    reset_time: time = time(0, 0)
+    trigger: Pos | None = None
+    band: tuple[Decimal, Decimal] | None = None
+    recentering_speed: Annotated[Decimal, Field(gt=0, le=1)] = Decimal(1)
+    interval_hours: Pos | None = None
+    ripcord: Decimal | None = None
+
+
+class ExecutionConfig(_Model):
+    twap_max: Pos | None = None
+    twap_cooldown_hours: NonNeg = Decimal(0)
+
+
+class TokenConfig(_Model):
+    """A whole token backtest config (see the module docstring)."""
+
+    name: str = "token backtest"
+    data: DataConfig
+    instrument: InstrumentConfig = InstrumentConfig()
+    funding: FundingConfig = FundingConfig()
+    slippage: SlippageConfig = SlippageConfig()
+    oracle: OracleConfig = OracleConfig()
+    vault: VaultConfig = VaultConfig()
+    policy: PolicyConfig = PolicyConfig()
+    execution: ExecutionConfig = ExecutionConfig()
+
+
+def load_config(path: str | Path) -> tuple[TokenConfig, Path]:
+    """Read and validate a TOML config; returns it and its folder (for relative paths)."""
+    p = Path(path)
+    try:
+        raw = tomllib.loads(p.read_text())
+    except FileNotFoundError:
+        raise InputError("config", str(p), "no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError("config", str(p), f"not valid TOML: {exc}") from None
+    try:
+        cfg = TokenConfig.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(x) for x in err["loc"]) or "(top)"
+        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        raise InputError(f"{p}: {key}", err.get("input"), msg) from None
+    return cfg, p.parent
+
+
+def _policy(cfg: PolicyConfig) -> Policy:
+    target = cfg.leverage
+    band = None
+    if cfg.band is not None:
+        lower, upper = sorted(cfg.band)
+        near, far = (upper, lower) if target < 0 else (lower, upper)
+        if not lower < target < upper:
+            raise InputError("policy.band", list(cfg.band), f"must contain the leverage {target}")
+        interval = Decimal("Infinity") if cfg.interval_hours is None else cfg.interval_hours
+        band = BandParams(target, near, far, cfg.recentering_speed, interval, cfg.ripcord)
+    elif cfg.kind != "daily":
+        raise InputError("policy.band", None, f"a {cfg.kind} policy needs band = [lower, upper]")
+    return Policy(cfg.kind, target, cfg.reset_time, cfg.trigger, band)
+
+
+def _slippage(cfg: SlippageConfig) -> SlippageModel | None:
+    if cfg.kind == "fixed-bps":
+        return FixedBps(cfg.bps)
+    if cfg.kind == "linear":
+        return LinearImpact(cfg.bps, cfg.bps_per_coin)
+    return None
+
+
+def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
+    """The plain spec the keeper takes."""
+    i = cfg.instrument
+    rules = InstrumentRules(
+        SYMBOL,
+        i.contract_value,
+        TierTable.parse(f"inf:{i.maintenance_rate}"),
+        taker=i.taker,
+        maker=i.maker,
+        tick=i.tick,
+        lot=i.lot,
+        max_leverage=i.max_leverage,
+        funding=FundingRules(model="none"),
+    )
+    v = cfg.vault
+    vault = VaultSpec(
+        SYMBOL,
+        collateral=v.collateral,
+        mint_fee=v.mint_fee,
+        redeem_fee=v.redeem_fee,
+        streaming_fee=v.streaming_fee,
+        supply_cap=v.supply_cap,
+        min_mint=v.min_mint,
+        initial_nav_usd=v.initial_nav_usd,
+    )
+    ex = Execution(i.tick, cfg.execution.twap_max, cfg.execution.twap_cooldown_hours)
+    return TokenBacktestSpec(
+        rules, vault, _policy(cfg.policy), ex, v.start_equity, _slippage(cfg.slippage)
+    )
+
+
+def _frame(cfg: DataConfig, base: Path) -> tuple[pd.DataFrame, str, str]:
+    """(frame, price column, source label) for the data section."""
+    from inversa import data
+
+    if cfg.csv is not None:
+        path = Path(cfg.csv)
+        path = path if path.is_absolute() else base / path
+        frame = data.read_price_csv(
+            path,
+            time_column=cfg.time_column,
+            price_columns=(cfg.price_column,),
+            freq=cfg.frequency,
+        )
+        return frame, cfg.price_column, str(path)
+    if cfg.dataset == "binance-mark-1h":
+        return data.mark_hourly(cfg.asset), "close", f"binance-mark-1h {cfg.asset}"
+    venue = "bybit" if cfg.dataset == "bybit-inverse-8h" else "binance-coinm"
+    if cfg.asset != "BTC":
+        raise InputError("data.asset", cfg.asset, f"{cfg.dataset} has BTC only")
+    return data.funding_history(venue), "perp_close", str(cfg.dataset)
+
+
+def market_data(cfg: TokenConfig, base: Path = Path()) -> MarketData:
+    """Load and slice the bars and the funding the config names."""
+    frame, column, source = _frame(cfg.data, base)
+    lo = None if cfg.data.start is None else pd.Timestamp(cfg.data.start)
+    hi = None if cfg.data.end is None else pd.Timestamp(cfg.data.end)
+    lo = None if lo is None else (lo.tz_localize("UTC") if lo.tzinfo is None else lo)
+    hi = None if hi is None else (hi.tz_localize("UTC") if hi.tzinfo is None else hi)
+    mask = np.ones(len(frame), dtype=bool)
+    if lo is not None:
+        mask &= np.asarray(frame.index >= lo)
+    if hi is not None:
+        mask &= np.asarray(frame.index < hi)
+    frame = frame.loc[mask]
+    if len(frame) < 2:
+        raise InputError("data.start", cfg.data.start, f"{source}: fewer than 2 bars in range")
+    funding = None
+    f = cfg.funding
+    if f.kind == "history":
+        if "funding_rate" not in frame:
+            raise InputError("funding.kind", "history", f"{source} has no funding history")
+        funding = frame["funding_rate"].to_numpy(dtype=np.float64)
+    elif f.kind == "formula":
+        if "spot_close" not in frame or "perp_close" not in frame:
+            raise InputError("funding.kind", "formula", f"{source} has no perp and spot prices")
+        rules = FundingRules()
+        premium = (frame["perp_close"] - frame["spot_close"]) / frame["spot_close"]
+        funding = np.array([float(rules.rate(Decimal(repr(float(p))))) for p in premium])
+    elif f.kind == "fixed":
+        assert f.rate is not None
+        funding = np.full(len(frame), float(f.rate))
+    times = tuple(pd.DatetimeIndex(frame.index).to_pydatetime())
+    return MarketData(times, frame[column].to_numpy(dtype=np.float64), funding, source)
