@@ -261,6 +261,7 @@ def run_keeper(market: MarketData, spec: TokenBacktestSpec) -> BacktestResult:
                 else:
                     twap = _chunk(engine, vault, books, i, when, twap.reason, delta, twap, ex)
             if twap is not None or cooled:
+                vault.busy = None if twap is None else "a TWAP rebalance is running"
                 _record(out, i, vault, books, price)
                 continue
         if decision is not None:
@@ -281,6 +282,7 @@ def run_keeper(market: MarketData, spec: TokenBacktestSpec) -> BacktestResult:
                 )
                 twap = _chunk(engine, vault, books, i, when, decision.reason, delta, start, ex)
                 last_rebalance = when
+        vault.busy = None if twap is None else "a TWAP rebalance is running"
         _record(out, i, vault, books, price)
 
     return BacktestResult(

@@ -44,7 +44,11 @@ class VaultSpec:
     ``mint_fee``/``redeem_fee``: fractions of the amount (0.001 = 0.1 %), paid to the fee
     recipient; ``streaming_fee``: annual rate (Set's formula, 365.25-day year);
     ``supply_cap``: largest supply (``None``: none); ``min_mint``: smallest mint in
-    collateral units; ``initial_nav_usd``: NAV of the first mint.
+    collateral units; ``initial_nav_usd``: NAV of the first mint;
+    ``charge_execution``: a mint or redeem trades its pro-rata share of the position at
+    once and the minter (redeemer) bears that trade's fee and slippage, so the other
+    holders' NAV is unchanged by the flow (otherwise the keeper's next rebalance trades
+    and every holder shares the cost).
     """
 
     symbol: str
@@ -57,6 +61,7 @@ class VaultSpec:
     supply_cap: Decimal | None = None
     min_mint: Decimal = ZERO
     initial_nav_usd: Decimal = Decimal(100)
+    charge_execution: bool = False
 
     def __post_init__(self) -> None:
         if self.collateral not in ("coin", "usd"):
@@ -100,6 +105,9 @@ class Vault:
         self.flow_fees = ZERO
         #: Tokens minted to the fee recipient by the streaming fee.
         self.streaming_minted = ZERO
+        #: Why mints and redeems are refused right now (the keeper sets it while a TWAP
+        #: rebalance runs), or ``None``.
+        self.busy: str | None = None
 
     # -- state ----------------------------------------------------------------------------
 
@@ -152,6 +160,7 @@ class Vault:
         or when the vault is insolvent.
         """
         spec = self.spec
+        self._check_open("amount", amount)
         if not amount > 0 or amount < spec.min_mint:
             raise InputError("amount", amount, f"below the minimum mint {spec.min_mint}")
         with exact():
@@ -168,7 +177,12 @@ class Vault:
                 raise InputError(
                     "amount", amount, f"would take the supply above its cap {spec.supply_cap}"
                 )
+        before = self.equity()
         self.engine.deposit(spec.account, net)
+        if spec.charge_execution and self.supply > 0:
+            self._scale_position(before + net, before)
+            with exact():
+                tokens = (self.equity() - before) / nav
         self.flow_fees += fee
         self.supply += tokens
         self.balances[holder] = self.balances.get(holder, ZERO) + tokens
@@ -181,10 +195,16 @@ class Vault:
         account cannot release the collateral (margin).
         """
         held = self.balances.get(holder, ZERO)
+        self._check_open("tokens", tokens)
         if not tokens > 0 or tokens > held:
             raise InputError("tokens", tokens, f"exceeds {holder!r}'s balance {held}")
         with exact():
             gross = tokens * self.nav_coin()
+            if self.spec.charge_execution and tokens < self.supply:
+                before = self.equity()
+                self._scale_position(before - gross, before)
+                gross -= before - self.equity()  # the redeemer bears fee and slippage
+                gross = max(gross, ZERO)
             fee = gross * self.spec.redeem_fee
         if gross > 0:
             self.engine.withdraw(self.spec.account, gross)  # raises, unchanged, if refused
@@ -192,6 +212,24 @@ class Vault:
         self.supply -= tokens
         self.balances[holder] = held - tokens
         return gross - fee
+
+    def _check_open(self, field: str, value: Decimal) -> None:
+        if self.busy is not None:
+            raise InputError(field, value, f"refused: {self.busy}")
+
+    def _scale_position(self, new_equity: Decimal, old_equity: Decimal) -> None:
+        """Trade the position to ``size * new_equity / old_equity`` (half up, to the lot)."""
+        if old_equity <= 0:
+            return
+        with exact():
+            raw = self.size * new_equity / old_equity
+            lot = self.rules.lot
+            count = round_half_up(abs(raw) / lot) * lot
+            delta = (count if raw >= 0 else -count) - self.size
+        if delta > 0:
+            self.engine.buy(self.spec.account, self.spec.symbol, delta)
+        elif delta < 0:
+            self.engine.sell(self.spec.account, self.spec.symbol, -delta)
 
     def accrue_streaming_fee(self, days: Decimal) -> Decimal:
         """Mint ``fee * supply / (1 - fee)`` tokens to the fee recipient for ``days``."""
