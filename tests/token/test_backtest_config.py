@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from inversa.errors import DataError, InputError
+from inversa.errors import DataError, InputError, InversaError
 from inversa.token import backtest
 
 ROOT = Path(__file__).parents[2]
@@ -41,7 +41,7 @@ BASE = '[data]\ndataset = "binance-mark-1h"\nstart = "2020-03-11"\nend = "2020-0
     ],
 )
 def test_bad_config_names_the_key(tmp_path: Path, extra: str, key: str) -> None:
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InversaError) as err:
         backtest(_write(tmp_path, BASE + extra))
     assert key in str(err.value)
 

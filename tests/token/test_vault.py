@@ -155,6 +155,8 @@ def test_vault_invariants(seq: list[tuple[str, str, Decimal]], charge: bool) -> 
             )
         elif op == "funding":
             if v.size != 0:
+                clock += timedelta(hours=8)
+                v.engine.advance_time(clock)
                 v.engine.settle_funding(SYMBOL, x)
         elif op == "fee":
             minted = v.accrue_streaming_fee(x)

@@ -26,7 +26,6 @@ Every model is frozen and forbids unknown keys; a bad file raises
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -34,9 +33,21 @@ from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import field_validator, model_validator
 
 from inversa.contracts import TierTable
+from inversa.data.config import ConfigModel, load_toml
+from inversa.domain import (
+    AMOUNT,
+    DATE,
+    FEE_RATE,
+    FRACTION,
+    HOURS,
+    PRICE,
+    RATE,
+    SIGNED_RATE,
+    Domain,
+)
 from inversa.engine import FixedBps, FundingRules, InstrumentRules, LinearImpact, SlippageModel
 from inversa.errors import InputError
 from inversa.token.keeper import Execution, MarketData, TokenBacktestSpec
@@ -47,24 +58,33 @@ from inversa.token.vault import VaultSpec
 __all__ = ["TokenConfig", "load_config", "market_data", "to_spec"]
 
 SYMBOL = "BTC/USD:BTC"
-Pos = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
-NonNeg = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
-Fraction = Annotated[Decimal, Field(ge=0, lt=1, allow_inf_nan=False)]
+
+#: A signed token leverage (-1: inverse token), in [-10, 10].
+TOKEN_LEVERAGE = Domain("leverage", "x (signed)", Decimal(-10), Decimal(10))
+#: A contract count or value, > 0.
+POSITIVE = Domain("amount", "amount", Decimal(0), Decimal("1e15"), low_open=True)
+#: A recentering speed in (0, 1].
+SPEED = Domain("fraction", "fraction", Decimal(0), Decimal(1), low_open=True)
+#: A fraction in [0, 1) (fees).
+FEE_FRACTION = Domain("fraction", "fraction", Decimal(0), Decimal(1), high_open=True)
+#: Max leverage of the venue position, [1, 1000].
+VENUE_LEVERAGE = Domain("leverage", "x", Decimal(1), Decimal(1000))
+
+Pos = Annotated[Decimal, POSITIVE]
+NonNeg = Annotated[Decimal, AMOUNT]
+When = Annotated[datetime, DATE]
+SignedLev = Annotated[Decimal, TOKEN_LEVERAGE]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DataConfig(_Model):
+class DataConfig(ConfigModel):
     dataset: Literal["binance-mark-1h", "bybit-inverse-8h", "binance-coinm-8h"] | None = None
     asset: Literal["BTC", "ETH"] = "BTC"
     csv: str | None = None
     time_column: str = "timestamp_utc"
     price_column: str = "close"
     frequency: str | None = None
-    start: datetime | None = None
-    end: datetime | None = None
+    start: When | None = None
+    end: When | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> DataConfig:
@@ -75,19 +95,19 @@ class DataConfig(_Model):
         return self
 
 
-class InstrumentConfig(_Model):
+class InstrumentConfig(ConfigModel):
     contract_value: Pos = Decimal(1)
     lot: Pos = Decimal(1)
-    tick: Pos = Decimal("0.5")
-    taker: Annotated[Decimal, Field(ge=-0.01, le=0.01)] = Decimal("0.00075")
-    maker: Annotated[Decimal, Field(ge=-0.01, le=0.01)] = Decimal(0)
-    maintenance_rate: Annotated[Decimal, Field(gt=0, lt=1)] = Decimal("0.005")
-    max_leverage: Annotated[Decimal, Field(ge=1, le=1000)] = Decimal(100)
+    tick: Annotated[Decimal, PRICE] = Decimal("0.5")
+    taker: Annotated[Decimal, FEE_RATE] = Decimal("0.00075")
+    maker: Annotated[Decimal, FEE_RATE] = Decimal(0)
+    maintenance_rate: Annotated[Decimal, RATE] = Decimal("0.005")
+    max_leverage: Annotated[Decimal, VENUE_LEVERAGE] = Decimal(100)
 
 
-class FundingConfig(_Model):
+class FundingConfig(ConfigModel):
     kind: Literal["none", "history", "formula", "fixed"] = "none"
-    rate: Annotated[Decimal, Field(ge=-0.1, le=0.1)] | None = None
+    rate: Annotated[Decimal, SIGNED_RATE] | None = None
 
     @model_validator(mode="after")
     def _rate(self) -> FundingConfig:
@@ -96,44 +116,56 @@ class FundingConfig(_Model):
         return self
 
 
-class SlippageConfig(_Model):
+class SlippageConfig(ConfigModel):
     kind: Literal["none", "fixed-bps", "linear"] = "none"
     bps: NonNeg = Decimal(0)
     bps_per_coin: NonNeg = Decimal(0)
 
 
-class OracleConfig(_Model):
+class OracleConfig(ConfigModel):
     kind: Literal["none"] = "none"
 
 
-class VaultConfig(_Model):
+class VaultConfig(ConfigModel):
     collateral: Literal["coin", "usd"] = "coin"
     start_equity: Pos = Decimal(1)
     initial_nav_usd: Pos = Decimal(100)
-    mint_fee: Fraction = Decimal(0)
-    redeem_fee: Fraction = Decimal(0)
-    streaming_fee: Fraction = Decimal(0)
+    mint_fee: Annotated[Decimal, FEE_FRACTION] = Decimal(0)
+    redeem_fee: Annotated[Decimal, FEE_FRACTION] = Decimal(0)
+    streaming_fee: Annotated[Decimal, FEE_FRACTION] = Decimal(0)
     supply_cap: Pos | None = None
     min_mint: NonNeg = Decimal(0)
+    charge_execution: bool = False
 
 
-class PolicyConfig(_Model):
+class PolicyConfig(ConfigModel):
     kind: Literal["daily", "band", "hybrid"] = "daily"
-    leverage: Annotated[Decimal, Field(ge=-10, le=10, allow_inf_nan=False)] = Decimal(-1)
-    reset_time: time = time(0, 0)
-    trigger: Pos | None = None
-    band: tuple[Decimal, Decimal] | None = None
-    recentering_speed: Annotated[Decimal, Field(gt=0, le=1)] = Decimal(1)
-    interval_hours: Pos | None = None
-    ripcord: Decimal | None = None
+    leverage: SignedLev = Decimal(-1)
+    reset_time: str = "00:00"
+    trigger: Annotated[Decimal, FRACTION] | None = None
+    band: tuple[Annotated[Decimal, TOKEN_LEVERAGE], Annotated[Decimal, TOKEN_LEVERAGE]] | None = (
+        None
+    )
+    recentering_speed: Annotated[Decimal, SPEED] = Decimal(1)
+    interval_hours: Annotated[Decimal, HOURS] | None = None
+    ripcord: SignedLev | None = None
+
+    @field_validator("reset_time")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        try:
+            time.fromisoformat(v)
+        except ValueError:
+            raise ValueError("expected HH:MM (UTC)") from None
+        return v
 
 
-class ExecutionConfig(_Model):
+class ExecutionConfig(ConfigModel):
     twap_max: Pos | None = None
     twap_cooldown_hours: NonNeg = Decimal(0)
 
 
-class TokenConfig(_Model):
+class TokenConfig(ConfigModel):
     """A whole token backtest config (see the module docstring)."""
 
     name: str = "token backtest"
@@ -148,22 +180,10 @@ class TokenConfig(_Model):
 
 
 def load_config(path: str | Path) -> tuple[TokenConfig, Path]:
-    """Read and validate a TOML config; returns it and its folder (for relative paths)."""
-    p = Path(path)
-    try:
-        raw = tomllib.loads(p.read_text())
-    except FileNotFoundError:
-        raise InputError("config", str(p), "no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError("config", str(p), f"not valid TOML: {exc}") from None
-    try:
-        cfg = TokenConfig.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(x) for x in err["loc"]) or "(top)"
-        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        raise InputError(f"{p}: {key}", err.get("input"), msg) from None
-    return cfg, p.parent
+    """Read and validate a TOML config (:func:`inversa.data.config.load_toml`: unknown
+    keys and out-of-range values refused naming the file and the key); returns it and its
+    folder (for relative CSV paths)."""
+    return load_toml(path, TokenConfig), Path(path).parent
 
 
 def _policy(cfg: PolicyConfig) -> Policy:
@@ -178,7 +198,7 @@ def _policy(cfg: PolicyConfig) -> Policy:
         band = BandParams(target, near, far, cfg.recentering_speed, interval, cfg.ripcord)
     elif cfg.kind != "daily":
         raise InputError("policy.band", None, f"a {cfg.kind} policy needs band = [lower, upper]")
-    return Policy(cfg.kind, target, cfg.reset_time, cfg.trigger, band)
+    return Policy(cfg.kind, target, time.fromisoformat(cfg.reset_time), cfg.trigger, band)
 
 
 def _slippage(cfg: SlippageConfig) -> SlippageModel | None:
@@ -213,6 +233,7 @@ def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
         supply_cap=v.supply_cap,
         min_mint=v.min_mint,
         initial_nav_usd=v.initial_nav_usd,
+        charge_execution=v.charge_execution,
     )
     ex = Execution(i.tick, cfg.execution.twap_max, cfg.execution.twap_cooldown_hours)
     return TokenBacktestSpec(
