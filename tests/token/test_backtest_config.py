@@ -59,7 +59,7 @@ def test_price_gap_and_nan_name_file_and_row(tmp_path: Path) -> None:
         assert row in str(err.value)
 
 
-def test_usd_collateral_refused_until_the_engine_has_linear_perps(tmp_path: Path) -> None:
+def test_usd_collateral_needs_a_linear_perpetual(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         backtest(_write(tmp_path, BASE + '[vault]\ncollateral = "usd"\n'))
     assert "collateral" in str(err.value)

@@ -15,7 +15,8 @@ Definitions (a 365.25-day year throughout; crypto trades every day):
   compounded contribution to NAV, ``prod(1 + x_i / E_{i-1}) - 1`` with ``x_i`` the bar's
   funding received (or minus its fees) and ``E_{i-1}`` the coin equity after the previous
   bar (a coin vault's equity shrinks as the coin rises, so coin sums mislead).
-- *turnover*: traded coin value ``sum |n| V / S`` over the mean coin equity, per year.
+- *turnover*: traded USD notional (``sum |n| V`` inverse, ``sum |n| q S`` linear) over
+  the mean USD equity, per year.
 - *max drawdown*: the largest fall of the USD NAV from a running peak.
 """
 
@@ -98,6 +99,7 @@ def summarise(
     contract_value: Decimal,
     name: str = "token backtest",
     reset_time: time = time(0, 0),
+    linear: bool = False,
 ) -> Summary:
     """The figures of :class:`Summary` for ``result`` (see the module docstring)."""
     lev = float(leverage)
@@ -119,8 +121,11 @@ def summarise(
     ideal_r = lev * (s[1:] / s[:-1] - 1.0)
     te = float(np.std(nav_r - ideal_r, ddof=1) * math.sqrt(YEAR)) if len(nav_r) > 1 else 0.0
     cv = float(contract_value)
-    traded = sum(abs(float(f.contracts_sold)) * cv / float(f.price) for f in result.fills)
-    mean_eq = float(np.mean(result.equity))
+    if linear:  # q coin per contract: USD notional n q S
+        traded = sum(abs(float(f.contracts_sold)) * cv * float(f.price) for f in result.fills)
+    else:  # V USD per contract
+        traded = sum(abs(float(f.contracts_sold)) * cv for f in result.fills)
+    mean_eq = float(np.mean(result.nav_usd * result.supply))
     full_years = max((result.times[-1] - result.times[0]).total_seconds() / 86400 / YEAR, 1e-9)
     reasons = Counter(r.reason for r in result.rebalances)
     prev_eq = result.equity[:-1]
@@ -143,9 +148,9 @@ def summarise(
         Metric("decay_formula", "decay formula exp(-(L²-L)σ²T/2)", "x", formula),
         Metric("sigma_annual", "realised volatility (daily log returns)", "/yr", math.sqrt(sigma2)),
         Metric("tracking_error", "tracking error vs ideal", "/yr", te),
-        Metric("funding_coin", "funding received", "coin", float(result.total_funding)),
+        Metric("funding", "funding received", result.unit, float(result.total_funding)),
         Metric("funding_return", "funding contribution to NAV", "compounded", fund_c),
-        Metric("fees_coin", "trading fees paid", "coin", float(result.total_fees)),
+        Metric("fees", "trading fees paid", result.unit, float(result.total_fees)),
         Metric("fees_return", "fee contribution to NAV", "compounded", fees_c),
         Metric(
             "streaming_minted",
@@ -164,7 +169,7 @@ def summarise(
         *(Metric(f"rebalances_{k}", f"rebalances: {k}", "", v) for k, v in sorted(reasons.items())),
         Metric("max_drawdown", "max drawdown (USD NAV)", "", _max_drawdown(result.nav_usd)),
         Metric("liquidations", "liquidation events", "", result.liquidations),
-        Metric("final_equity_coin", "final equity", "coin", float(result.final_equity)),
+        Metric("final_equity", "final equity", result.unit, float(result.final_equity)),
         Metric("final_size", "final position", "contracts", float(result.final_size)),
     ]
     return Summary(name, tuple(m), idx.astype(np.int64), ideal)

@@ -39,6 +39,7 @@ def backtest_config(config: TokenConfig, base: Path = Path()) -> TokenBacktest:
         spec.instrument.contract_value,
         name=config.name,
         reset_time=spec.policy.reset_time,
+        linear=spec.instrument.linear,
     )
     return TokenBacktest(config, spec, market, result, summary)
 

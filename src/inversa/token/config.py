@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from pydantic import field_validator, model_validator
 
-from inversa.contracts import TierTable
+from inversa.contracts import ContractKind, TierTable
 from inversa.data.config import ConfigModel, load_toml
 from inversa.domain import (
     AMOUNT,
@@ -57,7 +57,8 @@ from inversa.token.vault import VaultSpec
 
 __all__ = ["TokenConfig", "load_config", "market_data", "to_spec"]
 
-SYMBOL = "BTC/USD:BTC"
+INVERSE_SYMBOL = "{coin}/USD:{settle}"
+LINEAR_SYMBOL = "{coin}/{settle}:{settle}"
 
 #: A signed token leverage (-1: inverse token), in [-10, 10].
 TOKEN_LEVERAGE = Domain("leverage", "x (signed)", Decimal(-10), Decimal(10))
@@ -96,6 +97,8 @@ class DataConfig(ConfigModel):
 
 
 class InstrumentConfig(ConfigModel):
+    kind: Literal["inverse", "linear"] = "inverse"
+    settle: Literal["BTC", "ETH", "USDT", "USDC", "USD"] = "BTC"
     contract_value: Pos = Decimal(1)
     lot: Pos = Decimal(1)
     tick: Annotated[Decimal, PRICE] = Decimal("0.5")
@@ -107,6 +110,7 @@ class InstrumentConfig(ConfigModel):
 
 class FundingConfig(ConfigModel):
     kind: Literal["none", "history", "formula", "fixed"] = "none"
+    source: Literal["dataset", "binance-usdt", "bybit-usdt"] = "dataset"
     rate: Annotated[Decimal, SIGNED_RATE] | None = None
 
     @model_validator(mode="after")
@@ -212,8 +216,13 @@ def _slippage(cfg: SlippageConfig) -> SlippageModel | None:
 def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
     """The plain spec the keeper takes."""
     i = cfg.instrument
+    linear = i.kind == "linear"
+    if linear == (i.settle in ("BTC", "ETH")):
+        raise InputError("instrument.settle", i.settle, f"does not settle a {i.kind} perpetual")
+    coin = cfg.data.asset
+    symbol = (LINEAR_SYMBOL if linear else INVERSE_SYMBOL).format(coin=coin, settle=i.settle)
     rules = InstrumentRules(
-        SYMBOL,
+        symbol,
         i.contract_value,
         TierTable.parse(f"inf:{i.maintenance_rate}"),
         taker=i.taker,
@@ -222,10 +231,14 @@ def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
         lot=i.lot,
         max_leverage=i.max_leverage,
         funding=FundingRules(model="none"),
+        settle=i.settle,
+        kind=ContractKind.LINEAR if linear else ContractKind.INVERSE,
     )
     v = cfg.vault
+    if (v.collateral == "usd") != linear:
+        raise InputError("vault.collateral", v.collateral, f"does not go with a {i.kind} perpetual")
     vault = VaultSpec(
-        SYMBOL,
+        symbol,
         collateral=v.collateral,
         mint_fee=v.mint_fee,
         redeem_fee=v.redeem_fee,
@@ -263,6 +276,21 @@ def _frame(cfg: DataConfig, base: Path) -> tuple[pd.DataFrame, str, str]:
     return data.funding_history(venue), "perp_close", str(cfg.dataset)
 
 
+def _aligned_funding(name: str, asset: str, index: pd.Index, source: str) -> np.ndarray:
+    """Rates of ``name`` settled on the bars stamped at their funding times (0 elsewhere)."""
+    from inversa.data import usdt_funding
+
+    rates = usdt_funding(name.removesuffix("-usdt"), f"{asset}USDT")["funding_rate"]
+    times = pd.DatetimeIndex(index)
+    if times[0] < rates.index[0] or times[-1] > rates.index[-1] + pd.Timedelta(hours=8):
+        raise InputError(
+            "funding.source",
+            name,
+            f"covers {rates.index[0]} .. {rates.index[-1]}, not all of {source}'s bars",
+        )
+    return rates.reindex(times).fillna(0.0).to_numpy(dtype=np.float64)
+
+
 def market_data(cfg: TokenConfig, base: Path = Path()) -> MarketData:
     """Load and slice the bars and the funding the config names."""
     frame, column, source = _frame(cfg.data, base)
@@ -280,7 +308,9 @@ def market_data(cfg: TokenConfig, base: Path = Path()) -> MarketData:
         raise InputError("data.start", cfg.data.start, f"{source}: fewer than 2 bars in range")
     funding = None
     f = cfg.funding
-    if f.kind == "history":
+    if f.kind == "history" and f.source != "dataset":
+        funding = _aligned_funding(f.source, cfg.data.asset, frame.index, source)
+    elif f.kind == "history":
         if "funding_rate" not in frame:
             raise InputError("funding.kind", "history", f"{source} has no funding history")
         funding = frame["funding_rate"].to_numpy(dtype=np.float64)

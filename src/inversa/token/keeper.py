@@ -142,13 +142,14 @@ class RebalanceRecord:
 class BacktestResult:
     """Bar-by-bar series (after each bar's trade) and the fills and rebalances.
 
-    ``price`` USD per coin (tick-rounded); ``equity`` coin; ``nav_coin`` coin per token;
-    ``nav_usd`` USD per token; ``leverage`` signed; ``size`` signed contracts;
-    ``funding`` and ``fees`` cumulative coin received (funding) and paid (trading fees);
-    ``supply`` tokens.
+    ``price`` USD per coin (tick-rounded); ``equity`` in the collateral ``unit`` (the
+    coin, or the USD stablecoin); ``nav_coin`` coin per token; ``nav_usd`` USD per token;
+    ``leverage`` signed; ``size`` signed contracts; ``funding`` and ``fees`` cumulative
+    amounts received (funding) and paid (trading fees) in ``unit``; ``supply`` tokens.
     """
 
     times: tuple[datetime, ...]
+    unit: str
     price: NDArray[np.float64]
     equity: NDArray[np.float64]
     nav_coin: NDArray[np.float64]
@@ -213,7 +214,7 @@ def run_keeper(market: MarketData, spec: TokenBacktestSpec) -> BacktestResult:
         raise InputError("start_equity", spec.start_equity, "must be > 0")
     ex = spec.execution
     engine = Engine(rules, slippage=spec.slippage, start=market.times[0])
-    engine.deposit("market-maker", MARKET_MAKER_COIN)
+    engine.deposit("market-maker", MARKET_MAKER_COIN, rules.settle)
     vault = Vault(engine, spec.vault)
     account = spec.vault.account
     n = len(market.times)
@@ -287,6 +288,7 @@ def run_keeper(market: MarketData, spec: TokenBacktestSpec) -> BacktestResult:
 
     return BacktestResult(
         times=tuple(market.times),
+        unit=vault.unit,
         price=out["price"],
         equity=out["equity"],
         nav_coin=out["nav_coin"],
@@ -300,7 +302,7 @@ def run_keeper(market: MarketData, spec: TokenBacktestSpec) -> BacktestResult:
         rebalances=tuple(books.rebalances),
         liquidations=books.liquidations,
         final_equity=vault.equity(),
-        final_wallet=engine.wallet(account),
+        final_wallet=engine.wallet(account, vault.unit),
         final_size=vault.size,
         total_fees=books.fees,
         total_funding=books.funding,
@@ -351,11 +353,10 @@ def _record(
 ) -> None:
     with exact():
         equity = vault.equity()
-        nav = vault.nav_coin()
         out["price"][i] = float(price)
         out["equity"][i] = float(equity)
-        out["nav_coin"][i] = float(nav)
-        out["nav_usd"][i] = float(nav * price)
+        out["nav_coin"][i] = float(vault.nav_coin(price))
+        out["nav_usd"][i] = float(vault.nav_usd(price))
         out["lev"][i] = float(vault.leverage(price))
         out["size"][i] = float(vault.size)
         out["funding"][i] = float(books.funding)

@@ -8,10 +8,12 @@ Units and signs:
   engine's account equity (wallet + unrealised PnL at the mark).  Leverage (net USD
   delta over USD equity) is ``L = (E S + n V) / (E S)`` with ``n`` the signed contracts
   (negative: short), so a -1x vault is short ``2 E S / V`` contracts.
-- ``collateral="usd"``: a USD wallet and a linear perpetual of ``contract_value`` coin per
-  contract; ``L = n q S / E``.  It needs linear instruments in the engine (the engine
-  lane's round two); until they are there the vault refuses it with an InputError.
+- ``collateral="usd"``: a USD (stablecoin) wallet in the linear perpetual's settlement
+  currency and a linear perpetual of ``q = contract_value`` coin per contract;
+  ``E`` is in USD and ``L = n q S / E``, so a -1x vault is short ``E / (q S)`` contracts.
 - NAV per token = equity / supply: in coin (``nav_coin``) and in USD (``nav_usd``).
+- Amounts (mint, redeem, ``min_mint``, equity) are in the collateral unit: the coin for
+  coin collateral, USD for USD collateral.
 - Contract counts are rounded on their absolute value half up, ``floor(|x| + 1/2)``, to
   the lot (never ``np.round``).
 
@@ -89,19 +91,22 @@ class Vault:
     """
 
     def __init__(self, engine: Engine, spec: VaultSpec) -> None:
-        if spec.collateral == "usd":
-            raise InputError(
-                "collateral",
-                "usd",
-                "USD collateral needs the engine's linear perpetuals (not available yet)",
-            )
         self.engine = engine
         self.spec = spec
         self.rules = engine.instrument(spec.symbol)
+        if self.rules.linear != (spec.collateral == "usd"):
+            kind = "a linear" if spec.collateral == "usd" else "an inverse"
+            raise InputError(
+                "collateral",
+                spec.collateral,
+                f"{spec.collateral} collateral needs {kind} perpetual",
+            )
+        #: The wallet currency: the coin (coin collateral) or the USD stablecoin.
+        self.unit = self.rules.settle
         engine.open_account(spec.account)
         self.balances: dict[str, Decimal] = {}
         self.supply = ZERO
-        #: Coin paid to the fee recipient by mint/redeem fees (outside the vault).
+        #: Paid to the fee recipient by mint/redeem fees (collateral unit, outside the vault).
         self.flow_fees = ZERO
         #: Tokens minted to the fee recipient by the streaming fee.
         self.streaming_minted = ZERO
@@ -117,39 +122,70 @@ class Vault:
         pos = self.engine.position(self.spec.account, self.spec.symbol)
         return ZERO if pos is None else pos.size
 
+    @property
+    def usd(self) -> bool:
+        """True for USD collateral (linear perpetual)."""
+        return self.spec.collateral == "usd"
+
     def equity(self) -> Decimal:
-        """Account equity in the collateral unit (coin: wallet + unrealised PnL)."""
-        return self.engine.equity(self.spec.account)
+        """Account equity in the collateral unit (wallet + unrealised PnL)."""
+        return self.engine.equity(self.spec.account, self.unit)
+
+    def equity_usd(self, price: Decimal | None = None) -> Decimal:
+        """Account equity in USD at ``price`` (the mark by default)."""
+        if self.usd:
+            return self.equity()
+        s = self.engine.mark(self.spec.symbol) if price is None else price
+        with exact():
+            return self.equity() * s
 
     def leverage(self, price: Decimal | None = None) -> Decimal:
         """Net USD delta over USD equity at ``price`` (the mark by default)."""
         s = self.engine.mark(self.spec.symbol) if price is None else price
+        cv = self.rules.contract_value
         with exact():
             e = self.equity()
             if e <= 0:
                 return ZERO
-            return (e * s + self.size * self.rules.contract_value) / (e * s)
+            if self.usd:
+                return self.size * cv * s / e
+            return (e * s + self.size * cv) / (e * s)
 
     def target_size(self, leverage: Decimal, price: Decimal | None = None) -> Decimal:
-        """Signed contracts that give ``leverage`` at ``price``: ``(L - 1) E S / V``, the
-        absolute count rounded half up to the lot."""
+        """Signed contracts that give ``leverage`` at ``price``: ``(L - 1) E S / V`` (coin
+        collateral) or ``L E / (q S)`` (USD collateral), the absolute count rounded half
+        up to the lot."""
         s = self.engine.mark(self.spec.symbol) if price is None else price
+        cv = self.rules.contract_value
         with exact():
-            raw = (leverage - 1) * self.equity() * s / self.rules.contract_value
+            if self.usd:
+                raw = leverage * self.equity() / (cv * s)
+            else:
+                raw = (leverage - 1) * self.equity() * s / cv
             lot = self.rules.lot
             count = round_half_up(abs(raw) / lot) * lot
             return count if raw >= 0 else -count
 
-    def nav_coin(self) -> Decimal:
-        """Equity per token in coin (0 with no supply)."""
+    def nav(self) -> Decimal:
+        """Equity per token in the collateral unit (0 with no supply)."""
         with exact():
             return self.equity() / self.supply if self.supply > 0 else ZERO
 
-    def nav_usd(self, price: Decimal | None = None) -> Decimal:
-        """Equity per token in USD at ``price`` (the mark by default)."""
+    def nav_coin(self, price: Decimal | None = None) -> Decimal:
+        """Equity per token in coin (at ``price``, the mark by default, for USD vaults)."""
+        if not self.usd:
+            return self.nav()
         s = self.engine.mark(self.spec.symbol) if price is None else price
         with exact():
-            return self.nav_coin() * s
+            return self.nav() / s
+
+    def nav_usd(self, price: Decimal | None = None) -> Decimal:
+        """Equity per token in USD (at ``price``, the mark by default, for coin vaults)."""
+        if self.usd:
+            return self.nav()
+        s = self.engine.mark(self.spec.symbol) if price is None else price
+        with exact():
+            return self.nav() * s
 
     # -- flows ----------------------------------------------------------------------------
 
@@ -167,9 +203,11 @@ class Vault:
             fee = amount * spec.mint_fee
             net = amount - fee
             if self.supply > 0:
-                nav = self.nav_coin()
+                nav = self.nav()
                 if nav <= 0:
                     raise InputError("amount", amount, "the vault has no equity: mint refused")
+            elif self.usd:
+                nav = spec.initial_nav_usd
             else:
                 nav = spec.initial_nav_usd / self.engine.mark(spec.symbol)
             tokens = net / nav
@@ -178,7 +216,7 @@ class Vault:
                     "amount", amount, f"would take the supply above its cap {spec.supply_cap}"
                 )
         before = self.equity()
-        self.engine.deposit(spec.account, net)
+        self.engine.deposit(spec.account, net, self.unit)
         if spec.charge_execution and self.supply > 0:
             self._scale_position(before + net, before)
             with exact():
@@ -189,7 +227,8 @@ class Vault:
         return tokens
 
     def redeem(self, holder: str, tokens: Decimal) -> Decimal:
-        """Burn ``tokens`` for their NAV less ``redeem_fee``; returns the coin paid out.
+        """Burn ``tokens`` for their NAV less ``redeem_fee``; returns the amount paid out
+        (collateral unit).
 
         Refused (InputError, nothing changes) above the holder's balance or when the
         account cannot release the collateral (margin).
@@ -199,7 +238,7 @@ class Vault:
         if not tokens > 0 or tokens > held:
             raise InputError("tokens", tokens, f"exceeds {holder!r}'s balance {held}")
         with exact():
-            gross = tokens * self.nav_coin()
+            gross = tokens * self.nav()
             if self.spec.charge_execution and tokens < self.supply:
                 before = self.equity()
                 self._scale_position(before - gross, before)
@@ -207,7 +246,7 @@ class Vault:
                 gross = max(gross, ZERO)
             fee = gross * self.spec.redeem_fee
         if gross > 0:
-            self.engine.withdraw(self.spec.account, gross)  # raises, unchanged, if refused
+            self.engine.withdraw(self.spec.account, gross, self.unit)  # refused: unchanged
         self.flow_fees += fee
         self.supply -= tokens
         self.balances[holder] = held - tokens
