@@ -26,7 +26,7 @@ def _load(exchange: str, symbol: str) -> pd.DataFrame:
     path = bundled_path("funding/usdt_linear_perp_funding_binance_bybit")
     src = str(path)
     text = read_text_table(path)
-    rows = pd.Series(range(1, len(text) + 1), index=text.index)
+    rows = np.arange(1, len(text) + 1, dtype=np.int64)
     mask = (text["exchange"] == exchange) & (text["symbol"] == symbol)
     part = text.loc[mask]
     frame = parse_table(
@@ -35,7 +35,7 @@ def _load(exchange: str, symbol: str) -> pd.DataFrame:
         time_column="timestamp_utc",
         price_columns=(),
         value_columns=("funding_rate",),
-        rows=rows[mask].to_numpy(dtype=np.int64),
+        rows=rows[mask.to_numpy()],
     )
     return validate_series(frame, src, freq="8h")
 
