@@ -35,3 +35,68 @@ def cap(
         assert isinstance(out_w, list)
         out: dict[str, list[Decimal]] = {"weights": out_w}
     emit(out, as_json=json, title="index cap", units={"weights": "fraction"})
+
+
+@app.command()
+def level(
+    assets: Annotated[
+        str, typer.Option(help="Comma-separated bundled assets (DeFi daily closes).")
+    ] = "AAVE,COMP,CRV,LINK,MKR,SNX,SUSHI,YFI",
+    weighting: Annotated[str, typer.Option(help="fixed, equal or market-cap.")] = "equal",
+    weights: Annotated[
+        str | None, typer.Option(help="Fixed weights, comma-separated, one per asset.")
+    ] = None,
+    cap: Annotated[str | None, typer.Option(help="Largest weight (iterated cap).")] = None,
+    supply_csv: Annotated[
+        str | None, typer.Option(help="CSV of date,asset,supply (market-cap weights).")
+    ] = None,
+    schedule: Annotated[str, typer.Option(help="none, monthly or quarterly.")] = "none",
+    glide_days: Annotated[int, typer.Option(help="Days a reconstitution glides over.")] = 0,
+    drop_below: Annotated[str, typer.Option(help="A member below this weight leaves.")] = "0",
+    add_above: Annotated[str, typer.Option(help="A newcomer joins at this weight.")] = "0",
+    start: Annotated[str | None, typer.Option(help="First UTC day (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option(help="End UTC day, exclusive.")] = None,
+    base_level: Annotated[str, typer.Option(help="Level on the first day.")] = "1000",
+    out: Annotated[
+        str | None, typer.Option(help="Write date, level, divisor and weights as CSV.")
+    ] = None,
+    json: Json = False,
+) -> None:
+    """Index level of a basket from bundled daily closes, continuous across reconstitutions."""
+    with user_errors():
+        names = tuple(a.strip().upper() for a in assets.split(",") if a.strip())
+        fixed: dict[str, float] = {}
+        if weights is not None:
+            ws = [parse_decimal(f"weights[{i}]", w) for i, w in enumerate(weights.split(","))]
+            if len(ws) != len(names):
+                raise InputError("weights", weights, "give one weight per asset")
+            fixed = {a: float(w) for a, w in zip(names, ws, strict=True)}
+        spec = ix.BasketSpec(
+            names,
+            weighting,  # type: ignore[arg-type]
+            fixed,
+            None if cap is None else float(parse_decimal("cap", cap)),
+            float(parse_decimal("drop_below", drop_below)),
+            float(parse_decimal("add_above", add_above)),
+            schedule,  # type: ignore[arg-type]
+            glide_days,
+            float(parse_decimal("base_level", base_level)),
+        )
+        prices = ix.basket_prices(names, start, end)
+        supplies = None if supply_csv is None else ix.load_supplies(supply_csv)
+        lvl = ix.index_level(prices, spec, supplies)
+        if out is not None:
+            frame = lvl.weights.add_prefix("weight_")
+            frame.insert(0, "divisor", lvl.divisor)
+            frame.insert(0, "level", lvl.level)
+            frame.to_csv(out, index_label="date")
+    result = {
+        "start": lvl.dates[0].date().isoformat(),
+        "end": lvl.dates[-1].date().isoformat(),
+        "days": len(lvl.dates),
+        "level_start": float(lvl.level[0]),
+        "level_end": float(lvl.level[-1]),
+        "reconstitutions": len(lvl.reconstitutions),
+        **{f"weight_end_{a}": float(w) for a, w in lvl.weights.iloc[-1].items()},
+    }
+    emit(result, as_json=json, title="index level", units={"level_end": "points"})

@@ -50,12 +50,21 @@ from inversa.domain import (
 )
 from inversa.engine import FixedBps, FundingRules, InstrumentRules, LinearImpact, SlippageModel
 from inversa.errors import InputError
+from inversa.index import BasketSpec, IndexLevel, basket_prices, index_level, load_supplies
 from inversa.token.keeper import Execution, MarketData, TokenBacktestSpec
 from inversa.token.maths import BandParams
 from inversa.token.policy import Policy
 from inversa.token.vault import VaultSpec
 
-__all__ = ["TokenConfig", "load_config", "market_data", "to_spec"]
+__all__ = [
+    "IndexConfig",
+    "TokenConfig",
+    "basket_level",
+    "basket_spec",
+    "load_config",
+    "market_data",
+    "to_spec",
+]
 
 INVERSE_SYMBOL = "{coin}/USD:{settle}"
 LINEAR_SYMBOL = "{coin}/{settle}:{settle}"
@@ -78,8 +87,10 @@ SignedLev = Annotated[Decimal, TOKEN_LEVERAGE]
 
 
 class DataConfig(ConfigModel):
-    dataset: Literal["binance-mark-1h", "bybit-inverse-8h", "binance-coinm-8h"] | None = None
-    asset: Literal["BTC", "ETH"] = "BTC"
+    dataset: (
+        Literal["binance-mark-1h", "bybit-inverse-8h", "binance-coinm-8h", "defi-basket"] | None
+    ) = None
+    asset: Literal["BTC", "ETH", "INDEX"] = "BTC"
     csv: str | None = None
     time_column: str = "timestamp_utc"
     price_column: str = "close"
@@ -169,11 +180,25 @@ class ExecutionConfig(ConfigModel):
     twap_cooldown_hours: NonNeg = Decimal(0)
 
 
+class IndexConfig(ConfigModel):
+    assets: tuple[str, ...] = ("AAVE", "COMP", "CRV", "LINK", "MKR", "SNX", "SUSHI", "YFI")
+    weighting: Literal["fixed", "equal", "market-cap"] = "equal"
+    weights: tuple[Annotated[Decimal, FRACTION], ...] | None = None
+    cap: Annotated[Decimal, FRACTION] | None = None
+    supply_csv: str | None = None
+    drop_below: Annotated[Decimal, FRACTION] = Decimal(0)
+    add_above: Annotated[Decimal, FRACTION] = Decimal(0)
+    schedule: Literal["none", "monthly", "quarterly"] = "none"
+    glide_days: Annotated[Decimal, AMOUNT] = Decimal(0)
+    base_level: Pos = Decimal(1000)
+
+
 class TokenConfig(ConfigModel):
     """A whole token backtest config (see the module docstring)."""
 
     name: str = "token backtest"
     data: DataConfig
+    index: IndexConfig | None = None
     instrument: InstrumentConfig = InstrumentConfig()
     funding: FundingConfig = FundingConfig()
     slippage: SlippageConfig = SlippageConfig()
@@ -254,6 +279,40 @@ def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
     )
 
 
+def basket_spec(cfg: IndexConfig) -> BasketSpec:
+    """The :class:`~inversa.index.BasketSpec` of an ``[index]`` section."""
+    weights: dict[str, float] = {}
+    if cfg.weights is not None:
+        if len(cfg.weights) != len(cfg.assets):
+            raise InputError("index.weights", list(cfg.weights), "give one weight per asset")
+        weights = {a: float(w) for a, w in zip(cfg.assets, cfg.weights, strict=True)}
+    if cfg.glide_days != int(cfg.glide_days):
+        raise InputError("index.glide_days", cfg.glide_days, "must be a whole number")
+    return BasketSpec(
+        tuple(a.upper() for a in cfg.assets),
+        cfg.weighting,
+        weights,
+        None if cfg.cap is None else float(cfg.cap),
+        float(cfg.drop_below),
+        float(cfg.add_above),
+        cfg.schedule,
+        int(cfg.glide_days),
+        float(cfg.base_level),
+    )
+
+
+def basket_level(cfg: TokenConfig, base: Path) -> tuple[pd.DataFrame, IndexLevel]:
+    """The index level of the config's ``[index]`` section on bundled daily closes."""
+    icfg = cfg.index if cfg.index is not None else IndexConfig()
+    spec = basket_spec(icfg)
+    prices = basket_prices(spec.assets, cfg.data.start, cfg.data.end)
+    supplies = None
+    if icfg.supply_csv is not None:
+        path = Path(icfg.supply_csv)
+        supplies = load_supplies(path if path.is_absolute() else base / path)
+    return prices, index_level(prices, spec, supplies)
+
+
 def _frame(cfg: DataConfig, base: Path) -> tuple[pd.DataFrame, str, str]:
     """(frame, price column, source label) for the data section."""
     from inversa import data
@@ -293,6 +352,19 @@ def _aligned_funding(name: str, asset: str, index: pd.Index, source: str) -> np.
 
 def market_data(cfg: TokenConfig, base: Path = Path()) -> MarketData:
     """Load and slice the bars and the funding the config names."""
+    if cfg.data.dataset == "defi-basket":
+        if cfg.funding.kind in ("history", "formula"):
+            raise InputError("funding.kind", cfg.funding.kind, "the basket has no funding history")
+        _, lvl = basket_level(cfg, base)
+        funding = None
+        if cfg.funding.kind == "fixed":
+            assert cfg.funding.rate is not None
+            funding = np.full(len(lvl.level), float(cfg.funding.rate))
+        return MarketData(
+            tuple(lvl.dates.to_pydatetime()), lvl.level, funding, "defi-basket index level"
+        )
+    elif cfg.index is not None:
+        raise InputError("index", "section", "only with dataset = 'defi-basket'")
     frame, column, source = _frame(cfg.data, base)
     lo = None if cfg.data.start is None else pd.Timestamp(cfg.data.start)
     hi = None if cfg.data.end is None else pd.Timestamp(cfg.data.end)
