@@ -246,6 +246,17 @@ def backtest_cmd(
             ),
             Section(f"Rebalance log ({len(rows)} rows; also {log.name})", rows=rows[:500]),
         ]
+        faults = t.oracle_fault_table(run)
+        if faults:
+            sections.insert(
+                2,
+                Section(
+                    "Oracle faults",
+                    "The same backtest without an oracle, with the oracle model and no fault, "
+                    "and with each configured fault alone.",
+                    rows=faults,
+                ),
+            )
         paths["report"] = str(write_report(html, f"inversa token backtest: {stem}", sections))
         paths["rebalance_log"] = str(write_rebalance_log(run.result, log))
     if json:

@@ -4,7 +4,7 @@ Leverage is signed (-1 for an inverse token) and is net USD delta over USD equit
 NAV is equity per token.  See :mod:`inversa.token.maths` for the closed-form pieces.
 """
 
-from inversa.token.backtest import TokenBacktest, backtest, backtest_config
+from inversa.token.backtest import TokenBacktest, backtest, backtest_config, oracle_fault_table
 from inversa.token.keeper import (
     BacktestResult,
     Execution,
@@ -30,6 +30,7 @@ from inversa.token.maths import (
     streaming_fee_minted,
     synth_price,
 )
+from inversa.token.oracle import Fault, OracleFeed, OracleSpec, oracle_feed
 from inversa.token.policy import Decision, Policy, decide
 from inversa.token.vault import CollateralKind, Vault, VaultSpec
 
@@ -41,8 +42,11 @@ __all__ = [
     "CollateralKind",
     "Decision",
     "Execution",
+    "Fault",
     "FillRecord",
     "MarketData",
+    "OracleFeed",
+    "OracleSpec",
     "Policy",
     "RebalanceRecord",
     "SynthQuote",
@@ -56,6 +60,8 @@ __all__ = [
     "decay_factor",
     "decide",
     "drift_leverage",
+    "oracle_fault_table",
+    "oracle_feed",
     "recenter",
     "reset_path",
     "reset_trade",

@@ -13,7 +13,7 @@ from inversa.token.analytics import Summary, summarise
 from inversa.token.config import TokenConfig, load_config, market_data, to_spec
 from inversa.token.keeper import BacktestResult, MarketData, TokenBacktestSpec, run_keeper
 
-__all__ = ["TokenBacktest", "backtest", "backtest_config"]
+__all__ = ["TokenBacktest", "backtest", "backtest_config", "oracle_fault_table"]
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,45 @@ def backtest(path: str | Path) -> TokenBacktest:
     """Load the TOML config at ``path`` and run it."""
     config, base = load_config(path)
     return backtest_config(config, base)
+
+
+def oracle_fault_table(run: TokenBacktest) -> list[dict[str, str | int | float]]:
+    """What each configured oracle fault does: the backtest without an oracle, with the
+    oracle model and no fault, and with each fault alone (final NAV in USD, its change
+    against the fault-free oracle, rebalances, refused trades)."""
+    from dataclasses import replace
+
+    from inversa.token.config import oracle_spec
+
+    spec = run.spec
+    clean = oracle_spec(run.config.oracle, with_faults=False)
+    if clean is None:
+        return []
+    rows: list[dict[str, str | int | float]] = []
+    cases: list[tuple[str, TokenBacktestSpec]] = [
+        ("no oracle (bar prices)", replace(spec, oracle=None)),
+        ("oracle, no fault", replace(spec, oracle=clean)),
+    ]
+    assert spec.oracle is not None
+    for fault in spec.oracle.faults:
+        cases.append((fault.label(), replace(spec, oracle=replace(clean, faults=(fault,)))))
+    base_nav = None
+    for label, case in cases:
+        res = run_keeper(run.market, case)
+        nav = float(res.nav_usd[-1])
+        if label == "oracle, no fault":
+            base_nav = nav
+        rows.append(
+            {
+                "case": label,
+                "final NAV (USD)": nav,
+                "rebalances": len(res.rebalances),
+                "refused: stale": res.skipped_stale,
+                "refused: slippage": res.skipped_slippage,
+            }
+        )
+    for row in rows:
+        row["vs oracle without fault"] = (
+            float(row["final NAV (USD)"]) / base_nav - 1.0 if base_nav else 0.0
+        )
+    return rows

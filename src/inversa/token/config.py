@@ -15,7 +15,10 @@ Every model is frozen and forbids unknown keys; a bad file raises
   per bar).
 - ``[slippage]``: ``kind`` ``none``, ``fixed-bps`` (``bps``) or ``linear`` (``bps``,
   ``bps_per_coin``).
-- ``[oracle]``: only ``kind = "none"`` (the keeper reads the bar price).
+- ``[oracle]``: ``kind = "none"`` (the keeper reads the bar price) or ``"model"`` with
+  ``staleness_hours``, ``deviation``, ``heartbeat_hours``, ``twap_bars``,
+  ``slippage_tolerance`` and ``[[oracle.faults]]`` (``kind`` stale, delay or manipulate,
+  ``start``, ``end``, ``lag_hours``, ``size``); see :mod:`inversa.token.oracle`.
 - ``[vault]``: ``collateral`` (``coin``; ``usd`` needs the engine's linear perpetuals),
   ``start_equity`` (coin), ``initial_nav_usd``, fees, ``supply_cap``, ``min_mint``.
 - ``[policy]``: ``kind`` (``daily``, ``band``, ``hybrid``), ``leverage`` (signed),
@@ -53,6 +56,7 @@ from inversa.errors import InputError
 from inversa.index import BasketSpec, IndexLevel, basket_prices, index_level, load_supplies
 from inversa.token.keeper import Execution, MarketData, TokenBacktestSpec
 from inversa.token.maths import BandParams
+from inversa.token.oracle import Fault, OracleSpec
 from inversa.token.policy import Policy
 from inversa.token.vault import VaultSpec
 
@@ -63,6 +67,7 @@ __all__ = [
     "basket_spec",
     "load_config",
     "market_data",
+    "oracle_spec",
     "to_spec",
 ]
 
@@ -137,8 +142,30 @@ class SlippageConfig(ConfigModel):
     bps_per_coin: NonNeg = Decimal(0)
 
 
+class FaultConfig(ConfigModel):
+    kind: Literal["stale", "delay", "manipulate"]
+    start: When
+    end: When
+    lag_hours: Annotated[Decimal, AMOUNT] = Decimal(0)
+    size: Annotated[Decimal, SIGNED_RATE] = Decimal(0)
+
+
 class OracleConfig(ConfigModel):
-    kind: Literal["none"] = "none"
+    kind: Literal["none", "model"] = "none"
+    staleness_hours: Annotated[Decimal, HOURS] | None = None
+    deviation: Annotated[Decimal, FRACTION] = Decimal(0)
+    heartbeat_hours: Annotated[Decimal, HOURS] | None = None
+    twap_bars: Annotated[Decimal, POSITIVE] = Decimal(1)
+    slippage_tolerance: Annotated[Decimal, FRACTION] | None = None
+    faults: tuple[FaultConfig, ...] = ()
+
+    @model_validator(mode="after")
+    def _model(self) -> OracleConfig:
+        if self.kind == "none" and (self.faults or self.staleness_hours is not None):
+            raise ValueError("set kind = 'model' to configure the oracle")
+        if self.twap_bars != int(self.twap_bars):
+            raise ValueError("twap_bars must be a whole number")
+        return self
 
 
 class VaultConfig(ConfigModel):
@@ -238,6 +265,27 @@ def _slippage(cfg: SlippageConfig) -> SlippageModel | None:
     return None
 
 
+def oracle_spec(cfg: OracleConfig, with_faults: bool = True) -> OracleSpec | None:
+    """The keeper's :class:`~inversa.token.oracle.OracleSpec` (``None``: bar prices)."""
+    if cfg.kind == "none":
+        return None
+
+    def opt(x: Decimal | None) -> float | None:
+        return None if x is None else float(x)
+
+    faults = tuple(
+        Fault(f.kind, f.start, f.end, float(f.lag_hours), float(f.size)) for f in cfg.faults
+    )
+    return OracleSpec(
+        opt(cfg.staleness_hours),
+        float(cfg.deviation),
+        opt(cfg.heartbeat_hours),
+        int(cfg.twap_bars),
+        opt(cfg.slippage_tolerance),
+        faults if with_faults else (),
+    )
+
+
 def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
     """The plain spec the keeper takes."""
     i = cfg.instrument
@@ -275,7 +323,13 @@ def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
     )
     ex = Execution(i.tick, cfg.execution.twap_max, cfg.execution.twap_cooldown_hours)
     return TokenBacktestSpec(
-        rules, vault, _policy(cfg.policy), ex, v.start_equity, _slippage(cfg.slippage)
+        rules,
+        vault,
+        _policy(cfg.policy),
+        ex,
+        v.start_equity,
+        _slippage(cfg.slippage),
+        oracle_spec(cfg.oracle),
     )
 
 

@@ -14,11 +14,15 @@ Exact semantics of one bar ``i`` (timestamp ``t_i``, raw price ``p_i``):
    settled by the engine on the position held into the bar, valued at ``S_i``.
 3. Streaming fee: accrued for the time since the previous bar (tokens to the fee
    recipient).
-4. Leverage ``L`` at ``S_i``; a TWAP in progress takes precedence (ripcord excepted): when
-   its cooldown has passed it trades the next chunk towards its stored target leverage,
+4. The keeper's price ``O_i`` is ``S_i``, or with an oracle (:mod:`inversa.token.oracle`)
+   the oracle's price rounded to the tick.  Leverage ``L`` at ``O_i``; a TWAP in progress
+   takes precedence (ripcord excepted): when its cooldown has passed it trades the next
+   chunk towards its stored target leverage,
    and clears itself when the target is reached or the market moved so that no trade in
    the original direction is needed (the "advantageous move" early exit).  Otherwise
-   the policy decides; a decision's trade is ``d = n*(L_target) - n``, skipped when 0.
+   the policy decides; a decision's trade is ``d = n*(L_target, O_i) - n``, skipped when
+   0, and refused (counted, nothing recorded, a TWAP kept) when the oracle is stale or
+   ``|S_i / O_i - 1|`` exceeds its slippage tolerance.
 5. A trade is one market order of ``|d|`` contracts at ``S_i`` through the engine's
    slippage model and taker fee; with ``twap_max`` the order is cut into chunks of at
    most ``twap_max`` contracts, one per bar at least ``twap_cooldown_hours`` apart.
@@ -38,6 +42,7 @@ from inversa.engine import Engine, Filled, InstrumentRules, SlippageModel
 from inversa.engine._dec import exact
 from inversa.errors import InputError
 from inversa.token.maths import round_half_up
+from inversa.token.oracle import OracleFeed, OracleSpec, oracle_feed
 from inversa.token.policy import Policy, decide
 from inversa.token.vault import Vault, VaultSpec
 
@@ -106,6 +111,7 @@ class TokenBacktestSpec:
     execution: Execution
     start_equity: Decimal
     slippage: SlippageModel | None = None
+    oracle: OracleSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,9 @@ class BacktestResult:
     fills: tuple[FillRecord, ...]
     rebalances: tuple[RebalanceRecord, ...]
     liquidations: int
+    skipped_stale: int
+    skipped_slippage: int
+    oracle_price: NDArray[np.float64]
     final_equity: Decimal
     final_wallet: Decimal
     final_size: Decimal
@@ -186,6 +195,8 @@ class _Books:
     fees: Decimal = ZERO
     funding: Decimal = ZERO
     liquidations: int = 0
+    skipped_stale: int = 0
+    skipped_slippage: int = 0
 
 
 def _tick_price(raw: float, tick: Decimal) -> Decimal:
@@ -227,8 +238,12 @@ def run_keeper(market: MarketData, spec: TokenBacktestSpec) -> BacktestResult:
     last_rebalance: datetime | None = None
     prev_time: datetime | None = None
 
+    feed = None if spec.oracle is None else oracle_feed(market.times, market.prices, spec.oracle)
+    oracle_out = np.empty(n)
     for i, when in enumerate(market.times):
         price = _tick_price(market.prices[i], ex.tick)
+        seen = price if feed is None else _tick_price(feed.price[i], ex.tick)
+        oracle_out[i] = float(seen)
         books.liquidations += engine.set_mark(symbol, price, time=when)
         if i == 0:
             vault.mint("initial", spec.start_equity)
@@ -244,7 +259,7 @@ def run_keeper(market: MarketData, spec: TokenBacktestSpec) -> BacktestResult:
             vault.accrue_streaming_fee(days)
         prev_time = when
 
-        lev = vault.leverage()
+        lev = vault.leverage(seen)
         hours = (
             Decimal("Infinity")
             if last_rebalance is None
@@ -256,19 +271,19 @@ def run_keeper(market: MarketData, spec: TokenBacktestSpec) -> BacktestResult:
         if twap is not None and (decision is None or decision.reason != "ripcord"):
             cooled = Decimal((when - twap.last).total_seconds()) / 3600 >= ex.twap_cooldown_hours
             if cooled:
-                delta = vault.target_size(twap.target) - vault.size
+                delta = vault.target_size(twap.target, seen) - vault.size
                 if delta == 0 or (1 if delta > 0 else -1) != twap.direction:
                     twap = None  # reached, or the market moved in the vault's favour
-                else:
+                elif not _blocked(feed, spec.oracle, books, i, price, seen):
                     twap = _chunk(engine, vault, books, i, when, twap.reason, delta, twap, ex)
             if twap is not None or cooled:
                 vault.busy = None if twap is None else "a TWAP rebalance is running"
                 _record(out, i, vault, books, price)
                 continue
         if decision is not None:
-            twap = None
-            delta = vault.target_size(decision.leverage) - vault.size
-            if delta != 0:
+            delta = vault.target_size(decision.leverage, seen) - vault.size
+            if delta != 0 and not _blocked(feed, spec.oracle, books, i, price, seen):
+                twap = None
                 books.rebalances.append(
                     RebalanceRecord(
                         i, when, decision.reason, lev, lev, decision.leverage, ZERO, 0, ZERO
@@ -301,6 +316,9 @@ def run_keeper(market: MarketData, spec: TokenBacktestSpec) -> BacktestResult:
         fills=tuple(books.fills),
         rebalances=tuple(books.rebalances),
         liquidations=books.liquidations,
+        skipped_stale=books.skipped_stale,
+        skipped_slippage=books.skipped_slippage,
+        oracle_price=oracle_out,
         final_equity=vault.equity(),
         final_wallet=engine.wallet(account, vault.unit),
         final_size=vault.size,
@@ -308,6 +326,28 @@ def run_keeper(market: MarketData, spec: TokenBacktestSpec) -> BacktestResult:
         total_funding=books.funding,
         streaming_minted=vault.streaming_minted,
     )
+
+
+def _blocked(
+    feed: OracleFeed | None,
+    oracle: OracleSpec | None,
+    books: _Books,
+    bar: int,
+    price: Decimal,
+    seen: Decimal,
+) -> bool:
+    """Whether the oracle forbids trading on this bar (stale feed, or the market price
+    further from the oracle price than the slippage tolerance); counts the refusals."""
+    if feed is None or oracle is None:
+        return False
+    if feed.stale[bar]:
+        books.skipped_stale += 1
+        return True
+    tol = oracle.slippage_tolerance
+    if tol is not None and abs(float(price) / float(seen) - 1.0) > tol:
+        books.skipped_slippage += 1
+        return True
+    return False
 
 
 def _chunk(
