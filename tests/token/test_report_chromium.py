@@ -79,7 +79,7 @@ def test_token_report_renders_without_console_errors(name: str, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     errors, plots = _render(page, tmp_path)
     assert errors == []
-    assert plots == 5
+    assert plots == 6  # five token figures and the synth comparison
 
 
 def test_the_probe_sees_a_broken_page(tmp_path: Path) -> None:

@@ -216,8 +216,13 @@ def backtest_cmd(
     from rich.table import Table
 
     from inversa.report import Section, write_report
-    from inversa.token.analytics import rebalance_rows, write_rebalance_log
-    from inversa.token.figures import token_figures
+    from inversa.token.analytics import (
+        hedge_effectiveness,
+        rebalance_rows,
+        write_rebalance_log,
+    )
+    from inversa.token.figures import synth_figure, token_figures
+    from inversa.token.synth import synth_path
 
     with user_errors():
         if config is None:
@@ -246,6 +251,28 @@ def backtest_cmd(
             ),
             Section(f"Rebalance log ({len(rows)} rows; also {log.name})", rows=rows[:500]),
         ]
+        hedge = hedge_effectiveness(run.result, summary, funding=run.market.funding)
+        synth = synth_path(
+            run.result.times, run.result.price, start_value=float(run.result.nav_usd[0])
+        )
+        sections.append(
+            Section(
+                "Hedge effectiveness",
+                "An index holder per unit of capital over the daily closes: unhedged, with "
+                "the token, with a short perpetual (funding received), and with a rolling "
+                "30-day at-the-money put (Black-Scholes on trailing 30-day realised volatility).",
+                rows=hedge,
+            )
+        )
+        sections.append(
+            Section(
+                "Second design: a fixed-entry inverse synth",
+                f"Synthetix-style: 2 x entry - spot within ±50 % of the entry, frozen at a "
+                f"limit and reset 24 h later at the spot ({len(synth.freezes)} freezes, "
+                f"{len(synth.resets)} resets); holder's value against the token's NAV.",
+                figures=[synth_figure(run.result, synth)],
+            )
+        )
         faults = t.oracle_fault_table(run)
         if faults:
             sections.insert(

@@ -206,3 +206,103 @@ def write_rebalance_log(result: BacktestResult, path: str | Path) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return target
+
+
+def _norm_cdf(x: float) -> float:
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def bs_put(spot: float, strike: float, sigma: float, years: float) -> float:
+    """Black-Scholes put (zero rates): ``K N(-d2) - S N(-d1)``; intrinsic at expiry."""
+    if years <= 0 or sigma <= 0:
+        return max(strike - spot, 0.0)
+    sd = sigma * math.sqrt(years)
+    d1 = (math.log(spot / strike) + sd * sd / 2) / sd
+    return strike * _norm_cdf(-(d1 - sd)) - spot * _norm_cdf(-d1)
+
+
+def _stats(
+    name: str, value: NDArray[np.float64], index_r: NDArray[np.float64]
+) -> dict[str, str | float]:
+    r = value[1:] / value[:-1] - 1.0
+    beta = float(np.cov(r, index_r)[0, 1] / np.var(index_r, ddof=1)) if len(r) > 2 else 0.0
+    worst30 = float(np.min(value[30:] / value[:-30] - 1.0)) if len(value) > 30 else 0.0
+    return {
+        "strategy": name,
+        "total return": float(value[-1] / value[0] - 1.0),
+        "volatility /yr": float(np.std(r, ddof=1) * math.sqrt(YEAR)) if len(r) > 1 else 0.0,
+        "max drawdown": _max_drawdown(value),
+        "worst 30 days": worst30,
+        "beta to index": beta,
+    }
+
+
+def hedge_effectiveness(
+    result: BacktestResult,
+    summary: Summary,
+    fractions: tuple[float, ...] = (0.5, 1.0),
+    put_days: int = 30,
+    funding: NDArray[np.float64] | None = None,
+) -> list[dict[str, str | float]]:
+    """An index holder's outcomes over the backtest's daily closes, per unit of capital:
+
+    - *unhedged*: the index alone;
+    - *token x*: 1 of index plus ``x`` of the token (its NAV path), capital ``1 + x``,
+      the mix restored daily;
+    - *short perp x*: 1 of index plus a short perpetual of notional ``x`` times the
+      index value, reset daily, its margin ``x`` held in cash, receiving the funding
+      ``funding`` (rate per bar, summed over each day; ``None``: no funding);
+    - *put*: 1 of index plus a ``put_days``-day at-the-money put, rolled at expiry,
+      priced by Black-Scholes (zero rates) on the trailing ``put_days``-day realised
+      volatility of daily log returns (365.25-day year), marked daily at that volatility.
+    """
+    idx = summary.daily_index
+    s = result.price[idx].astype(np.float64)
+    nav = result.nav_usd[idx].astype(np.float64)
+    if len(s) < put_days + 2:
+        return []
+    index_r = s[1:] / s[:-1] - 1.0
+    tok_r = nav[1:] / nav[:-1] - 1.0
+    rows = [_stats("unhedged index", s / s[0], index_r)]
+    for x in fractions:
+        r = (index_r + x * tok_r) / (1 + x)
+        rows.append(
+            _stats(f"index + {x:.0%} token", np.concatenate(([1.0], np.cumprod(1 + r))), index_r)
+        )
+    fund_d = np.zeros(len(index_r))
+    if funding is not None:
+        csum = np.concatenate(([0.0], np.cumsum(funding)))
+        fund_d = csum[idx[1:] + 1] - csum[idx[:-1] + 1]
+    for x in fractions:
+        r = ((1 - x) * index_r + x * fund_d) / (1 + x)
+        rows.append(
+            _stats(
+                f"index + {x:.0%} short perp", np.concatenate(([1.0], np.cumprod(1 + r))), index_r
+            )
+        )
+    logr = np.diff(np.log(s))
+    value = np.empty(len(s))
+    units, strike, sigma, start = 1.0, float(s[0]), 0.8, 0
+
+    def trailing(t: int) -> float:
+        window = logr[max(0, t - put_days) : t]
+        return float(np.std(window, ddof=1) * math.sqrt(YEAR)) if len(window) > 2 else 0.8
+
+    for t in range(len(s)):
+        st = float(s[t])
+        if t == 0 or t - start >= put_days:
+            # the old put expires at its intrinsic value; a new ATM put is bought with
+            # one put per index unit, paid from the holder's value
+            worth = st + bs_put(st, strike, sigma, 0.0) if t else 0.0
+            worth *= units
+            sigma, strike, start = trailing(t), st, t
+            premium = bs_put(st, strike, sigma, put_days / YEAR)
+            if t == 0:
+                worth = st + premium
+            units = worth / (st + premium)
+            value[t] = worth
+        else:
+            left = (put_days - (t - start)) / YEAR
+            value[t] = units * (st + bs_put(st, strike, sigma, left))
+    rows.append(_stats(f"index + rolling {put_days}-day ATM put", value / value[0], index_r))
+    return rows

@@ -14,8 +14,9 @@ import plotly.graph_objects as go
 from inversa.token.analytics import Summary
 from inversa.token.keeper import BacktestResult
 from inversa.token.policy import Policy
+from inversa.token.synth import SynthPath
 
-__all__ = ["token_figures"]
+__all__ = ["synth_figure", "token_figures"]
 
 _MARKERS = {
     "first": "#2ca02c",
@@ -117,3 +118,23 @@ def token_figures(result: BacktestResult, summary: Summary, policy: Policy) -> l
     )
     _layout(dec, "Decay against the formula", "x")
     return [nav, lv, costs, dd, dec]
+
+
+def synth_figure(result: BacktestResult, synth: SynthPath) -> go.Figure:
+    """The synth holder's value against the token's NAV (USD, log scale), freezes marked."""
+    times = list(result.times)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=times, y=result.nav_usd, name="token NAV (USD)"))
+    fig.add_trace(go.Scatter(x=times, y=synth.value, name="synth holder value (USD)"))
+    if synth.freezes:
+        at = [times.index(t) for t in synth.freezes]
+        fig.add_trace(
+            go.Scatter(
+                x=list(synth.freezes),
+                y=[synth.value[i] for i in at],
+                mode="markers",
+                marker={"color": "black", "size": 6},
+                name="freeze",
+            )
+        )
+    return _layout(fig, "Token against a fixed-entry inverse synth", "USD", log=True)
