@@ -66,6 +66,13 @@ def test_cap_properties(raw: list[int], cap_pct: int) -> None:
         assert abs(o1 * w2 - o2 * w1) < Decimal("1e-20")
 
 
+def test_cap_exactly_one_over_n_with_rounding() -> None:
+    # 0.6 * 49 / 147 rounds above 0.2 at 28 digits: still a valid 5-way 20 % split
+    out = ix.cap_weights([Decimal(x) for x in (49, 49, 49, 54, 10_000)], Decimal("0.2"))
+    assert isinstance(out, list)
+    assert all(abs(w - Decimal("0.2")) < Decimal("1e-24") for w in out)
+
+
 def test_equal_and_market_cap() -> None:
     assert ix.equal_weights(["A", "B", "C", "D"]) == {k: Decimal("0.25") for k in "ABCD"}
     w = ix.market_cap_weights(

@@ -17,6 +17,10 @@ from inversa.errors import InputError
 
 __all__ = ["cap_weights", "equal_weights", "market_cap_weights", "normalise"]
 
+#: Decimal rounding slack of the cap test: a weight at most this far above the cap (an
+#: artefact of the 28-digit division, e.g. 0.6 * 49 / 147) counts as at the cap.
+_SLACK = Decimal("1e-24")
+
 
 def normalise(weights: Sequence[Decimal], field: str = "weights") -> list[Decimal]:
     """Weights scaled to sum to 1; each must be >= 0 and at least one > 0."""
@@ -59,7 +63,8 @@ def cap_weights(weights: Sequence[Decimal] | Array, cap: Decimal | float) -> lis
     One pass of redistribution (Index Coop's DPI helper) can push an uncapped name over
     the cap; this iterates: capped names hold ``cap`` exactly and the remainder
     ``1 - k cap`` is shared by the others in proportion to their input weights.  The input
-    is normalised first.  Needs ``cap * n >= 1``.
+    is normalised first.  Needs ``cap * n >= 1``.  A weight within 1e-24 above the cap
+    (Decimal rounding) counts as at the cap.
     """
     if isinstance(weights, np.ndarray):
         out = cap_weights([Decimal(repr(float(w))) for w in weights], Decimal(repr(float(cap))))
@@ -79,7 +84,7 @@ def cap_weights(weights: Sequence[Decimal] | Array, cap: Decimal | float) -> lis
         if base <= 0:
             raise InputError("cap", cap, "too few non-zero weights to hold the excess")
         out_w = [c if i in capped else w[i] * rest / base for i in range(n)]
-        over = {i for i in free if out_w[i] > c}
+        over = {i for i in free if out_w[i] - c > _SLACK}
         if not over:
             return out_w
         capped |= over
