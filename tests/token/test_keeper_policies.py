@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
+import pytest
 
 from inversa.contracts import TierTable
 from inversa.engine import FundingRules, InstrumentRules
@@ -109,3 +110,24 @@ def test_funding_is_the_engines() -> None:
     # short 800,000 contracts of 1 USD at 40,000: value 20 BTC, receives 0.1 % twice
     assert abs(res.total_funding - D("0.04")) < D("1e-12")
     assert abs(res.final_equity - D("10.04")) < D("1e-12")
+
+
+@pytest.mark.parametrize("target", ["-3", "-2", "-1", "2", "3"])
+def test_any_signed_leverage_resets_to_its_target(target: str) -> None:
+    rng = np.random.default_rng(3)
+    prices = list(40_000 * np.exp(np.cumsum(rng.normal(0, 0.01, 72))))
+    times = tuple(T0 + timedelta(hours=i) for i in range(72))
+    market = MarketData(times, np.array(prices))
+    res = run_keeper(market, _spec(Policy("daily", D(target)), taker="0.00075"))
+    assert [r.bar for r in res.rebalances] == [0, 24, 48]
+    for r in res.rebalances:
+        # after the trade: the target, moved by the fee f paid after sizing at equity
+        # E + f: L = 1 + (L* - 1) (E + f) / E (half a contract of rounding aside)
+        lev, e = float(target), res.equity[r.bar]
+        want = 1 + (lev - 1) * (e + float(r.fees)) / e
+        half_contract = 0.5 / (e * res.price[r.bar])  # rounding of 1-USD contracts
+        assert float(r.leverage_after) == pytest.approx(want, abs=half_contract * 1.01)
+    # between resets the leverage drifts as L(1+r)/(1+Lr) says
+    lev0, p0, p1 = float(target), prices[0], prices[5]
+    r5 = p1 / p0 - 1
+    assert res.leverage[5] == pytest.approx(lev0 * (1 + r5) / (1 + lev0 * r5), abs=0.01)

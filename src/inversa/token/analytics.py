@@ -141,7 +141,7 @@ def summarise(
         Metric("nav_start_usd", "NAV at start", "USD/token", float(result.nav_usd[0])),
         Metric("nav_end_usd", "NAV at end", "USD/token", float(result.nav_usd[-1])),
         Metric("nav_end_coin", "NAV at end", "coin/token", float(result.nav_coin[-1])),
-        Metric("ideal_end_usd", "ideal -1x path at end", "USD/token", float(ideal[-1])),
+        Metric("ideal_end_usd", f"ideal {lev:g}x path at end", "USD/token", float(ideal[-1])),
         Metric("nav_vs_ideal", "NAV / ideal at end", "x", float(nav[-1] / ideal[-1])),
         Metric("decay_measured", "decay measured (NAV)", "x", decay),
         Metric("decay_ideal", "decay of the ideal path", "x", ideal_decay),

@@ -8,8 +8,11 @@ Every model is frozen and forbids unknown keys; a bad file raises
   ``binance-coinm-8h``) or ``csv`` (a path relative to the config, with ``time_column``,
   ``price_column`` and the bar ``frequency``), and ``start``/``end`` (UTC,
   ``start <= t < end``).  Gaps, NaNs and bad prices are rejected naming file and row.
-- ``[instrument]``: ``contract_value`` (USD per contract), ``lot``, ``tick`` (USD),
-  ``taker``/``maker`` fee rates, ``maintenance_rate``, ``max_leverage``.
+- ``[instrument]``: ``venue`` and ``symbol`` (a rule set of :mod:`inversa.venues`; the
+  fields below that the file sets override the venue's), or ``kind`` (``inverse`` or
+  ``linear``), ``settle``, ``contract_value`` (USD per contract, inverse; coin per
+  contract, linear), ``lot``, ``tick`` (USD), ``taker``/``maker`` fee rates,
+  ``maintenance_rate``, ``max_leverage``.
 - ``[funding]``: ``kind`` ``none``, ``history`` (the dataset's ``funding_rate`` column),
   ``formula`` (clamp model on the dataset's perp/spot premium) or ``fixed`` (``rate``
   per bar).
@@ -113,6 +116,8 @@ class DataConfig(ConfigModel):
 
 
 class InstrumentConfig(ConfigModel):
+    venue: str | None = None
+    symbol: str | None = None
     kind: Literal["inverse", "linear"] = "inverse"
     settle: Literal["BTC", "ETH", "USDT", "USDC", "USD"] = "BTC"
     contract_value: Pos = Decimal(1)
@@ -286,6 +291,24 @@ def oracle_spec(cfg: OracleConfig, with_faults: bool = True) -> OracleSpec | Non
     )
 
 
+_OVERRIDABLE = ("contract_value", "lot", "tick", "taker", "maker", "max_leverage")
+
+
+def _venue_rules(i: InstrumentConfig) -> InstrumentRules:
+    """Rules of ``venue``/``symbol`` from the venue rule files; the fields the config sets
+    explicitly (``taker``, ``tick``, ...) override the venue's values."""
+    if i.venue is None or i.symbol is None:
+        raise InputError("instrument.venue", i.venue, "give both venue and symbol")
+    overrides: dict[str, object] = {
+        name: getattr(i, name) for name in _OVERRIDABLE if name in i.model_fields_set
+    }
+    if "maintenance_rate" in i.model_fields_set:
+        overrides["maintenance"] = TierTable.parse(f"inf:{i.maintenance_rate}")
+    return InstrumentRules.from_venue(
+        i.venue, i.symbol, funding=FundingRules(model="none"), **overrides
+    )
+
+
 def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
     """The plain spec the keeper takes."""
     i = cfg.instrument
@@ -294,24 +317,28 @@ def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
         raise InputError("instrument.settle", i.settle, f"does not settle a {i.kind} perpetual")
     coin = cfg.data.asset
     symbol = (LINEAR_SYMBOL if linear else INVERSE_SYMBOL).format(coin=coin, settle=i.settle)
-    rules = InstrumentRules(
-        symbol,
-        i.contract_value,
-        TierTable.parse(f"inf:{i.maintenance_rate}"),
-        taker=i.taker,
-        maker=i.maker,
-        tick=i.tick,
-        lot=i.lot,
-        max_leverage=i.max_leverage,
-        funding=FundingRules(model="none"),
-        settle=i.settle,
-        kind=ContractKind.LINEAR if linear else ContractKind.INVERSE,
-    )
+    if i.venue is not None or i.symbol is not None:
+        rules = _venue_rules(i)
+        linear = rules.linear
+    else:
+        rules = InstrumentRules(
+            symbol,
+            i.contract_value,
+            TierTable.parse(f"inf:{i.maintenance_rate}"),
+            taker=i.taker,
+            maker=i.maker,
+            tick=i.tick,
+            lot=i.lot,
+            max_leverage=i.max_leverage,
+            funding=FundingRules(model="none"),
+            settle=i.settle,
+            kind=ContractKind.LINEAR if linear else ContractKind.INVERSE,
+        )
     v = cfg.vault
     if (v.collateral == "usd") != linear:
         raise InputError("vault.collateral", v.collateral, f"does not go with a {i.kind} perpetual")
     vault = VaultSpec(
-        symbol,
+        rules.symbol,
         collateral=v.collateral,
         mint_fee=v.mint_fee,
         redeem_fee=v.redeem_fee,
@@ -321,7 +348,8 @@ def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
         initial_nav_usd=v.initial_nav_usd,
         charge_execution=v.charge_execution,
     )
-    ex = Execution(i.tick, cfg.execution.twap_max, cfg.execution.twap_cooldown_hours)
+    tick = rules.tick if rules.tick is not None else i.tick
+    ex = Execution(tick, cfg.execution.twap_max, cfg.execution.twap_cooldown_hours)
     return TokenBacktestSpec(
         rules,
         vault,
