@@ -94,3 +94,29 @@ def test_cli_bad_config_one_line_exit_2(tmp_path: Path) -> None:
     assert done.stderr.count("\n") == 1
     assert "policy.bnad" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_user_csv_and_formula_funding(tmp_path: Path) -> None:
+    rows = ["timestamp_utc,close"] + [
+        f"2020-01-01T{h:02d}:00:00Z,{10_000 * (1 + 0.01 * ((-1) ** h))}" for h in range(24)
+    ]
+    (tmp_path / "p.csv").write_text("\n".join(rows) + "\n")
+    cfg = '[data]\ncsv = "p.csv"\nfrequency = "1h"\n[policy]\nkind = "daily"\n'
+    run = backtest(_write(tmp_path, cfg))
+    assert run.summary.as_dict()["bars"] == 24
+    assert run.market.source.endswith("p.csv")
+    # the clamp formula on Bybit's perp/spot premium: P + clamp(I - P, +-0.05 %)
+    formula = (
+        '[data]\ndataset = "bybit-inverse-8h"\nstart = "2021-01-01"\nend = "2021-01-11"\n'
+        '[funding]\nkind = "formula"\n'
+    )
+    run = backtest(_write(tmp_path, formula))
+    rates = run.market.funding
+    assert rates is not None
+    assert len(rates) == 30
+    from inversa.data import funding_history
+
+    bars = funding_history("bybit").loc["2021-01-01":"2021-01-10"]
+    premium = (bars["perp_close"] - bars["spot_close"]) / bars["spot_close"]
+    want = premium + (0.0001 - premium).clip(-0.0005, 0.0005)
+    assert rates == pytest.approx(want.to_numpy(), abs=1e-12)
