@@ -18,7 +18,6 @@ from inversa.contracts.funding import (
     premium_index,
 )
 from inversa.contracts.liquidation import (
-    LIQUIDATION_MODELS,
     Leg,
     LiquidationResult,
     binance_coinm_prices,
@@ -26,6 +25,15 @@ from inversa.contracts.liquidation import (
     bybit_isolated_prices,
     generic_prices,
     round_to_tick,
+)
+from inversa.contracts.liquidation_models import (
+    LIQUIDATION_MODELS,
+    LiquidationModel,
+    PositionInputs,
+    liquidation_model,
+    liquidation_model_names,
+    liquidation_prices,
+    register_model,
 )
 from inversa.contracts.margin import (
     Tier,
@@ -65,7 +73,9 @@ __all__ = [
     "Fill",
     "FillResult",
     "Leg",
+    "LiquidationModel",
     "LiquidationResult",
+    "PositionInputs",
     "PositionState",
     "Side",
     "Tier",
@@ -93,12 +103,16 @@ __all__ = [
     "inverse_pnl",
     "linear_pnl",
     "linear_rate",
+    "liquidation_model",
+    "liquidation_model_names",
+    "liquidation_prices",
     "maintenance_margin",
     "parse_side",
     "perpetual_fair_price",
     "position_value",
     "premium_index",
     "quanto_pnl",
+    "register_model",
     "risk_step_rates",
     "round_to_tick",
     "trading_fee",
