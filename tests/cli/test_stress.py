@@ -133,9 +133,9 @@ def test_reports_are_written(tmp_path: Path) -> None:
         ("side,contracts,entry,leverage\nlong,1,100,0.5\n", ".csv", "row 1: leverage='0.5'"),
         ("side,contracts,entry,leverage\nshort,1,nan,2\n", ".csv", "row 1: entry='nan'"),
         ("side,contracts,entry\nlong,1,100\n", ".csv", "leverage and collateral"),
-        ("side,contracts,price,leverage\nlong,1,100,2\n", ".csv", "unknown column(s) price"),
+        ("side,contracts,price,leverage\nlong,1,100,2\n", ".csv", "row 1: price: unknown key"),
         ("side,contracts,entry,leverage\n", ".csv", "no data rows"),
-        ("side,contracts,entry,leverage\nlong,,100,2\n", ".csv", "row 1: contracts='': empty"),
+        ("side,contracts,entry,leverage\nlong,,100,2\n", ".csv", "row 1: contracts: missing"),
         (
             "side,contracts,entry,leverage\nlong,1,100,2\nlong,1,100,0\nflat,-1,100,2\n",
             ".csv",
@@ -145,9 +145,9 @@ def test_reports_are_written(tmp_path: Path) -> None:
         (
             "[[positions]]\nside='long'\ncontracts=1\nentry=0\nleverage=2\n",
             ".toml",
-            "row 1: entry='0'",
+            "positions[0].entry='0': out of range",
         ),
-        ("positions = 3\n", ".toml", "[[positions]]"),
+        ("positions = 3\n", ".toml", "positions=3: input should be a valid tuple"),
         ("[[positions]\n", ".toml", "not valid TOML"),
         ("x", ".txt", "must be a .csv or .toml file"),
     ],
@@ -167,20 +167,20 @@ def test_bad_book_files(tmp_path: Path, content: str, suffix: str, expected: str
         (["grid", "--price", "abc"], "price='abc'"),
         (["grid", "--price", "-5"], "price"),
         (["grid", "--grid", "cme"], "grid='cme'"),
-        (["grid", "--scan-range", "1.5"], "scan_range"),
+        (["grid", "--scan-range", "1.5"], "--scan-range='1.5': out of range"),
         (["grid", "--scan-range", "0.4", "--extreme-multiple", "3"], "extreme_multiple"),
         (["grid", "--grid", "deribit", "--buckets", "4"], "buckets"),
         (["grid", "--window", "1999-01"], "window='1999-01'"),
         (["grid", "--mmr", "0.01", "--tiers", "10:0.01"], "either --mmr or --tiers"),
         (["grid", "--tiers", "10:0.01,5:0.02"], "tiers"),
-        (["grid", "--book", "/nonexistent/book.csv"], "file not found"),
+        (["grid", "--book", "/nonexistent/book.csv"], "/nonexistent/book.csv': no such file"),
         (["cascade", "--depth", "0"], "depth"),
         (["cascade", "--impact", "cubic"], "impact='cubic'"),
         (["cascade", "--shock", "-1.5"], "shock"),
-        (["cascade", "--max-rounds", "0"], "max_rounds"),
-        (["cascade", "--max-rounds", "x"], "max_rounds='x'"),
+        (["cascade", "--max-rounds", "0"], "--max-rounds='0': out of range"),
+        (["cascade", "--max-rounds", "x"], "--max-rounds='x': not a number"),
         (["grid", "--grid", "deribit", "--buckets", "4.5"], "buckets='4.5'"),
-        (["grid", "--book", "/"], "not a file"),
+        (["grid", "--book", "/"], "--book='/': is a directory"),
         (["replay"], "window=None: is required"),
         (["cascade", "--report", "/proc/nope/report.html"], "report"),
     ],
@@ -260,7 +260,7 @@ def test_replay_command_plumbing(fake_replay: list[tuple[Any, ...]], tmp_path: P
     report = tmp_path / "replay.html"
     result = runner.invoke(app, ["replay", "--window", "2020-03", "--report", str(report)])
     assert result.exit_code == 0, result.stderr
-    assert "by_leverage" in result.stdout
+    assert "by leverage" in result.stdout
     assert "long-100x" in result.stdout
     html = report.read_text()
     assert "price path and liquidations" in html

@@ -100,11 +100,16 @@ def config_error(
 
     Names the key path (``positions[2].entry``), the value given and the reason.
     """
-    err = exc.errors(include_url=False)[0]
-    key = _where([*([prefix] if prefix else []), *err["loc"]])
+    errors = exc.errors(include_url=False)
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    err = (unknown or errors)[0]  # an unknown key (a typo) explains a missing one
+    loc = [*([prefix] if prefix else []), *err["loc"]]
     cause = (err.get("ctx") or {}).get("error")
     if isinstance(cause, InputError):
-        return DataError(source, f"{key}={cause.value!r}: {cause.reason}", row)
+        if cause.field and cause.field not in loc:
+            loc.append(cause.field)  # a model-level check names its own field
+        return DataError(source, f"{_where(loc)}={cause.value!r}: {cause.reason}", row)
+    key = _where(loc)
     if err["type"] == "extra_forbidden":
         return DataError(source, f"{key}: unknown key", row)
     if err["type"] == "missing":

@@ -40,6 +40,12 @@ from inversa.hedging.carry import (
     mean_daily_funding,
 )
 from inversa.hedging.drift import Drift, DriftRow, drift_table
+from inversa.hedging.inputs import (
+    backtest_inputs,
+    bundled_carry,
+    bundled_close,
+    with_bundled_prices,
+)
 from inversa.hedging.instruments import (
     DEFAULT_VENUE_ORDER,
     HedgeInstrument,
@@ -85,6 +91,9 @@ __all__ = [
     "StressRow",
     "Unwind",
     "WalletNeed",
+    "backtest_inputs",
+    "bundled_carry",
+    "bundled_close",
     "carry_costs",
     "daily_funding_rate",
     "default_instrument",
@@ -98,4 +107,5 @@ __all__ = [
     "stress_table",
     "unwind_hedge",
     "venue_instrument",
+    "with_bundled_prices",
 ]
