@@ -13,7 +13,16 @@ from typing import Annotated, Any
 
 from inversa import contracts as c
 from inversa import domain as d
-from inversa.cli._options import CONTRACT_VALUE, CONTRACTS, number, text
+from inversa.cli._options import (
+    CONTRACT_VALUE,
+    CONTRACTS,
+    Json,
+    Symbol,
+    Venue,
+    number,
+    text,
+    with_options,
+)
 from inversa.errors import InputError
 from inversa.report import key_value_table, print_json, print_tables
 
@@ -31,6 +40,7 @@ __all__ = [
     "num",
     "rules_for",
     "side_of",
+    "venue_options",
 ]
 
 D = Decimal | None
@@ -134,3 +144,12 @@ def side_of(text: str | None) -> int:
     if text is None:
         raise InputError("side", None, "is required: long or short")
     return c.parse_side(text)
+
+
+#: ``--venue``, ``--symbol`` and ``--json`` of every kind: the command gets ``rules``
+#: (the venue's defaults, looked up once) and ``json``.
+venue_options = with_options(
+    {"venue": (Venue, None), "symbol": (Symbol, None), "json": (Json, False)},
+    lambda v: {"rules": rules_for(v["venue"], v["symbol"]), "json": v["json"]},
+    ("rules", "json"),
+)

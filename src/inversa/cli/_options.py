@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -59,6 +59,7 @@ __all__ = [
     "path_option",
     "portfolio_options",
     "text",
+    "with_options",
 ]
 
 CONTRACTS = d.CONTRACTS
@@ -198,36 +199,54 @@ _PORTFOLIO_OPTIONS: dict[str, Any] = {
 }
 
 
-def portfolio_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Declare the portfolio options once: adds them to a command taking ``portfolio``.
+def with_options(
+    options: Mapping[str, tuple[Any, Any]],
+    combine: Callable[[dict[str, Any]], dict[str, Any]],
+    replaces: tuple[str, ...],
+    *,
+    first: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a group of options once and hand a command what it needs from them.
 
-    The decorated function receives ``portfolio: PortfolioOptions``; Typer sees the
-    twelve portfolio options first, then the command's own.
+    ``options`` maps each option's parameter name to ``(annotation, default)``; Typer sees
+    them before (``first``) or after the command's own.  ``combine`` turns their values
+    into the keyword arguments ``replaces`` of the decorated function (e.g. one
+    ``portfolio`` object, or ``rules`` looked up from ``--venue``/``--symbol``).
     """
-    sig = inspect.signature(func, eval_str=True)
-    defaults = PortfolioOptions()
-    added = [
-        inspect.Parameter(
-            name, inspect.Parameter.KEYWORD_ONLY, default=getattr(defaults, name), annotation=ann
-        )
-        for name, ann in _PORTFOLIO_OPTIONS.items()
-    ]
-    own = [
-        p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
-        for p in sig.parameters.values()
-        if p.name != "portfolio"
-    ]
 
-    @functools.wraps(func)
-    def command(**kwargs: Any) -> Any:
-        values = {name: kwargs.pop(name) for name in _PORTFOLIO_OPTIONS}
-        return func(portfolio=PortfolioOptions(**values), **kwargs)
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        sig = inspect.signature(func, eval_str=True)
+        added = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=dflt, annotation=ann)
+            for name, (ann, dflt) in options.items()
+        ]
+        own = [
+            p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+            for p in sig.parameters.values()
+            if p.name not in replaces
+        ]
 
-    params = [*added, *own]
-    command.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
-    command.__annotations__ = {p.name: p.annotation for p in params}
-    command.__annotations__["return"] = sig.return_annotation
-    return command
+        @functools.wraps(func)
+        def command(**kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name) for name in options}
+            return func(**combine(values), **kwargs)
+
+        params = [*added, *own] if first else [*own, *added]
+        command.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        command.__annotations__["return"] = sig.return_annotation
+        return command
+
+    return decorate
+
+
+#: ``hedge plan|stress|unwind``: the twelve portfolio options, as ``portfolio``.
+portfolio_options = with_options(
+    {name: (ann, getattr(PortfolioOptions(), name)) for name, ann in _PORTFOLIO_OPTIONS.items()},
+    lambda values: {"portfolio": PortfolioOptions(**values)},
+    ("portfolio",),
+    first=True,
+)
 
 
 def pairs(values: list[Pairs] | None, option: str = "") -> dict[str, Any]:

@@ -38,10 +38,10 @@ from inversa.cli._calc import (
     first,
     leverage_of,
     num,
-    rules_for,
     side_of,
+    venue_options,
 )
-from inversa.cli._options import CONTRACTS, Json, Symbol, Venue, number, text
+from inversa.cli._options import CONTRACTS, number, text
 from inversa.cli._output import new_app
 from inversa.errors import InputError
 
@@ -53,16 +53,16 @@ app = new_app(
 
 
 @app.command()
+@venue_options
 def value(
     contracts: Contracts = None,
     price: Price = None,
     contract_value: ContractValue = None,
-    venue: Venue = None,
-    symbol: Symbol = None,
-    json: Json = False,
+    *,
+    rules: Rules,
+    json: bool,
 ) -> None:
     """Coin value of an inverse position: N * CV / P."""
-    rules = rules_for(venue, symbol)
     n, p = num("contracts", contracts), num("price", price)
     cv = num("contract_value", contract_value, rules.contract_value)
     result = {"value": c.position_value(n, p, cv), "usd_notional": n * cv}
@@ -70,18 +70,18 @@ def value(
 
 
 @app.command()
+@venue_options
 def pnl(
     side: Side = None,
     contracts: Contracts = None,
     entry: Entry = None,
     exit: Exit = None,
     contract_value: ContractValue = None,
-    venue: Venue = None,
-    symbol: Symbol = None,
-    json: Json = False,
+    *,
+    rules: Rules,
+    json: bool,
 ) -> None:
     """PnL in coin: side * N * CV * (1/entry - 1/exit)."""
-    rules = rules_for(venue, symbol)
     sd = side_of(side)
     n, e, x = num("contracts", contracts), num("entry", entry), num("exit", exit)
     cv = num("contract_value", contract_value, rules.contract_value)
@@ -98,17 +98,17 @@ def pnl(
 
 
 @app.command()
+@venue_options
 def entry(
     fills: Annotated[
         list[str] | None, text("CONTRACTS@PRICE, comma-joined or repeated; negative sells.")
     ] = None,
     contract_value: ContractValue = None,
-    venue: Venue = None,
-    symbol: Symbol = None,
-    json: Json = False,
+    *,
+    rules: Rules,
+    json: bool,
 ) -> None:
     """Harmonic average entry over fills, and the PnL realised by reducing fills."""
-    rules = rules_for(venue, symbol)
     items = [f for group in (fills or []) for f in group.split(",") if f.strip()]
     if not items:
         raise InputError("fills", fills, "give at least one CONTRACTS@PRICE")
@@ -130,6 +130,7 @@ def entry(
 
 
 @app.command()
+@venue_options
 def fee(
     contracts: Contracts = None,
     price: Price = None,
@@ -138,12 +139,11 @@ def fee(
     liquidity: Annotated[
         str, text("maker or taker: which venue rate to use without --rate", show_default=True)
     ] = "taker",
-    venue: Venue = None,
-    symbol: Symbol = None,
-    json: Json = False,
+    *,
+    rules: Rules,
+    json: bool,
 ) -> None:
     """Trading fee in coin: N * CV / P * rate (a negative rate is a rebate)."""
-    rules = rules_for(venue, symbol)
     if liquidity not in ("maker", "taker"):
         raise InputError("liquidity", liquidity, "must be maker or taker")
     venue_rate = rules.maker if liquidity == "maker" else rules.taker
@@ -155,6 +155,7 @@ def fee(
 
 
 @app.command()
+@venue_options
 def margin(
     contracts: Contracts = None,
     price: Price = None,
@@ -164,12 +165,11 @@ def margin(
     mmr: Mmr = None,
     maintenance_amount: MaintenanceAmount = None,
     tiers: Tiers = None,
-    venue: Venue = None,
-    symbol: Symbol = None,
-    json: Json = False,
+    *,
+    rules: Rules,
+    json: bool,
 ) -> None:
     """Initial and maintenance margin in coin, flat, tiered or from the venue's rules."""
-    rules = rules_for(venue, symbol)
     n, p = num("contracts", contracts), num("price", price)
     cv = num("contract_value", contract_value, rules.contract_value)
     pv = c.position_value(n, p, cv)
@@ -221,6 +221,7 @@ def _tier_table(rules: Rules) -> c.TierTable | None:
 
 
 @app.command()
+@venue_options
 def liq(
     model: Annotated[
         str | None, text(f"Liquidation model: {', '.join(c.LIQUIDATION_MODELS)}.")
@@ -250,9 +251,9 @@ def liq(
     hedge_entry: Annotated[
         D, number(d.PRICE, "Binance hedge mode: entry of the opposite leg, USD per coin.")
     ] = None,
-    venue: Venue = None,
-    symbol: Symbol = None,
-    json: Json = False,
+    *,
+    rules: Rules,
+    json: bool,
 ) -> None:
     """Liquidation and bankruptcy price (USD per coin) under a named venue model.
 
@@ -261,7 +262,6 @@ def liq(
     price).  Binance hedge mode: --hedge-contracts/--hedge-entry give the opposite leg.
     In JSON an infinite price (no liquidation) is null.
     """
-    rules = rules_for(venue, symbol)
     name = model or (rules.venue.liquidation_model if rules.venue is not None else None)
     chosen = c.liquidation_model(name)
     if mode not in ("isolated", "cross"):

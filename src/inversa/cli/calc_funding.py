@@ -25,19 +25,21 @@ from inversa.cli._calc import (
     ImpactBid,
     Index,
     Mark,
+    Rules,
     Side,
     emit,
     first,
     num,
-    rules_for,
     side_of,
+    venue_options,
 )
-from inversa.cli._options import Json, Symbol, Venue, number, text
+from inversa.cli._options import Json, number, text
 from inversa.errors import InputError
 
 __all__ = ["register"]
 
 
+@venue_options
 def funding_rate(
     premium: Annotated[D, number(d.SIGNED_RATE, "Premium index, a fraction.")] = None,
     interest: Annotated[D, number(d.SIGNED_RATE, "Interest rate per interval, a fraction.")] = None,
@@ -49,16 +51,15 @@ def funding_rate(
     mark: Mark = None,
     index: Index = None,
     model: Annotated[str | None, text("clamp or deribit (default: the venue's)")] = None,
-    venue: Venue = None,
-    symbol: Symbol = None,
-    json: Json = False,
+    *,
+    rules: Rules,
+    json: bool,
 ) -> None:
     """Funding rate per interval: clamp model (BitMEX/Bybit/Binance) or Deribit's dead-band.
 
     The premium is --premium, or computed from --impact-bid/--impact-ask/--mark/--index
     (clamp model) or --mark/--index (Deribit).
     """
-    rules = rules_for(venue, symbol)
     funding = getattr(rules.venue, "funding", None)
     name = model or (funding.model if funding is not None else None)
     if name not in ("clamp", "deribit"):
@@ -101,24 +102,24 @@ def _premium(model: str, premium: Decimal | None, given: dict[str, Decimal | Non
     return c.premium_index(bid, ask, num("mark", given["mark"]), num("index", given["index"]))
 
 
+@venue_options
 def funding_payment(
+    rate: FundingRate = None,
+    mark: Mark = None,
     side: Side = None,
     contracts: Contracts = None,
     contract_value: ContractValue = None,
-    mark: Mark = None,
-    rate: FundingRate = None,
     elapsed_hours: Annotated[D, number(d.HOURS, "Hours of continuous accrual.")] = None,
     interval_hours: Annotated[D, number(d.HOURS, "Hours the rate is quoted for.")] = None,
-    venue: Venue = None,
-    symbol: Symbol = None,
-    json: Json = False,
+    *,
+    rules: Rules,
+    json: bool,
 ) -> None:
     """Funding cash flow to the holder in coin (negative: the holder pays).
 
     Discrete at a funding timestamp, or accrued over --elapsed-hours of a rate quoted per
     --interval-hours (continuous accrual, Deribit).
     """
-    rules = rules_for(venue, symbol)
     sd = side_of(side)
     n, m, r = num("contracts", contracts), num("mark", mark), num("rate", rate)
     cv = num("contract_value", contract_value, rules.contract_value)

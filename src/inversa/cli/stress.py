@@ -29,7 +29,15 @@ import typer
 
 from inversa import contracts as c
 from inversa import domain as d
-from inversa.cli._options import CONTRACT_VALUE, BookFile, Json, Report, number, text
+from inversa.cli._options import (
+    CONTRACT_VALUE,
+    BookFile,
+    Json,
+    Report,
+    number,
+    text,
+    with_options,
+)
 from inversa.cli._output import new_app
 from inversa.errors import InputError
 from inversa.report import check_output_path, print_json, print_tables, progress, write_report
@@ -70,28 +78,49 @@ class _Book:
     price: float
 
 
-def _book(
-    path: Path | None,
-    window: str,
-    price: Decimal | None,
-    contract_value: Decimal,
-    mmr: Decimal | None,
-    tiers: str | None,
-) -> _Book:
-    if mmr is not None and tiers is not None:
-        raise InputError("mmr", mmr, "give either --mmr or --tiers, not both")
-    table = c.TierTable.parse(tiers) if tiers is not None else None
-    rate = None if table is not None else float(mmr if mmr is not None else Decimal("0.005"))
-    cv = float(contract_value)
-    if path is None:
-        book, entry = synthetic_book(window, contract_value=cv, mmr=rate, tiers=table)
-        source = f"synthetic: {len(SYNTHETIC_LEVERAGES)} leverages x long/short, window {window}"
-        return _Book(book, source, entry if price is None else float(price))
-    book = load_book(path, contract_value=cv, mmr=rate, tiers=table)
-    if price is None:
+@dataclass(frozen=True)
+class _BookOptions:
+    """The book options of ``grid`` and ``cascade``, loaded by :meth:`load`."""
+
+    book: Path | None
+    window: str
+    price: Decimal | None
+    contract_value: Decimal
+    mmr: Decimal | None
+    tiers: str | None
+
+    def load(self) -> _Book:
+        if self.mmr is not None and self.tiers is not None:
+            raise InputError("mmr", self.mmr, "give either --mmr or --tiers, not both")
+        table = c.TierTable.parse(self.tiers) if self.tiers is not None else None
+        rate = None if table is not None else float(self.mmr or Decimal("0.005"))
+        cv = float(self.contract_value)
+        if self.book is None:
+            book, entry = synthetic_book(self.window, contract_value=cv, mmr=rate, tiers=table)
+            n = len(SYNTHETIC_LEVERAGES)
+            source = f"synthetic: {n} leverages x long/short, window {self.window}"
+            return _Book(book, source, entry if self.price is None else float(self.price))
+        book = load_book(self.book, contract_value=cv, mmr=rate, tiers=table)
+        if self.price is not None:
+            return _Book(book, str(self.book), float(self.price))
         value = c.position_value(book.contracts, book.entry, book.contract_value)
-        return _Book(book, str(path), float(book.usd_notional.sum() / np.sum(value)))
-    return _Book(book, str(path), float(price))
+        return _Book(book, str(self.book), float(book.usd_notional.sum() / np.sum(value)))
+
+
+#: ``grid`` and ``cascade``: the book options, declared once, handed over as ``books``.
+book_options = with_options(
+    {
+        "book": (BookFile, None),
+        "window": (Window, DEFAULT_WINDOW),
+        "price": (BasePrice, None),
+        "contract_value": (ContractValue, Decimal(100)),
+        "mmr": (Mmr, None),
+        "tiers": (Tiers, None),
+    },
+    lambda values: {"books": _BookOptions(**values)},
+    ("books",),
+    first=True,
+)
 
 
 def _check_report(report: Path | None) -> None:
@@ -100,10 +129,9 @@ def _check_report(report: Path | None) -> None:
 
 
 @app.command()
+@book_options
 def grid(
-    book: BookFile = None,
-    window: Window = DEFAULT_WINDOW,
-    price: BasePrice = None,
+    books: _BookOptions,
     grid_kind: Annotated[str, typer.Option("--grid", help="span or deribit")] = "span",
     scan_range: Annotated[
         Decimal, number(Fraction, "SPAN scan range, a fraction of the price.", show_default=True)
@@ -141,9 +169,6 @@ def grid(
         Decimal,
         number(d.FRACTION, "Deribit: share of extended-table loss counted.", show_default=True),
     ] = Decimal("0.35"),
-    contract_value: ContractValue = Decimal(100),
-    mmr: Mmr = None,
-    tiers: Tiers = None,
     report: Report = None,
     json: Json = False,
 ) -> None:
@@ -154,7 +179,7 @@ def grid(
     kind = grid_kind.strip().lower()
     if kind not in ("span", "deribit"):
         raise InputError("grid", grid_kind, "must be span or deribit")
-    loaded = _book(book, window, price, contract_value, mmr, tiers)
+    loaded = books.load()
     if kind == "span":
         scenarios = span_grid(
             float(scan_range),
@@ -184,10 +209,9 @@ def grid(
 
 
 @app.command()
+@book_options
 def cascade(
-    book: BookFile = None,
-    window: Window = DEFAULT_WINDOW,
-    price: BasePrice = None,
+    books: _BookOptions,
     shock: Annotated[
         Decimal,
         number(d.SHOCK, "Initial move from --price that starts the cascade.", show_default=True),
@@ -216,9 +240,6 @@ def cascade(
     max_rounds: Annotated[
         int, number(d.COUNT, "Stop after this many rounds.", show_default=True)
     ] = 100,
-    contract_value: ContractValue = Decimal(100),
-    mmr: Mmr = None,
-    tiers: Tiers = None,
     report: Report = None,
     json: Json = False,
 ) -> None:
@@ -229,7 +250,7 @@ def cascade(
     model = impact.strip().lower()
     if model not in ("linear", "sqrt"):
         raise InputError("impact", impact, "must be linear or sqrt")
-    loaded = _book(book, window, price, contract_value, mmr, tiers)
+    loaded = books.load()
     imp = PriceImpact(float(depth), float(impact_k), model)  # type: ignore[arg-type]
     start = float(start_price) if start_price is not None else loaded.price * (1.0 + float(shock))
     with progress(max_rounds, "cascade rounds") as tick:
