@@ -58,16 +58,27 @@ def test_grid_one_position_book_csv(tmp_path: Path) -> None:
 
 
 def test_grid_deribit_toml_book(tmp_path: Path) -> None:
-    book = tmp_path / "book.toml"
-    book.write_text(
-        "contract_value = 10\n"
-        "[[positions]]\nside = 'long'\ncontracts = 100\nentry = 100.0\ncollateral = 1.0\n"
-        "[[positions]]\nside = 'short'\ncontracts = 100\nentry = 100.0\ncollateral = 1.0\n"
-    )
+    long_only = "contract_value = 10\n[[positions]]\nside = 'long'\ncontracts = 100\n"
+    long_only += "entry = 100.0\ncollateral = 1.0\n"
+    book = tmp_path / "long.toml"
+    book.write_text(long_only)
     out = _json(["grid", "--book", str(book), "--grid", "deribit", "--price", "100"])
     assert out["grid"] == "deribit"
     assert len(out["scenarios"]) == 17
-    assert all(abs(r["pnl"]) < 1e-12 for r in out["scenarios"])  # long + equal short
+    # 1,000 USD long from 100: PnL = 1,000 * (1/100 - 1/P) coin at every scenario price
+    for row in out["scenarios"]:
+        assert row["pnl"] == pytest.approx(1000 * (1 / 100 - 1 / row["price"]), abs=1e-12)
+    table = [row["move"] for row in out["scenarios"] if row["kind"] != "extended"]
+    assert min(table) == pytest.approx(-0.16)
+    assert any(abs(row["pnl"]) > 0.1 for row in out["scenarios"])
+    # an equal short beside it hedges the book: every scenario nets to zero
+    both = tmp_path / "both.toml"
+    both.write_text(
+        long_only + "[[positions]]\nside = 'short'\ncontracts = 100\nentry = 100.0\n"
+        "collateral = 1.0\n"
+    )
+    out = _json(["grid", "--book", str(both), "--grid", "deribit", "--price", "100"])
+    assert all(abs(r["pnl"]) < 1e-12 for r in out["scenarios"])
 
 
 def test_book_columns_with_blanks_take_the_flag_defaults(tmp_path: Path) -> None:
