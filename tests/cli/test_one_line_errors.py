@@ -340,6 +340,8 @@ def test_every_numeric_option_declares_a_domain() -> None:
     for group_name, group in root.commands.items():  # type: ignore[attr-defined]
         for cmd_name, cmd in getattr(group, "commands", {}).items():
             for param in cmd.params:
+                if getattr(param, "param_type_name", "option") != "option":
+                    continue  # positional arguments (e.g. the venue name) are names
                 opt = max(param.opts, key=len)
                 if (
                     ((group_name, cmd_name), opt) not in names
@@ -363,6 +365,7 @@ _TEXT_OPTIONS = {
     "--grid",
     "--impact",
     "--funding-venue",
+    "--funding",
     "--venues",
     "--proxies",
     "--move",

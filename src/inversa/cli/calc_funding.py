@@ -60,7 +60,8 @@ def funding_rate(
     The premium is --premium, or computed from --impact-bid/--impact-ask/--mark/--index
     (clamp model) or --mark/--index (Deribit).
     """
-    funding = getattr(rules.venue, "funding", None)
+    # an instrument's own funding rule carries its cap (Bybit BTCUSD, BitMEX XBTUSD)
+    funding = getattr(rules.instrument, "funding", None) or getattr(rules.venue, "funding", None)
     name = model or (funding.model if funding is not None else None)
     if name not in ("clamp", "deribit"):
         raise InputError("model", name, "give --model clamp|deribit or a --venue")

@@ -138,13 +138,14 @@ def _liquidation_table(perps: dict[str, tuple[Venue, Instrument]], price: Decima
 
 
 def _funding_table(btc: Any) -> Any:
-    from inversa.data import funding_history
+    from inversa.data import funding_history, funding_series
 
     rows = []
     for name in FUNDING_VENUES:
         hist = funding_history(name)
+        series = funding_series(name)  # the rate with the hours it covers
         last = hist.iloc[-1]
-        rate = Decimal(repr(float(last["funding_rate"])))
+        rate = Decimal(repr(float(series.rates.iloc[-1])))
         if "perp_close" in hist.columns:
             mark = float(last["perp_close"])
         elif "index_price" in hist.columns:
@@ -157,7 +158,7 @@ def _funding_table(btc: Any) -> Any:
                 "venue": name,
                 "time": hist.index[-1].to_pydatetime(),
                 "rate": rate,
-                "hours": f"{int(last['interval_hours'])} h",
+                "hours": f"{int(series.interval_hours.iloc[-1])} h",
                 "price": at,
                 "paid": c.funding_payment(1, NOTIONAL_USD, Decimal(1), at, rate),
             }
@@ -178,38 +179,45 @@ def _funding_table(btc: Any) -> Any:
 
 
 def _replay_section() -> None:
-    """March 2020 on the simulated Binance COIN-M venue: who was liquidated, and when."""
-    from inversa.sim import replay_crash
+    """March 2020 on the simulated Binance COIN-M venue: who was liquidated, and when, and
+    the insurance fund and ADL under both liquidation fill bounds."""
+    from inversa.sim.replay import ReplayConfig, crash_replay
 
-    result = replay_crash("2020-03")
+    replay = crash_replay(ReplayConfig("2020-03"))
+    result = replay.runs[0]
     totals = result.totals
     rows = [
         {
-            "account": row.account,
-            "when": row.liquidated_at.to_pydatetime() if row.liquidated else "survived",
-            "lost": row.coin_lost,
-            "pnl": row.pnl,
+            "account": row["account"],
+            "when": row["liquidated_bar_open_utc"] if row["liquidated"] else "survived",
+            "lost": row["lost_coin"],
+            "pnl": row["pnl_coin"],
         }
-        for row in result.accounts.itertuples()
+        for row in result.accounts.to_dict("records")
     ]
     cols = [
         Column("account", "account", "text"),
-        Column("when", "liquidated at (UTC)", "text"),
+        Column("when", "liquidated in bar opening (UTC)", "text"),
         Column("lost", "coin lost", "coin"),
         Column("pnl", "PnL", "coin"),
     ]
     title = (
         f"Crash replay 2020-03 on the simulated binance-coinm venue (hourly mark low "
-        f"{fmt(totals['min_low'], 'price')}): a long and a short account per leverage"
+        f"{fmt(totals['min_low_usdt'], 'price')} USDT/BTC): a long and a short account per "
+        "leverage"
     )
     out = console()
     out.print(table(title, cols, rows))
-    out.print(
-        f"{totals['liquidated']} of {totals['accounts']} accounts liquidated; insurance fund "
-        f"+{fmt(totals['insurance_paid_in'], 'coin')} BTC, drawn "
-        f"{fmt(totals['insurance_drawn'], 'coin')}; ADL events {totals['adl_events']}.  "
-        "More: `inversa stress replay --window 2022-11`."
-    )
+    out.print(f"Funding: {result.funding}.", markup=False)
+    for bound in replay.runs:
+        t = bound.totals
+        out.print(
+            f"fills={bound.fills}: {t['liquidated']} of {t['accounts']} accounts liquidated; "
+            f"insurance fund +{fmt(t['insurance_paid_in_coin'], 'coin')} BTC, drawn "
+            f"{fmt(t['insurance_drawn_coin'], 'coin')} BTC; ADL events {t['adl_events']}.",
+            markup=False,
+        )
+    out.print("More: `inversa stress replay --window 2022-11`.")
 
 
 def register(app: typer.Typer) -> None:

@@ -266,6 +266,13 @@ def cascade(
         print_tables(views.cascade_tables(out))
 
 
+_REPLAY_VENUES = (
+    "Venue rule set: binance-coinm, bitmex, bybit, deribit.  okx: no margin model "
+    "(its maintenance tiers are not sourced), so it cannot be replayed."
+)
+USD = d.Domain("amount", "USD", Decimal(0), d.MAX_AMOUNT, low_open=True)
+
+
 @app.command()
 def replay(
     window: Annotated[str | None, text("Crash window: 2020-03, 2021-05, 2022-05, 2022-11.")] = None,
@@ -273,28 +280,77 @@ def replay(
         Any,
         typer.Option(
             parser=d.ListParser(d.LEVERAGE),
-            help="Comma-separated leverages (default: the replay's own) "
-            f"[{d.LEVERAGE.describe()}].",
+            help="Comma-separated leverages (default: 2,5,10,25,50,100 cut at the venue's "
+            f"cap) [{d.LEVERAGE.describe()}].",
             show_default=False,
         ),
     ] = None,
-    venue: Annotated[str, text("Venue rule set.", show_default=True)] = "binance-coinm",
+    venue: Annotated[str, text(_REPLAY_VENUES, show_default=True)] = "binance-coinm",
     symbol: Annotated[str, text("Symbol on the venue.", show_default=True)] = "BTC/USD:BTC",
+    fills: Annotated[
+        str,
+        text(
+            "Liquidation fills at an hourly extreme: trigger (at the liquidation price, the "
+            "optimistic bound), worst-mark (at the bar's extreme, the pessimistic bound), "
+            "impact (needs --depth), or bounds (trigger and worst-mark, plus impact with "
+            "--depth).",
+            show_default=True,
+        ),
+    ] = "bounds",
+    mode: Annotated[
+        str, text("Margin mode of every account: isolated or cross.", show_default=True)
+    ] = "isolated",
+    funding: Annotated[
+        str,
+        text(
+            "Funding source: auto (the venue's own history if it covers the window, else "
+            "Bybit's), venue, bitmex, bybit, binance-coinm, deribit, formula (interest only) "
+            "or none.  A row stamped t settles positions open at t at the open of the bar "
+            "starting at t.",
+            show_default=True,
+        ),
+    ] = "auto",
+    insurance_fund: Annotated[
+        Decimal, number(d.AMOUNT, "Insurance fund at the start, coin.", show_default=True)
+    ] = Decimal(0),
+    size: Annotated[
+        Decimal | None,
+        number(USD, "Notional per account, USD (default: 1 coin at the entry price)."),
+    ] = None,
+    depth: Annotated[
+        Decimal | None,
+        number(USD, "Book depth for the impact fill model, USD (selling it all moves 100 %)."),
+    ] = None,
     report: Report = None,
     json: Json = False,
 ) -> None:
-    """Replay a bundled crash window on the simulated venue: who is liquidated, when."""
-    from inversa.sim.replay import replay_crash
+    """Replay a bundled crash window on the simulated venue: who is liquidated, when, and
+    what the insurance fund and ADL did under each liquidation fill bound."""
+    import inversa.sim.replay as sim_replay
 
     _check_report(report)
     if window is None:
         raise InputError("window", None, "is required: 2020-03, 2021-05, 2022-05 or 2022-11")
-    kwargs: dict[str, Any] = {"venue": venue, "symbol": symbol}
-    if leverages is not None:
-        kwargs["leverages"] = tuple(float(x) for x in leverages)
-    with progress(2, f"replaying {window}") as tick:
-        result = replay_crash(window, **kwargs)
-        tick(2)
+    if fills not in ("bounds", *sim_replay.FILL_MODELS, "mark"):
+        raise InputError(
+            "fills", fills, f"must be bounds or one of {', '.join(sim_replay.FILL_MODELS)}"
+        )
+    config = sim_replay.ReplayConfig(
+        window=window,
+        venue=venue,
+        symbol=symbol,
+        leverages=None if leverages is None else tuple(leverages),
+        mode=mode,
+        funding=funding,
+        fills=None if fills == "bounds" else (fills,),
+        depth_usd=depth,
+        insurance_fund_coin=insurance_fund,
+        size_usd=size,
+    )
+    runs = len(config.fills or ())
+    with progress(runs, f"replaying {window}") as tick:
+        result = sim_replay.crash_replay(config)
+        tick(runs)
     out = result.to_dict()
     if report is not None:
         write_report(report, f"Crash replay {window}", views.replay_sections(window, out))

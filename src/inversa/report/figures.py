@@ -153,7 +153,7 @@ def replay_figure(
     """A crash window's hourly price path (close, high, low) with a marker per liquidation.
 
     ``bars`` have ``time`` and ``close`` (optionally ``high``/``low``); ``liquidations``
-    have ``liquidated_at``, ``marker_price`` and ``account``.
+    have ``liquidated_bar_open_utc``, ``marker_price`` and ``account``.
     """
     times = [b["time"] for b in bars]
     fig = go.Figure()
@@ -177,17 +177,17 @@ def replay_figure(
     marked = [r for r in liquidations if r.get("marker_price") is not None]
     if marked:
         fig.add_scatter(
-            x=[r["liquidated_at"] for r in marked],
+            x=[r["liquidated_bar_open_utc"] for r in marked],
             y=[r["marker_price"] for r in marked],
             mode="markers",
             marker={"symbol": "x", "size": 11, "color": "crimson"},
             name="liquidation",
             text=[str(r["account"]) for r in marked],
-            hovertemplate="%{text}<br>%{x}<br>%{y:,.2f} USD<extra></extra>",
+            hovertemplate="%{text}<br>%{x}<br>%{y:,.2f} USDT<extra></extra>",
         )
     fig.update_layout(
         title=f"Crash {window}: price path and liquidations",
-        yaxis_title="USD per coin",
+        yaxis_title="USDT per BTC (Binance USD-M mark)",
         xaxis_title="time (UTC)",
     )
     return fig

@@ -38,13 +38,14 @@ __all__ = [
     "fmt_usd",
 ]
 
-Unit = Literal["coin", "usd", "price", "rate", "count", "x", "number", "text"]
+Unit = Literal["coin", "usd", "price", "usdt_price", "rate", "count", "x", "number", "text"]
 
 #: The words a header shows for each unit (HTML and terminal tables).
 UNIT_LABELS: dict[str, str] = {
     "coin": "coin",
     "usd": "USD",
     "price": "USD per coin",
+    "usdt_price": "USDT per coin",
     "rate": "%",
     "count": "",
     "x": "",
@@ -181,6 +182,7 @@ _FORMATTERS: dict[str, Callable[[Any], str]] = {
     "coin": fmt_coin,
     "usd": fmt_usd,
     "price": fmt_price,
+    "usdt_price": fmt_price,
     "rate": fmt_rate,
     "count": fmt_count,
     "x": _fmt_x,

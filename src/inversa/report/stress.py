@@ -25,6 +25,7 @@ __all__ = [
     "replay_tables",
 ]
 
+_USDT = ("entry_price_usdt", "min_low_usdt", "max_high_usdt")
 _PRICE = (
     "price",
     "start_price",
@@ -36,6 +37,17 @@ _PRICE = (
     "marker_price",
 )
 _COIN = (
+    "lost_coin",
+    "pnl_coin",
+    "final_equity_coin",
+    "deposit_coin",
+    "insurance_paid_in_coin",
+    "insurance_drawn_coin",
+    "insurance_start_coin",
+    "insurance_end_coin",
+    "market_maker_pnl_coin",
+    "fees_coin",
+    "uncovered_coin",
     "pnl",
     "weighted_pnl",
     "margin",
@@ -78,6 +90,7 @@ _COUNT = (
 #: The unit of every stress result field (others print as numbers or text).
 UNITS: dict[str, str] = {
     **dict.fromkeys(_PRICE, "price"),
+    **dict.fromkeys(_USDT, "usdt_price"),
     **dict.fromkeys(_COIN, "coin"),
     **dict.fromkeys(_USD, "usd"),
     **dict.fromkeys(_RATE, "rate"),
@@ -102,8 +115,16 @@ def _scalars(out: Mapping[str, Any]) -> dict[str, Any]:
 
 _GRID_COLUMNS = ("scenario", "weight", "price", "pnl", "weighted_pnl", "liquidated")
 _CASCADE_COLUMNS = ("round", "price", "liquidated", "notional_usd", "notional_coin", "next_price")
-_BY_LEVERAGE = ("leverage", "side", "accounts", "liquidated", "coin_lost", "pnl", "adl_events")
-_ACCOUNTS = ("account", "liquidated", "liquidated_at", "coin_lost", "pnl")
+_BY_LEVERAGE = ("leverage", "side", "accounts", "liquidated", "lost_coin", "pnl_coin", "adl_events")
+_ACCOUNTS = ("account", "liquidated", "liquidated_bar_open_utc", "lost_coin", "pnl_coin")
+_BOUNDS = (
+    "fills",
+    "liquidated",
+    "insurance_paid_in_coin",
+    "insurance_drawn_coin",
+    "adl_events",
+    "uncovered_coin",
+)
 
 
 def grid_tables(out: Mapping[str, Any]) -> list[Any]:
@@ -176,7 +197,7 @@ def _present(keys: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[str
 
 def _short_time(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {k: (v[:16].replace("T", " ") if k.endswith("_at") and v else v) for k, v in r.items()}
+        {k: (v[:16].replace("T", " ") if k.endswith("_utc") and v else v) for k, v in r.items()}
         for r in rows
     ]
 
@@ -187,7 +208,7 @@ def replay_tables(window: str, out: Mapping[str, Any]) -> list[Any]:
     totals = out.get("totals")
     if isinstance(totals, Mapping):
         tables.append(key_value_table(f"Crash replay {window}: totals", totals, UNITS))
-    for key, keys in (("by_leverage", _BY_LEVERAGE), ("accounts", _ACCOUNTS)):
+    for key, keys in (("bounds", _BOUNDS), ("by_leverage", _BY_LEVERAGE), ("accounts", _ACCOUNTS)):
         rows = out.get(key) or []
         if rows:
             cols = _present(keys, rows) or list(rows[0])
@@ -212,7 +233,7 @@ def _liquidations(
     for acc in out.get("accounts") or []:
         if not isinstance(acc, Mapping) or not acc.get("liquidated"):
             continue
-        when = acc.get("liquidated_at")
+        when = acc.get("liquidated_bar_open_utc")
         bar = by_time.get(str(when))
         short = str(acc.get("side", "")).lower() in ("short", "-1")
         price = None if bar is None else bar.get("high" if short else "low", bar.get("close"))
@@ -221,9 +242,9 @@ def _liquidations(
                 "account": acc.get("account"),
                 "side": acc.get("side"),
                 "leverage": acc.get("leverage"),
-                "liquidated_at": when,
+                "liquidated_bar_open_utc": when,
                 "marker_price": price,
-                "coin_lost": acc.get("coin_lost"),
+                "lost_coin": acc.get("lost_coin"),
             }
         )
     return rows
