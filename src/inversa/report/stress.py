@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from inversa.report.formats import fmt
+from inversa.report.formats import UNIT_LABELS, fmt
 from inversa.report.html import HtmlTable, Section
 from inversa.report.terminal import Column, key_value_table, table
 
@@ -183,9 +183,17 @@ def cascade_sections(out: Mapping[str, Any]) -> list[Section]:
 
 def _summary(out: Mapping[str, Any]) -> HtmlTable:
     values = _scalars(out)
-    cols = [Column("quantity", "quantity", "text"), Column("value", "value", "text")]
+    cols = [
+        Column("quantity", "quantity", "text"),
+        Column("value", "value", "text"),
+        Column("unit", "unit", "text"),
+    ]
     rows = [
-        {"quantity": k.replace("_", " "), "value": fmt(v, UNITS.get(k, "number"))}
+        {
+            "quantity": k.replace("_", " "),
+            "value": fmt(v, UNITS.get(k, "number")),
+            "unit": UNIT_LABELS.get(UNITS.get(k, "text"), ""),
+        }
         for k, v in values.items()
     ]
     return HtmlTable(cols, rows)
