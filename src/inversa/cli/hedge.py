@@ -290,31 +290,24 @@ def backtest(
     """Monthly rebalancing 2020-2024: on spot, with inverse-futures legs, or never."""
     if report is not None:
         check_output_path(report, "--report")
-    start_day, end_day = d.DATE.parse("--start", start), d.DATE.parse("--end", end)
-    if end_day <= start_day:
-        raise InputError("end", f"{end_day:%Y-%m-%d}", "must be after --start")
-    weights = pairs(targets) or dict(d_pairs(DEFAULT_BACKTEST_TARGETS))
-    proxy_map = {k: str(v).upper() for k, v in pairs(proxies).items()} or {"AAVE": "LINK"}
-    _check_proxies(proxy_map)
-    closes, funding, cvs, assumptions = h.backtest_inputs(
-        list(weights), funding_venue, pairs(contract_values)
+    given = {
+        "targets": pairs(targets, "targets"),
+        "proxies": {k: str(v).upper() for k, v in pairs(proxies, "proxies").items()},
+        "contract_values": pairs(contract_values, "contract_values"),
+    }
+    config = h.BacktestConfig.build(
+        **{k: v for k, v in given.items() if v},
+        start=d.DATE.parse("--start", start),
+        end=d.DATE.parse("--end", end),
+        initial_usd=initial,
+        spot_fee=spot_fee,
+        futures_fee=futures_fee,
+        funding_venue=funding_venue,
     )
-    with progress(len(closes.index), "backtest") as tick:
-        result = h.hedge_backtest(
-            closes,
-            {a: float(w) for a, w in weights.items()},
-            funding=funding,
-            proxies=proxy_map,
-            start=f"{start_day:%Y-%m-%d}",
-            end=f"{end_day:%Y-%m-%d}",
-            initial_usd=float(initial),
-            spot_fee=float(spot_fee),
-            futures_fee=float(futures_fee),
-            contract_values=cvs,
-            progress=lambda done, _total: tick(done),
-        )
+    months = 12 * (config.end.year - config.start.year) + config.end.month - config.start.month
+    with progress(months + 1, "backtest") as tick:
+        result = h.run_backtest(config, progress=lambda done, total: tick(done))
     data = result.to_dict()
-    data["assumptions"] += assumptions
     if report is not None:
         sections = views.backtest_sections(result, data["assumptions"])
         title = "Rebalancing with inverse futures: backtest"
@@ -324,20 +317,3 @@ def backtest(
         return
     print_tables([views.backtest_table(result)])
     print_notes([*data["assumptions"], *([f"report: {data['report']}"] if report else [])])
-
-
-def d_pairs(text_value: str) -> tuple[tuple[str, Any], ...]:
-    """Parse a default ``ASSET=WEIGHT`` list as the ``--targets`` option would."""
-    parsed: tuple[tuple[str, Any], ...] = d.MappingParser(d.WEIGHT)(text_value)
-    return parsed
-
-
-def _check_proxies(proxies: dict[str, str]) -> None:
-    """A proxy must not lead back to its asset (``AAVE=LINK,LINK=AAVE``)."""
-    for asset in proxies:
-        seen, current = {asset}, proxies[asset]
-        while current in proxies:
-            if current in seen:
-                raise InputError("proxies", f"{asset}={proxies[asset]}", "proxies form a cycle")
-            seen.add(current)
-            current = proxies[current]

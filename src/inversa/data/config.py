@@ -65,6 +65,18 @@ class ConfigModel(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
+    @classmethod
+    def build(cls: type[M], **values: Any) -> M:
+        """The model from keyword values (what the CLI or Python code gives), or one
+        :class:`~inversa.errors.InputError` naming the field and the value."""
+        try:
+            return cls.model_validate(_tuples(values))
+        except ValidationError as exc:
+            error = config_error("", exc)
+            key, _, reason = str(error).removeprefix(": ").partition(": ")
+            field, _, value = key.partition("=")
+            raise InputError(field, value.strip("'") or None, reason) from None
+
 
 def read_text(path: str | Path, field: str = "file") -> str:
     """The text of ``path`` decoded as UTF-8 (a leading BOM dropped), else a one-line error."""

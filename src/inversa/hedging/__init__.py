@@ -41,9 +41,11 @@ from inversa.hedging.carry import (
 )
 from inversa.hedging.drift import Drift, DriftRow, drift_table
 from inversa.hedging.inputs import (
+    BacktestConfig,
     backtest_inputs,
     bundled_carry,
     bundled_close,
+    run_backtest,
     with_bundled_prices,
 )
 from inversa.hedging.instruments import (
@@ -74,6 +76,7 @@ __all__ = [
     "STRATEGIES",
     "WEIGHT_TOLERANCE",
     "Alternative",
+    "BacktestConfig",
     "BacktestResult",
     "Carry",
     "ClosingOrder",
@@ -104,6 +107,7 @@ __all__ = [
     "load_portfolio",
     "mean_daily_funding",
     "plan_hedge",
+    "run_backtest",
     "stress_table",
     "unwind_hedge",
     "venue_instrument",

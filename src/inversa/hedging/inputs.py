@@ -11,18 +11,30 @@ I/O; these helpers are what the CLI (or a notebook) calls to feed them real data
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field, model_validator
+
+from inversa.data.config import ConfigModel
+from inversa.domain import DATE, MAX_AMOUNT, ContractValue, Domain, FeeRate, Weight
 from inversa.errors import DataError, InputError
+from inversa.hedging.backtest import BacktestResult
 from inversa.hedging.carry import Carry, FundingEstimate, carry_costs, mean_daily_funding
 from inversa.hedging.planner import HedgePlan
 from inversa.hedging.portfolio import Portfolio
 
-__all__ = ["backtest_inputs", "bundled_carry", "bundled_close", "with_bundled_prices"]
+__all__ = [
+    "BacktestConfig",
+    "backtest_inputs",
+    "bundled_carry",
+    "bundled_close",
+    "run_backtest",
+    "with_bundled_prices",
+]
 
 
 def _utc(day: datetime | str) -> Any:
@@ -142,3 +154,75 @@ def backtest_inputs(
         "contracts: " + "; ".join(labels),
     ]
     return closes, funding, cvs, notes
+
+
+_USD = Domain("amount", "USD", Decimal(1), MAX_AMOUNT)
+_DEFAULT_TARGETS = {"BTC": Decimal("0.5"), "ETH": Decimal("0.3")}
+_DEFAULT_TARGETS |= {"AAVE": Decimal("0.1"), "LINK": Decimal("0.1")}
+
+
+class BacktestConfig(ConfigModel):
+    """A hedge backtest on the bundled data, frozen: the CLI builds it from its options,
+    :func:`run_backtest` takes it (or read one from TOML with
+    :func:`inversa.data.config.load_toml`).
+
+    Attributes:
+        targets: asset -> target weight (fractions summing to 1).
+        start, end: first and last UTC day.
+        initial_usd: starting value, USD.
+        spot_fee, futures_fee: taker fee rates, fractions.
+        funding_venue: bundled BTC funding history used for every leg.
+        proxies: asset -> the asset holding its weight before it has a price.
+        contract_values: asset -> USD per contract (default: the default venue's).
+    """
+
+    targets: dict[str, Weight] = Field(default_factory=lambda: dict(_DEFAULT_TARGETS))
+    start: Annotated[datetime, DATE] = datetime(2020, 1, 1, tzinfo=UTC)
+    end: Annotated[datetime, DATE] = datetime(2024, 12, 31, tzinfo=UTC)
+    initial_usd: Annotated[Decimal, _USD] = Decimal(100_000)
+    spot_fee: FeeRate = Decimal("0.001")
+    futures_fee: FeeRate = Decimal("0.0005")
+    funding_venue: str = "bybit"
+    proxies: dict[str, str] = Field(default_factory=lambda: {"AAVE": "LINK"})
+    contract_values: dict[str, ContractValue] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BacktestConfig:
+        if self.end <= self.start:
+            raise InputError("end", f"{self.end:%Y-%m-%d}", "must be after start")
+        for asset in self.proxies:
+            seen, current = {asset}, self.proxies[asset]
+            while current in self.proxies:
+                if current in seen:
+                    raise InputError(
+                        "proxies", f"{asset}={self.proxies[asset]}", "proxies form a cycle"
+                    )
+                seen.add(current)
+                current = self.proxies[current]
+        return self
+
+
+def run_backtest(
+    config: BacktestConfig, progress: Callable[[int, int], None] | None = None
+) -> BacktestResult:
+    """Run ``config`` on the bundled closes and funding; assumptions in the result."""
+    from inversa.hedging.backtest import hedge_backtest
+
+    assets = list(config.targets)
+    closes, funding, cvs, notes = backtest_inputs(
+        assets, config.funding_venue, config.contract_values
+    )
+    result = hedge_backtest(
+        closes,
+        {a: float(w) for a, w in config.targets.items()},
+        funding=funding,
+        proxies=config.proxies,
+        start=f"{config.start:%Y-%m-%d}",
+        end=f"{config.end:%Y-%m-%d}",
+        initial_usd=float(config.initial_usd),
+        spot_fee=float(config.spot_fee),
+        futures_fee=float(config.futures_fee),
+        contract_values=cvs,
+        progress=progress,
+    )
+    return replace(result, assumptions=(*result.assumptions, *notes))
