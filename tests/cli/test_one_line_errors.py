@@ -72,7 +72,7 @@ PORTFOLIO = ["--holdings", "BTC=1000", "--targets", "BTC=1", "--prices", "BTC=50
                 "--maintenance-amount",
                 "100",
             ],
-            "maintenance_amount='100': exceeds",
+            "--maintenance-amount='100': exceeds",
         ),
         (
             [

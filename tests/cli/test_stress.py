@@ -179,7 +179,7 @@ def test_bad_book_files(tmp_path: Path, content: str, suffix: str, expected: str
         (["grid", "--price", "-5"], "price"),
         (["grid", "--grid", "cme"], "grid='cme'"),
         (["grid", "--scan-range", "1.5"], "--scan-range='1.5': out of range"),
-        (["grid", "--scan-range", "0.4", "--extreme-multiple", "3"], "extreme_multiple"),
+        (["grid", "--scan-range", "0.4", "--extreme-multiple", "3"], "--extreme-multiple"),
         (["grid", "--grid", "deribit", "--buckets", "4"], "buckets"),
         (["grid", "--window", "1999-01"], "window='1999-01'"),
         (["grid", "--mmr", "0.01", "--tiers", "10:0.01"], "either --mmr or --tiers"),

@@ -82,6 +82,23 @@ def _usage_message(exc: Any) -> str:
     return text
 
 
+def _name_option(group: Any, args: Sequence[str] | None, exc: InputError) -> str:
+    """``exc`` as one line, its field written as the command's option when it is one
+    (``maintenance_amount=...`` becomes ``--maintenance-amount=...``)."""
+    command, tokens = group, list(sys.argv[1:] if args is None else args)
+    while hasattr(command, "commands") and tokens:
+        token = tokens.pop(0)
+        if token in command.commands:
+            command = command.commands[token]
+    field = str(exc.field)
+    base = re.split(r"[.\[]", field, maxsplit=1)[0]
+    for param in getattr(command, "params", []):
+        opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+        if param.name == base and opts and not field.startswith("-"):
+            return f"{max(opts, key=len)}{field[len(base):]}={exc.value!r}: {exc.reason}"
+    return str(exc)
+
+
 class OneLineGroup(TyperGroup):
     """A Typer command group that reports every user error as one line and exit 2."""
 
@@ -100,6 +117,8 @@ class OneLineGroup(TyperGroup):
             try:
                 result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
                 code = result if isinstance(result, int) else 0
+            except InputError as exc:
+                code = self._error(_name_option(self, args, exc))
             except InversaError as exc:
                 code = self._error(str(exc))
             except ArithmeticError as exc:
