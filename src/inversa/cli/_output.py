@@ -95,7 +95,7 @@ def _name_option(group: Any, args: Sequence[str] | None, exc: InputError) -> str
     for param in getattr(command, "params", []):
         opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
         if param.name == base and opts and not field.startswith("-"):
-            return f"{max(opts, key=len)}{field[len(base):]}={exc.value!r}: {exc.reason}"
+            return f"{max(opts, key=len)}{field[len(base) :]}={exc.value!r}: {exc.reason}"
     return str(exc)
 
 
