@@ -46,6 +46,27 @@ class Section:
     text: str = ""
     tables: Sequence[HtmlTable] = ()
     figures: Sequence[Any] = field(default_factory=tuple)
+    #: Untyped records (compatibility): columns from the first record's keys, the unit
+    #: from the key (``*_usd``, ``*_coin``, ``price``/``*_price``, ``*_pct``/``*_rate``).
+    rows: Sequence[Mapping[str, Any]] = ()
+
+
+def _guess_unit(key: str, value: Any) -> str:
+    if isinstance(value, str | bool) or value is None:
+        return "text"
+    if key.endswith("_usd") or key == "usd":
+        return "usd"
+    if key.endswith("_coin") or key == "coin":
+        return "coin"
+    if key == "price" or key.endswith("_price"):
+        return "price"
+    return "number"
+
+
+def _records_table(rows: Sequence[Mapping[str, Any]]) -> HtmlTable:
+    first = rows[0]
+    cols = [Column(k, k.replace("_", " "), _guess_unit(k, v)) for k, v in first.items()]
+    return HtmlTable(cols, rows)
 
 
 def _table(spec: HtmlTable) -> str:
@@ -122,6 +143,8 @@ def render_html(title: str, sections: Sequence[Section]) -> str:
         if section.text:
             parts.append(f"<p>{html.escape(section.text)}</p>")
         parts.extend(_table(spec) for spec in section.tables)
+        if section.rows:
+            parts.append(_table(_records_table(section.rows)))
         for fig in section.figures:
             parts.append(fig.to_html(full_html=False, include_plotlyjs=plotly_js))
             plotly_js = False
