@@ -1,0 +1,633 @@
+"""Fast Numba kernels for an inverse (or leveraged) index token's NAV path.
+
+The kernels are pure state-transition functions over float64 arrays (``*_nb``, in the
+style of vectorbt's ``portfolio/nb.py``): one bar of the vault is :func:`token_bar_nb`,
+a whole path is :func:`token_path_nb`, many paths (one per row, in parallel over the
+cores) is :func:`token_paths_nb`.  They hold the same rules as the reference backtest of
+:mod:`inversa.token` and as the TB1 vector, on float64, and are parity-tested against an
+independent Decimal ledger (``tests/sim/test_token_kernels.py``).
+
+The vault and its rules, per bar ``i`` (in this order):
+
+1. ``S`` = the bar's price, rounded half up to ``tick`` (``floor(p/tick + 1/2) * tick``)
+   when ``tick > 0``.
+2. Funding settles on the position carried into the bar at rate ``f_i`` (a fraction;
+   positive: longs pay shorts): the vault receives ``-pos * V / S * f`` coin (coin
+   collateral, inverse perpetual, ``V`` USD per contract) or ``-pos * q * S * f`` USD
+   (USD collateral, linear perpetual, ``q`` coin per contract).
+3. Equity ``E = wallet + uPnL(S)``: inverse ``pos * V * (1/entry - 1/S)`` coin, linear
+   ``pos * q * (S - entry)`` USD.  Leverage (net USD delta over USD equity): coin
+   ``L = 1 + pos * V / (E * S)``, USD ``L = pos * q * S / E``.
+4. Vault liquidation: when ``pos != 0`` and ``E <= mmr * |pos| * V / S`` (linear
+   ``mmr * |pos| * q * S``), the position is closed at the bankruptcy price, equity
+   becomes 0 (the rest goes to the venue's insurance fund) and the path stops there.
+5. The policy decides (reason codes in :data:`REASONS`): the first bar always
+   rebalances to ``L*``; *daily reset* on the bars flagged in ``reset`` (the bars stamped
+   at the configured UTC time), plus an optional intraday trigger when
+   ``|L / L* - 1| > trigger``; *band*: ripcord when ``|L| >= |ripcord|`` (same sign) to
+   the farther edge, a strict breach (``L < lower`` or ``L > upper``) to
+   ``clamp(L (1 - rs) + L* rs, lower, upper)``, and an optional timed rebalance when more
+   than ``interval_bars`` bars passed since the last one; *hybrid*: band plus daily reset,
+   the reset is the one recorded on a bar where both apply.
+6. The target signed position: coin ``(L_t - 1) * E * S / V``, USD ``L_t * E / (q S)``,
+   its absolute count rounded half up (``floor(|x| + 1/2)``); the trade ``d`` is the
+   difference, skipped when 0.
+7. The fill is at ``S * (1 + slippage * sign(d))``; the taker fee ``fee * |d| * V / fill``
+   coin (linear ``fee * |d| * q * fill`` USD) is taken from the wallet; the average entry
+   is the harmonic contract-weighted mean for inverse and the arithmetic one for linear;
+   reducing ``k`` contracts realises ``sign(pos) * k * V * (1/entry - 1/fill)`` (linear
+   ``sign(pos) * k * q * (fill - entry)``).
+8. The NAV after the bar is the equity at ``S``, in the collateral's unit and in USD.
+
+Options the kernel does not implement (TWAP chunks, cooldowns, oracles, mint/redeem,
+streaming fees) are refused by :func:`kernel_params` with an error naming them, never
+silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numba
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from inversa.errors import InputError
+
+__all__ = [
+    "POLICIES",
+    "P_COIN",
+    "P_CV",
+    "P_FEE",
+    "P_INTERVAL",
+    "P_LEVERAGE",
+    "P_LOWER",
+    "P_MMR",
+    "P_POLICY",
+    "P_RIPCORD",
+    "P_RS",
+    "P_SLIPPAGE",
+    "P_START",
+    "P_TICK",
+    "P_TRIGGER",
+    "P_UPPER",
+    "REASONS",
+    "STATS",
+    "KernelSpec",
+    "PathResult",
+    "kernel_params",
+    "run_path",
+    "run_paths",
+    "token_bar_nb",
+    "token_path_nb",
+    "token_paths_nb",
+]
+
+F64 = NDArray[np.float64]
+U8 = NDArray[np.uint8]
+Policy = Literal["daily_reset", "band", "hybrid"]
+
+#: Policy codes of the kernel.
+POLICIES: dict[str, int] = {"daily_reset": 0, "band": 1, "hybrid": 2}
+#: Rebalance reason codes (index = code); 0 means no trade.
+REASONS: tuple[str, ...] = (
+    "none",
+    "first",
+    "daily",
+    "band",
+    "ripcord",
+    "trigger",
+    "interval",
+    "liquidation",
+)
+
+# Slots of the float64 parameter vector (one compiled signature for every option).
+P_COIN = 0  # 1.0: coin collateral on an inverse perpetual; 0.0: USD on a linear one
+P_CV = 1  # contract value: USD per contract (inverse) or coin per contract (linear)
+P_LEVERAGE = 2  # target signed leverage L*
+P_POLICY = 3  # POLICIES code
+P_LOWER = 4  # band lower signed edge
+P_UPPER = 5  # band upper signed edge
+P_RS = 6  # recentering speed in (0, 1]
+P_RIPCORD = 7  # ripcord leverage, NaN for none
+P_TRIGGER = 8  # daily-reset intraday trigger |L/L* - 1| >, NaN for none
+P_INTERVAL = 9  # band timed rebalance after more than this many bars, 0 for none
+P_FEE = 10  # taker fee rate
+P_SLIPPAGE = 11  # fill = S * (1 + slippage * sign(d))
+P_TICK = 12  # price tick, 0 for none
+P_MMR = 13  # maintenance margin rate for vault liquidation
+P_START = 14  # starting equity in the collateral's unit
+_N_PARAMS = 15
+
+#: Columns of the per-path statistics written by :func:`token_paths_nb`.
+STATS: tuple[str, ...] = (
+    "final_equity",  # collateral units
+    "final_nav_usd",  # equity in USD at the last price
+    "ideal_nav_usd",  # start USD NAV x prod(1 + L* r) over reset-to-reset returns
+    "trades",
+    "fees",  # collateral units, paid
+    "funding",  # collateral units, paid (negative: received)
+    "liquidated_bar",  # -1 if never
+    "max_drawdown",  # of USD NAV, a fraction in [0, 1]
+    "turnover_usd",  # sum of |d| x contract USD value at the fill
+)
+_N_STATS = len(STATS)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _round_half_up(x: float) -> float:  # pragma: no cover - compiled
+    return float(np.floor(x + 0.5))
+
+
+@numba.njit(cache=True, nogil=True)
+def token_bar_nb(
+    i: int,
+    close: float,
+    is_reset: bool,
+    funding_rate: float,
+    last_rebalance: int,
+    wallet: float,
+    pos: float,
+    entry: float,
+    p: F64,
+) -> tuple[float, float, float, float, float, float, int, float, float, float]:  # pragma: no cover
+    """One bar of the vault (rules 1-8 of the module docstring).
+
+    Returns ``(wallet, pos, entry, price, fee, funding_received, reason, trade, fill,
+    equity)``: the new state, the rounded bar price, this bar's fee (paid) and funding
+    (received), the reason code, the signed trade in contracts, the fill price and the
+    equity after the bar (collateral units; 0 after a liquidation).
+    """
+    coin = p[P_COIN] > 0.5
+    cv = p[P_CV]
+    lt = p[P_LEVERAGE]
+    tick = p[P_TICK]
+    s = _round_half_up(close / tick) * tick if tick > 0.0 else close
+    # 2. funding on the position carried into the bar
+    fund = 0.0
+    if funding_rate != 0.0 and pos != 0.0:
+        fund = -pos * cv / s * funding_rate if coin else -pos * cv * s * funding_rate
+        wallet += fund
+    # 3. equity and leverage
+    if pos != 0.0:
+        upnl = pos * cv * (1.0 / entry - 1.0 / s) if coin else pos * cv * (s - entry)
+        eq = wallet + upnl
+        mm = p[P_MMR] * abs(pos) * (cv / s if coin else cv * s)
+        # 4. vault liquidation at the bankruptcy price
+        if eq <= mm:
+            return 0.0, 0.0, 0.0, s, 0.0, fund, 7, -pos, s, 0.0
+    else:
+        eq = wallet
+        if eq <= 0.0:
+            return 0.0, 0.0, 0.0, s, 0.0, fund, 7, 0.0, s, 0.0
+    lev = 1.0 + pos * cv / (eq * s) if coin else pos * cv * s / eq
+    # 5. the policy
+    policy = int(p[P_POLICY])
+    reason = 0
+    target = lt
+    if i == 0:
+        reason = 1
+    elif policy != 1 and is_reset:
+        reason = 2
+    elif policy == 0:
+        trig = p[P_TRIGGER]
+        if trig == trig and abs(lev / lt - 1.0) > trig:
+            reason = 5
+    if reason == 0 and policy != 0:
+        lo = p[P_LOWER]
+        hi = p[P_UPPER]
+        rip = p[P_RIPCORD]
+        if rip == rip and (lev > 0.0) == (rip > 0.0) and abs(lev) >= abs(rip):
+            reason = 4
+            target = lo if abs(lo) > abs(hi) else hi
+        elif lev < lo or lev > hi:
+            reason = 3
+        elif p[P_INTERVAL] > 0.0 and i - last_rebalance > p[P_INTERVAL]:
+            reason = 6
+        if reason == 3 or reason == 6:
+            rs = p[P_RS]
+            target = min(max(lev * (1.0 - rs) + lt * rs, lo), hi)
+    if reason == 0:
+        return wallet, pos, entry, s, 0.0, fund, 0, 0.0, s, eq
+    # 6. the target position, whole contracts rounded half up on the absolute count
+    x = (target - 1.0) * eq * s / cv if coin else target * eq / (cv * s)
+    new_pos = _round_half_up(abs(x))
+    if x < 0.0:
+        new_pos = -new_pos
+    d = new_pos - pos
+    if d == 0.0:
+        return wallet, pos, entry, s, 0.0, fund, -reason, 0.0, s, eq
+    # 7. the fill
+    sgn = 1.0 if d > 0.0 else -1.0
+    fill = s * (1.0 + p[P_SLIPPAGE] * sgn)
+    ad = abs(d)
+    fee = p[P_FEE] * ad * (cv / fill if coin else cv * fill)
+    wallet -= fee
+    if pos == 0.0 or (pos > 0.0) == (d > 0.0):
+        ap = abs(pos)
+        if coin:
+            entry = (ap + ad) / (ap / entry + ad / fill) if ap > 0.0 else fill
+        else:
+            entry = (ap * entry + ad * fill) / (ap + ad)
+    else:
+        k = min(ad, abs(pos))
+        side = 1.0 if pos > 0.0 else -1.0
+        wallet += side * k * cv * ((1.0 / entry - 1.0 / fill) if coin else (fill - entry))
+        if ad > abs(pos):
+            entry = fill
+    pos = new_pos
+    if pos == 0.0:
+        entry = 0.0
+        eq = wallet
+    else:
+        upnl = pos * cv * (1.0 / entry - 1.0 / s) if coin else pos * cv * (s - entry)
+        eq = wallet + upnl
+    return wallet, pos, entry, s, fee, fund, reason, d, fill, eq
+
+
+@numba.njit(cache=True, nogil=True)
+def token_path_nb(
+    close: F64,
+    reset: U8,
+    funding: F64,
+    p: F64,
+    equity_out: F64,
+    price_out: F64,
+    fill_bar: NDArray[np.int64],
+    fill_reason: NDArray[np.int64],
+    fill_qty: F64,
+    fill_price: F64,
+    fill_fee: F64,
+) -> tuple[int, float, float, float, float, float, int]:  # pragma: no cover - compiled
+    """One path: fills the per-bar ``equity_out`` (collateral units) and ``price_out``
+    and the fill records; returns ``(fills, wallet, pos, entry, fees_paid,
+    funding_paid, liquidated_bar)`` (``-1``: never liquidated)."""
+    wallet = p[P_START]
+    pos = 0.0
+    entry = 0.0
+    fees = 0.0
+    funding_paid = 0.0
+    last = 0
+    nf = 0
+    liq = -1
+    n = close.shape[0]
+    for i in range(n):
+        wallet, pos, entry, s, fee, fund, reason, d, fill, eq = token_bar_nb(
+            i, close[i], reset[i] != 0, funding[i], last, wallet, pos, entry, p
+        )
+        price_out[i] = s
+        equity_out[i] = eq
+        fees += fee
+        funding_paid -= fund
+        if reason != 0:
+            last = i
+        if reason > 0:
+            fill_bar[nf] = i
+            fill_reason[nf] = reason
+            fill_qty[nf] = d
+            fill_price[nf] = fill
+            fill_fee[nf] = fee
+            nf += 1
+        if reason == 7:
+            liq = i
+            for j in range(i + 1, n):
+                price_out[j] = close[j]
+                equity_out[j] = 0.0
+            break
+    return nf, wallet, pos, entry, fees, funding_paid, liq
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def token_paths_nb(
+    close: F64, reset: U8, funding: F64, p: F64, stats: F64
+) -> None:  # pragma: no cover
+    """Many paths, one per row of ``close`` (shape ``(paths, bars)``), in parallel;
+    ``reset`` and ``funding`` have shape ``(bars,)`` (shared by every path) and ``stats``
+    ``(paths, len(STATS))`` receives the per-path statistics of :data:`STATS`."""
+    n_paths, n = close.shape
+    coin = p[P_COIN] > 0.5
+    lt = p[P_LEVERAGE]
+    for k in numba.prange(n_paths):
+        wallet = p[P_START]
+        pos = 0.0
+        entry = 0.0
+        fees = 0.0
+        fpaid = 0.0
+        last = 0
+        trades = 0
+        turnover = 0.0
+        liq = -1
+        peak = 0.0
+        mdd = 0.0
+        nav_usd = 0.0
+        ideal = 0.0
+        anchor = 0.0
+        for i in range(n):
+            wallet, pos, entry, s, fee, fund, reason, d, fill, eq = token_bar_nb(
+                i, close[k, i], reset[i] != 0, funding[i], last, wallet, pos, entry, p
+            )
+            fees += fee
+            fpaid -= fund
+            if reason != 0:
+                last = i
+            if reason > 0 and reason != 7:
+                trades += 1
+                turnover += abs(d) * (p[P_CV] if coin else p[P_CV] * fill)
+            nav_usd = eq * s if coin else eq
+            if i == 0:
+                ideal = nav_usd
+                anchor = s
+            elif reset[i] != 0:
+                ideal = max(ideal * (1.0 + lt * (s / anchor - 1.0)), 0.0)
+                anchor = s
+            if nav_usd > peak:
+                peak = nav_usd
+            if peak > 0.0:
+                dd = 1.0 - nav_usd / peak
+                if dd > mdd:
+                    mdd = dd
+            if reason == 7:
+                liq = i
+                mdd = 1.0
+                nav_usd = 0.0
+                eq = 0.0
+                s = close[k, n - 1]
+                break
+        if liq < 0 and n > 0 and anchor > 0.0:
+            last_s = s
+            ideal = max(ideal * (1.0 + lt * (last_s / anchor - 1.0)), 0.0)
+        elif liq >= 0:
+            ideal = max(ideal * (1.0 + lt * (close[k, n - 1] / anchor - 1.0)), 0.0)
+        stats[k, 0] = eq
+        stats[k, 1] = nav_usd
+        stats[k, 2] = ideal
+        stats[k, 3] = trades
+        stats[k, 4] = fees
+        stats[k, 5] = fpaid
+        stats[k, 6] = liq
+        stats[k, 7] = mdd
+        stats[k, 8] = turnover
+
+
+# --------------------------------------------------------------------------- wrappers
+
+#: Options of a token backtest that the kernel implements; anything else is refused.
+_SUPPORTED = frozenset(
+    {
+        "collateral",
+        "contract_value",
+        "leverage",
+        "policy",
+        "band",
+        "recentering_speed",
+        "ripcord",
+        "trigger",
+        "interval_bars",
+        "taker_fee",
+        "slippage",
+        "tick",
+        "mmr",
+        "start_equity",
+        "daily_reset_utc",
+        "funding",
+    }
+)
+#: Options the kernel does not implement, with the value that means "off" (accepted).
+_OFF: dict[str, Any] = {
+    "twap_chunks": 1,
+    "max_trade": None,
+    "cooldown": 0,
+    "early_exit": False,
+    "oracle": None,
+    "management_fee": 0,
+    "mint_fee": 0,
+    "redeem_fee": 0,
+    "supply_cap": None,
+    "min_mint": None,
+}
+
+
+@dataclass(frozen=True)
+class KernelSpec:
+    """A token policy and market in the kernel's terms (float64; units in the fields).
+
+    Attributes:
+        collateral: ``"coin"`` (inverse perpetual, equity in coin) or ``"usd"`` (linear
+            perpetual, equity in USD).
+        contract_value: USD per contract (coin) or coin per contract (usd).
+        leverage: the target signed leverage L* (-1 for an inverse token).
+        policy: ``"daily_reset"``, ``"band"`` or ``"hybrid"``.
+        band: ``(lower, upper)`` signed edges (band and hybrid), e.g. ``(-1.2, -0.8)``.
+        recentering_speed: in (0, 1].
+        ripcord: signed leverage at or beyond the farther edge, or None.
+        trigger: daily reset's intraday trigger on ``|L/L* - 1|``, or None.
+        interval_bars: band's timed rebalance after more than this many bars (0: none).
+        taker_fee: fraction of the traded notional.
+        slippage: fraction of the price paid on each fill.
+        tick: price tick (0: none).
+        mmr: maintenance margin rate of the vault's position.
+        start_equity: coin (coin collateral) or USD.
+    """
+
+    collateral: Literal["coin", "usd"] = "coin"
+    contract_value: float = 1.0
+    leverage: float = -1.0
+    policy: Policy = "band"
+    band: tuple[float, float] | None = (-1.2, -0.8)
+    recentering_speed: float = 1.0
+    ripcord: float | None = None
+    trigger: float | None = None
+    interval_bars: int = 0
+    taker_fee: float = 0.0
+    slippage: float = 0.0
+    tick: float = 0.0
+    mmr: float = 0.005
+    start_equity: float = 1.0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def params(self) -> F64:
+        """The float64 parameter vector of the kernels (validated)."""
+        return kernel_params(self)
+
+
+def _finite(name: str, v: float, lo: float, hi: float, lo_open: bool = False) -> float:
+    x = float(v)
+    ok = np.isfinite(x) and (lo < x if lo_open else lo <= x) and x <= hi
+    if not ok:
+        raise InputError(name, v, f"must lie in {'(' if lo_open else '['}{lo}, {hi}]")
+    return x
+
+
+def kernel_params(spec: KernelSpec) -> F64:
+    """Validate ``spec`` and pack it into the kernels' parameter vector.
+
+    Raises InputError naming the first option out of its domain, and for every option in
+    ``spec.extra`` the kernel does not implement (with a value other than "off").
+    """
+    for key, value in spec.extra.items():
+        if key in _SUPPORTED:
+            continue
+        if key not in _OFF:
+            raise InputError(key, value, "unknown token option for the fast kernel")
+        if value != _OFF[key] and not (value is None and _OFF[key] in (0, False)):
+            raise InputError(
+                key, value, "not supported by the fast kernel; use the reference backtest"
+            )
+    if spec.collateral not in ("coin", "usd"):
+        raise InputError("collateral", spec.collateral, "must be 'coin' or 'usd'")
+    if spec.policy not in POLICIES:
+        raise InputError("policy", spec.policy, f"must be one of {sorted(POLICIES)}")
+    p = np.zeros(_N_PARAMS)
+    p[P_COIN] = 1.0 if spec.collateral == "coin" else 0.0
+    p[P_CV] = _finite("contract_value", spec.contract_value, 0.0, np.inf, lo_open=True)
+    lt = float(spec.leverage)
+    if not np.isfinite(lt) or lt == 0.0 or abs(lt) > 100:
+        raise InputError("leverage", spec.leverage, "must be finite, non-zero, |L| <= 100")
+    p[P_LEVERAGE] = lt
+    p[P_POLICY] = POLICIES[spec.policy]
+    p[P_LOWER], p[P_UPPER] = -np.inf, np.inf
+    if spec.policy != "daily_reset":
+        if spec.band is None:
+            raise InputError("band", None, f"policy {spec.policy!r} needs band = [lower, upper]")
+        lo, hi = (float(x) for x in spec.band)
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo < lt < hi):
+            raise InputError("band", list(spec.band), f"need lower < leverage ({lt}) < upper")
+        if lo * lt <= 0 or hi * lt <= 0:
+            raise InputError("band", list(spec.band), f"edges must have the sign of {lt}")
+        p[P_LOWER], p[P_UPPER] = lo, hi
+    elif spec.band is not None and spec.band != (-1.2, -0.8):
+        raise InputError("band", list(spec.band), "a daily_reset policy has no band")
+    p[P_RS] = _finite("recentering_speed", spec.recentering_speed, 0.0, 1.0, lo_open=True)
+    p[P_RIPCORD] = np.nan
+    if spec.ripcord is not None:
+        if spec.policy == "daily_reset":
+            raise InputError("ripcord", spec.ripcord, "only band and hybrid policies have one")
+        rip = float(spec.ripcord)
+        far = max(abs(p[P_LOWER]), abs(p[P_UPPER]))
+        if not np.isfinite(rip) or rip * lt <= 0 or abs(rip) < far:
+            raise InputError("ripcord", spec.ripcord, f"need the sign of {lt} and |.| >= {far}")
+        p[P_RIPCORD] = rip
+    p[P_TRIGGER] = np.nan
+    if spec.trigger is not None:
+        if spec.policy != "daily_reset":
+            raise InputError("trigger", spec.trigger, "only the daily_reset policy has one")
+        p[P_TRIGGER] = _finite("trigger", spec.trigger, 0.0, np.inf, lo_open=True)
+    if int(spec.interval_bars) != spec.interval_bars or spec.interval_bars < 0:
+        raise InputError("interval_bars", spec.interval_bars, "must be a whole number >= 0")
+    if spec.interval_bars and spec.policy == "daily_reset":
+        raise InputError("interval_bars", spec.interval_bars, "only band and hybrid use it")
+    p[P_INTERVAL] = float(spec.interval_bars)
+    p[P_FEE] = _finite("taker_fee", spec.taker_fee, 0.0, 0.1)
+    p[P_SLIPPAGE] = _finite("slippage", spec.slippage, 0.0, 0.5)
+    p[P_TICK] = _finite("tick", spec.tick, 0.0, np.inf)
+    p[P_MMR] = _finite("mmr", spec.mmr, 0.0, 1.0)
+    p[P_START] = _finite("start_equity", spec.start_equity, 0.0, np.inf, lo_open=True)
+    return p
+
+
+@dataclass(frozen=True, eq=False)
+class PathResult:
+    """One path through the kernel.
+
+    Attributes:
+        price: the bar prices used (rounded to the tick), USD per coin.
+        equity: equity after each bar, in the collateral's unit (coin or USD).
+        nav_usd: equity after each bar in USD.
+        fills: a frame with ``bar``, ``reason``, ``contracts`` (signed: > 0 buys, < 0 sells
+            i.e. adds to a short), ``price`` and ``fee`` (collateral units).
+        wallet, position, entry: the final state (position signed, in contracts).
+        fees_paid, funding_paid: totals in collateral units (funding < 0: received).
+        liquidated_bar: the bar of the vault's liquidation, or None.
+    """
+
+    price: F64
+    equity: F64
+    nav_usd: F64
+    fills: Any
+    wallet: float
+    position: float
+    entry: float
+    fees_paid: float
+    funding_paid: float
+    liquidated_bar: int | None
+
+    @property
+    def trades(self) -> int:
+        """Number of fills (a liquidation is not counted)."""
+        return int((self.fills["reason"] != "liquidation").sum())
+
+
+def _as_inputs(
+    close: ArrayLike, reset: ArrayLike | None, funding: ArrayLike | None
+) -> tuple[F64, U8, F64]:
+    c = np.ascontiguousarray(close, dtype=np.float64)
+    if c.ndim not in (1, 2) or c.shape[-1] == 0:
+        raise InputError("close", c.shape, "must be a non-empty 1-D or 2-D array")
+    if not (np.isfinite(c).all() and (c > 0).all()):
+        bad = np.argwhere(~(np.isfinite(c) & (c > 0)))[0]
+        raise InputError(
+            "close",
+            f"{c[tuple(bad)]!r} at index {tuple(int(b) for b in bad)}",
+            "must be finite and > 0",
+        )
+    n = c.shape[-1]
+    r = np.zeros(n, np.uint8) if reset is None else np.ascontiguousarray(reset, dtype=np.uint8)
+    f = np.zeros(n) if funding is None else np.ascontiguousarray(funding, dtype=np.float64)
+    if r.shape != (n,):
+        raise InputError("reset", r.shape, f"must have shape ({n},)")
+    if f.shape != (n,) or not np.isfinite(f).all():
+        raise InputError("funding", f.shape, f"must be finite with shape ({n},)")
+    return c, r, f
+
+
+def run_path(
+    spec: KernelSpec,
+    close: ArrayLike,
+    reset: ArrayLike | None = None,
+    funding: ArrayLike | None = None,
+) -> PathResult:
+    """Run one path (``close`` 1-D, USD per coin); ``reset`` flags the daily-reset bars,
+    ``funding`` the funding rate settled on each bar (0 where none)."""
+    import pandas as pd
+
+    p = kernel_params(spec)
+    c, r, f = _as_inputs(close, reset, funding)
+    if c.ndim != 1:
+        raise InputError("close", c.shape, "run_path takes one path (1-D)")
+    n = c.shape[0]
+    eq, px = np.empty(n), np.empty(n)
+    fb, fr = np.empty(n, np.int64), np.empty(n, np.int64)
+    fq, fp, ff = np.empty(n), np.empty(n), np.empty(n)
+    nf, wallet, pos, entry, fees, fpaid, liq = token_path_nb(c, r, f, p, eq, px, fb, fr, fq, fp, ff)
+    fills = pd.DataFrame(
+        {
+            "bar": fb[:nf],
+            "reason": [REASONS[k] for k in fr[:nf]],
+            "contracts": fq[:nf],
+            "price": fp[:nf],
+            "fee": ff[:nf],
+        }
+    )
+    nav = eq * px if spec.collateral == "coin" else eq.copy()
+    return PathResult(
+        px, eq, nav, fills, wallet, pos, entry, fees, fpaid, None if liq < 0 else int(liq)
+    )
+
+
+def run_paths(
+    spec: KernelSpec,
+    close: ArrayLike,
+    reset: ArrayLike | None = None,
+    funding: ArrayLike | None = None,
+) -> F64:
+    """Run every row of ``close`` (shape ``(paths, bars)``) in parallel; returns the
+    ``(paths, len(STATS))`` statistics (columns named by :data:`STATS`)."""
+    p = kernel_params(spec)
+    c, r, f = _as_inputs(close, reset, funding)
+    if c.ndim != 2:
+        raise InputError("close", c.shape, "run_paths takes a 2-D (paths, bars) array")
+    stats = np.empty((c.shape[0], _N_STATS))
+    token_paths_nb(c, r, f, p, stats)
+    return stats
