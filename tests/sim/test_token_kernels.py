@@ -4,6 +4,7 @@ refusal of options the kernel does not implement."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, localcontext
@@ -239,6 +240,19 @@ def test_kernel_equals_decimal_ledger_on_1000_random_paths() -> None:
     assert policies == {"daily_reset", "band", "hybrid"}
 
 
+def ideal_nav(spec: KernelSpec, close: np.ndarray, reset: np.ndarray) -> float:
+    """Start USD NAV x prod(1 + L* r) over reset-to-reset (then to the end) returns."""
+    t = spec.tick
+    s = np.floor(close / t + 0.5) * t if t > 0 else close
+    nav = spec.start_equity * (s[0] if spec.collateral == "coin" else 1.0)
+    marks = [0, *[i for i in range(1, s.size) if reset[i]]]
+    if marks[-1] != s.size - 1:
+        marks.append(s.size - 1)
+    for a, b in itertools.pairwise(marks):
+        nav = max(nav * (1 + spec.leverage * (s[b] / s[a] - 1)), 0.0)
+    return float(nav)
+
+
 def test_many_paths_kernel_equals_one_path_kernel() -> None:
     rng = np.random.default_rng(5)
     for _ in range(20):
@@ -255,6 +269,9 @@ def test_many_paths_kernel_equals_one_path_kernel() -> None:
             assert stats[k, col["funding"]] == pytest.approx(one.funding_paid, rel=1e-12, abs=1e-15)
             liq = -1 if one.liquidated_bar is None else one.liquidated_bar
             assert stats[k, col["liquidated_bar"]] == liq
+            assert stats[k, col["ideal_nav_usd"]] == pytest.approx(
+                ideal_nav(spec, paths[k], reset), rel=1e-12
+            )
             peak = np.maximum.accumulate(one.nav_usd)
             mdd = 1.0 if liq >= 0 else float(np.max(1 - one.nav_usd / peak))
             assert stats[k, col["max_drawdown"]] == pytest.approx(mdd, abs=1e-12)

@@ -77,6 +77,7 @@ __all__ = [
     "STATS",
     "KernelSpec",
     "PathResult",
+    "bar_price_nb",
     "kernel_params",
     "run_path",
     "run_paths",
@@ -119,7 +120,8 @@ P_SLIPPAGE = 11  # fill = S * (1 + slippage * sign(d))
 P_TICK = 12  # price tick, 0 for none
 P_MMR = 13  # maintenance margin rate for vault liquidation
 P_START = 14  # starting equity in the collateral's unit
-_N_PARAMS = 15
+P_TICK_INV = 15  # 1/tick when tick is a power of two (exact), else 0
+_N_PARAMS = 16
 
 #: Columns of the per-path statistics written by :func:`token_paths_nb`.
 STATS: tuple[str, ...] = (
@@ -141,7 +143,68 @@ def _round_half_up(x: float) -> float:  # pragma: no cover - compiled
     return float(np.floor(x + 0.5))
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def bar_price_nb(close: float, p: F64) -> float:  # pragma: no cover - compiled
+    """Rule 1: the bar's price rounded half up to the tick (unchanged when tick = 0)."""
+    tick: float = p[P_TICK]
+    if tick > 0.0:
+        inv: float = p[P_TICK_INV]
+        return _round_half_up(close * inv if inv > 0.0 else close / tick) * tick
+    return close
+
+
 @numba.njit(cache=True, nogil=True)
+def _rebalance_nb(
+    nav: float,
+    s: float,
+    target: float,
+    wallet: float,
+    pos: float,
+    basis: float,
+    p: F64,
+) -> tuple[float, float, float, float, float, float, float]:  # pragma: no cover - compiled
+    """Rules 6-7: trade to ``target`` leverage at price ``s`` with USD NAV ``nav``.
+
+    Returns ``(wallet, pos, basis, fee, trade, fill, nav_after)``; ``trade`` is 0 when the
+    rounded target equals the position (nothing else changes then).
+    """
+    coin = p[P_COIN] > 0.5
+    cv = p[P_CV]
+    x = (target - 1.0) * nav / cv if coin else target * nav / (cv * s)
+    new_pos = _round_half_up(abs(x))
+    if x < 0.0:
+        new_pos = -new_pos
+    d = new_pos - pos
+    if d == 0.0:
+        return wallet, pos, basis, 0.0, 0.0, s, nav
+    sgn = 1.0 if d > 0.0 else -1.0
+    fill = s * (1.0 + p[P_SLIPPAGE] * sgn)
+    ad = abs(d)
+    fee = p[P_FEE] * ad * (cv / fill if coin else cv * fill)
+    wallet -= fee
+    # value at the fill of the traded contracts, in collateral units (signed like d)
+    traded = d * cv / fill if coin else d * cv * fill
+    if pos == 0.0 or (pos > 0.0) == (d > 0.0):
+        # harmonic (inverse) or arithmetic (linear) mean entry: the basis adds up
+        basis += traded
+    else:
+        ap = abs(pos)
+        k = min(ad, ap)
+        closed = basis * (k / ap)  # the entry value of the k contracts closed
+        # realised PnL: entry value minus fill value (inverse), the reverse for linear
+        released = -traded * (k / ad)
+        wallet += closed - released if coin else released - closed
+        basis -= closed
+        if ad > ap:
+            basis = traded * ((ad - ap) / ad)
+    pos = new_pos
+    if pos == 0.0:
+        basis = 0.0
+    nav = (wallet + basis) * s - pos * cv if coin else wallet - basis + pos * cv * s
+    return wallet, pos, basis, fee, d, fill, nav
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
 def token_bar_nb(
     i: int,
     close: float,
@@ -150,40 +213,44 @@ def token_bar_nb(
     last_rebalance: int,
     wallet: float,
     pos: float,
-    entry: float,
+    basis: float,
     p: F64,
 ) -> tuple[float, float, float, float, float, float, int, float, float, float]:  # pragma: no cover
     """One bar of the vault (rules 1-8 of the module docstring).
 
-    Returns ``(wallet, pos, entry, price, fee, funding_received, reason, trade, fill,
-    equity)``: the new state, the rounded bar price, this bar's fee (paid) and funding
-    (received), the reason code, the signed trade in contracts, the fill price and the
-    equity after the bar (collateral units; 0 after a liquidation).
+    The state is ``(wallet, pos, basis)``: the wallet in collateral units, the signed
+    position in contracts and its value at the average entry in collateral units
+    (inverse: ``pos * V / entry`` coin; linear: ``pos * q * entry`` USD), which makes the
+    USD NAV affine in the price, so a bar without a trade needs no division.
+
+    Returns ``(wallet, pos, basis, price, fee, funding_received, reason, trade, fill,
+    nav_usd)``: the new state, the rounded bar price, this bar's fee (paid) and funding
+    (received), both in collateral units, the reason code (negative: the policy
+    rebalanced but the rounded trade was 0), the signed trade in contracts, the fill
+    price and the USD NAV after the bar (0 after a liquidation).
     """
     coin = p[P_COIN] > 0.5
     cv = p[P_CV]
     lt = p[P_LEVERAGE]
-    tick = p[P_TICK]
-    s = _round_half_up(close / tick) * tick if tick > 0.0 else close
+    s = bar_price_nb(close, p)
     # 2. funding on the position carried into the bar
     fund = 0.0
     if funding_rate != 0.0 and pos != 0.0:
         fund = -pos * cv / s * funding_rate if coin else -pos * cv * s * funding_rate
         wallet += fund
-    # 3. equity and leverage
-    if pos != 0.0:
-        upnl = pos * cv * (1.0 / entry - 1.0 / s) if coin else pos * cv * (s - entry)
-        eq = wallet + upnl
-        mm = p[P_MMR] * abs(pos) * (cv / s if coin else cv * s)
-        # 4. vault liquidation at the bankruptcy price
-        if eq <= mm:
-            return 0.0, 0.0, 0.0, s, 0.0, fund, 7, -pos, s, 0.0
+    # 3. USD NAV (equity at s) and the net USD delta; L = delta / nav
+    if coin:
+        nav = (wallet + basis) * s - pos * cv
+        delta = nav + pos * cv
+        mm = p[P_MMR] * abs(pos) * cv
     else:
-        eq = wallet
-        if eq <= 0.0:
-            return 0.0, 0.0, 0.0, s, 0.0, fund, 7, 0.0, s, 0.0
-    lev = 1.0 + pos * cv / (eq * s) if coin else pos * cv * s / eq
-    # 5. the policy
+        nav = wallet - basis + pos * cv * s
+        delta = pos * cv * s
+        mm = p[P_MMR] * abs(pos) * cv * s
+    # 4. vault liquidation at the bankruptcy price
+    if nav <= mm:
+        return 0.0, 0.0, 0.0, s, 0.0, fund, 7, -pos, s, 0.0
+    # 5. the policy (comparisons multiplied through by nav > 0: no division)
     policy = int(p[P_POLICY])
     reason = 0
     target = lt
@@ -193,58 +260,29 @@ def token_bar_nb(
         reason = 2
     elif policy == 0:
         trig = p[P_TRIGGER]
-        if trig == trig and abs(lev / lt - 1.0) > trig:
+        if trig == trig and abs(delta - lt * nav) > trig * abs(lt) * nav:
             reason = 5
     if reason == 0 and policy != 0:
         lo = p[P_LOWER]
         hi = p[P_UPPER]
         rip = p[P_RIPCORD]
-        if rip == rip and (lev > 0.0) == (rip > 0.0) and abs(lev) >= abs(rip):
+        if rip == rip and (delta if rip > 0.0 else -delta) >= abs(rip) * nav:
             reason = 4
             target = lo if abs(lo) > abs(hi) else hi
-        elif lev < lo or lev > hi:
+        elif delta < lo * nav or delta > hi * nav:
             reason = 3
         elif p[P_INTERVAL] > 0.0 and i - last_rebalance > p[P_INTERVAL]:
             reason = 6
         if reason == 3 or reason == 6:
             rs = p[P_RS]
-            target = min(max(lev * (1.0 - rs) + lt * rs, lo), hi)
+            target = min(max(delta / nav * (1.0 - rs) + lt * rs, lo), hi)
     if reason == 0:
-        return wallet, pos, entry, s, 0.0, fund, 0, 0.0, s, eq
-    # 6. the target position, whole contracts rounded half up on the absolute count
-    x = (target - 1.0) * eq * s / cv if coin else target * eq / (cv * s)
-    new_pos = _round_half_up(abs(x))
-    if x < 0.0:
-        new_pos = -new_pos
-    d = new_pos - pos
+        return wallet, pos, basis, s, 0.0, fund, 0, 0.0, s, nav
+    # 6-7. the trade
+    wallet, pos, basis, fee, d, fill, nav = _rebalance_nb(nav, s, target, wallet, pos, basis, p)
     if d == 0.0:
-        return wallet, pos, entry, s, 0.0, fund, -reason, 0.0, s, eq
-    # 7. the fill
-    sgn = 1.0 if d > 0.0 else -1.0
-    fill = s * (1.0 + p[P_SLIPPAGE] * sgn)
-    ad = abs(d)
-    fee = p[P_FEE] * ad * (cv / fill if coin else cv * fill)
-    wallet -= fee
-    if pos == 0.0 or (pos > 0.0) == (d > 0.0):
-        ap = abs(pos)
-        if coin:
-            entry = (ap + ad) / (ap / entry + ad / fill) if ap > 0.0 else fill
-        else:
-            entry = (ap * entry + ad * fill) / (ap + ad)
-    else:
-        k = min(ad, abs(pos))
-        side = 1.0 if pos > 0.0 else -1.0
-        wallet += side * k * cv * ((1.0 / entry - 1.0 / fill) if coin else (fill - entry))
-        if ad > abs(pos):
-            entry = fill
-    pos = new_pos
-    if pos == 0.0:
-        entry = 0.0
-        eq = wallet
-    else:
-        upnl = pos * cv * (1.0 / entry - 1.0 / s) if coin else pos * cv * (s - entry)
-        eq = wallet + upnl
-    return wallet, pos, entry, s, fee, fund, reason, d, fill, eq
+        reason = -reason
+    return wallet, pos, basis, s, fee, fund, reason, d, fill, nav
 
 
 @numba.njit(cache=True, nogil=True)
@@ -253,7 +291,7 @@ def token_path_nb(
     reset: U8,
     funding: F64,
     p: F64,
-    equity_out: F64,
+    nav_out: F64,
     price_out: F64,
     fill_bar: NDArray[np.int64],
     fill_reason: NDArray[np.int64],
@@ -261,12 +299,12 @@ def token_path_nb(
     fill_price: F64,
     fill_fee: F64,
 ) -> tuple[int, float, float, float, float, float, int]:  # pragma: no cover - compiled
-    """One path: fills the per-bar ``equity_out`` (collateral units) and ``price_out``
-    and the fill records; returns ``(fills, wallet, pos, entry, fees_paid,
-    funding_paid, liquidated_bar)`` (``-1``: never liquidated)."""
+    """One path: fills the per-bar USD ``nav_out`` and ``price_out`` and the fill
+    records; returns ``(fills, wallet, pos, basis, fees_paid, funding_paid,
+    liquidated_bar)`` (``-1``: never liquidated)."""
     wallet = p[P_START]
     pos = 0.0
-    entry = 0.0
+    basis = 0.0
     fees = 0.0
     funding_paid = 0.0
     last = 0
@@ -274,29 +312,29 @@ def token_path_nb(
     liq = -1
     n = close.shape[0]
     for i in range(n):
-        wallet, pos, entry, s, fee, fund, reason, d, fill, eq = token_bar_nb(
-            i, close[i], reset[i] != 0, funding[i], last, wallet, pos, entry, p
+        wallet, pos, basis, s, fee, fund, reason, d, fill, nav = token_bar_nb(
+            i, close[i], reset[i] != 0, funding[i], last, wallet, pos, basis, p
         )
         price_out[i] = s
-        equity_out[i] = eq
-        fees += fee
+        nav_out[i] = nav
         funding_paid -= fund
         if reason != 0:
             last = i
-        if reason > 0:
-            fill_bar[nf] = i
-            fill_reason[nf] = reason
-            fill_qty[nf] = d
-            fill_price[nf] = fill
-            fill_fee[nf] = fee
-            nf += 1
-        if reason == 7:
-            liq = i
-            for j in range(i + 1, n):
-                price_out[j] = close[j]
-                equity_out[j] = 0.0
-            break
-    return nf, wallet, pos, entry, fees, funding_paid, liq
+            if reason > 0:
+                fees += fee
+                fill_bar[nf] = i
+                fill_reason[nf] = reason
+                fill_qty[nf] = d
+                fill_price[nf] = fill
+                fill_fee[nf] = fee
+                nf += 1
+            if reason == 7:
+                liq = i
+                for j in range(i + 1, n):
+                    price_out[j] = close[j]
+                    nav_out[j] = 0.0
+                break
+    return nf, wallet, pos, basis, fees, funding_paid, liq
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -309,10 +347,11 @@ def token_paths_nb(
     n_paths, n = close.shape
     coin = p[P_COIN] > 0.5
     lt = p[P_LEVERAGE]
+    cv = p[P_CV]
     for k in numba.prange(n_paths):
         wallet = p[P_START]
         pos = 0.0
-        entry = 0.0
+        basis = 0.0
         fees = 0.0
         fpaid = 0.0
         last = 0
@@ -320,48 +359,49 @@ def token_paths_nb(
         turnover = 0.0
         liq = -1
         peak = 0.0
+        floor_dd = 0.0  # NAV below which the drawdown beats mdd: peak * (1 - mdd)
         mdd = 0.0
-        nav_usd = 0.0
+        nav = 0.0
         ideal = 0.0
         anchor = 0.0
+        s = 0.0
         for i in range(n):
-            wallet, pos, entry, s, fee, fund, reason, d, fill, eq = token_bar_nb(
-                i, close[k, i], reset[i] != 0, funding[i], last, wallet, pos, entry, p
+            wallet, pos, basis, s, fee, fund, reason, d, fill, nav = token_bar_nb(
+                i, close[k, i], reset[i] != 0, funding[i], last, wallet, pos, basis, p
             )
-            fees += fee
             fpaid -= fund
             if reason != 0:
                 last = i
-            if reason > 0 and reason != 7:
-                trades += 1
-                turnover += abs(d) * (p[P_CV] if coin else p[P_CV] * fill)
-            nav_usd = eq * s if coin else eq
-            if i == 0:
-                ideal = nav_usd
+                if reason > 0 and reason != 7:
+                    fees += fee
+                    trades += 1
+                    turnover += abs(d) * (cv if coin else cv * fill)
+            if reset[i] != 0 or i == 0:
+                if i == 0:
+                    ideal = p[P_START] * s if coin else p[P_START]
+                else:
+                    ideal = max(ideal * (1.0 + lt * (s / anchor - 1.0)), 0.0)
                 anchor = s
-            elif reset[i] != 0:
-                ideal = max(ideal * (1.0 + lt * (s / anchor - 1.0)), 0.0)
-                anchor = s
-            if nav_usd > peak:
-                peak = nav_usd
-            if peak > 0.0:
-                dd = 1.0 - nav_usd / peak
-                if dd > mdd:
-                    mdd = dd
+            if nav > peak:
+                peak = nav
+                floor_dd = peak * (1.0 - mdd)
+            elif nav < floor_dd:
+                mdd = 1.0 - nav / peak
+                floor_dd = nav
             if reason == 7:
                 liq = i
                 mdd = 1.0
-                nav_usd = 0.0
-                eq = 0.0
-                s = close[k, n - 1]
+                for j in range(i + 1, n):  # the ideal path goes on
+                    if reset[j] != 0:
+                        s = bar_price_nb(close[k, j], p)
+                        ideal = max(ideal * (1.0 + lt * (s / anchor - 1.0)), 0.0)
+                        anchor = s
+                s = bar_price_nb(close[k, n - 1], p)
                 break
-        if liq < 0 and n > 0 and anchor > 0.0:
-            last_s = s
-            ideal = max(ideal * (1.0 + lt * (last_s / anchor - 1.0)), 0.0)
-        elif liq >= 0:
-            ideal = max(ideal * (1.0 + lt * (close[k, n - 1] / anchor - 1.0)), 0.0)
-        stats[k, 0] = eq
-        stats[k, 1] = nav_usd
+        if n > 0 and reset[n - 1] == 0:
+            ideal = max(ideal * (1.0 + lt * (s / anchor - 1.0)), 0.0)
+        stats[k, 0] = 0.0 if liq >= 0 else (wallet + basis - pos * cv / s if coin else nav)
+        stats[k, 1] = nav
         stats[k, 2] = ideal
         stats[k, 3] = trades
         stats[k, 4] = fees
@@ -522,6 +562,8 @@ def kernel_params(spec: KernelSpec) -> F64:
     p[P_FEE] = _finite("taker_fee", spec.taker_fee, 0.0, 0.1)
     p[P_SLIPPAGE] = _finite("slippage", spec.slippage, 0.0, 0.5)
     p[P_TICK] = _finite("tick", spec.tick, 0.0, np.inf)
+    if p[P_TICK] > 0 and np.frexp(p[P_TICK])[0] == 0.5:
+        p[P_TICK_INV] = 1.0 / p[P_TICK]  # exact, so close * inv == close / tick
     p[P_MMR] = _finite("mmr", spec.mmr, 0.0, 1.0)
     p[P_START] = _finite("start_equity", spec.start_equity, 0.0, np.inf, lo_open=True)
     return p
@@ -597,10 +639,12 @@ def run_path(
     if c.ndim != 1:
         raise InputError("close", c.shape, "run_path takes one path (1-D)")
     n = c.shape[0]
-    eq, px = np.empty(n), np.empty(n)
+    nav, px = np.empty(n), np.empty(n)
     fb, fr = np.empty(n, np.int64), np.empty(n, np.int64)
     fq, fp, ff = np.empty(n), np.empty(n), np.empty(n)
-    nf, wallet, pos, entry, fees, fpaid, liq = token_path_nb(c, r, f, p, eq, px, fb, fr, fq, fp, ff)
+    nf, wallet, pos, basis, fees, fpaid, liq = token_path_nb(
+        c, r, f, p, nav, px, fb, fr, fq, fp, ff
+    )
     fills = pd.DataFrame(
         {
             "bar": fb[:nf],
@@ -610,9 +654,12 @@ def run_path(
             "fee": ff[:nf],
         }
     )
-    nav = eq * px if spec.collateral == "coin" else eq.copy()
+    coin = spec.collateral == "coin"
+    equity = nav / px if coin else nav.copy()
+    cv = spec.contract_value
+    entry = 0.0 if pos == 0 else (pos * cv / basis if coin else basis / (pos * cv))
     return PathResult(
-        px, eq, nav, fills, wallet, pos, entry, fees, fpaid, None if liq < 0 else int(liq)
+        px, equity, nav, fills, wallet, pos, entry, fees, fpaid, None if liq < 0 else int(liq)
     )
 
 
