@@ -258,7 +258,8 @@ def test_many_paths_kernel_equals_one_path_kernel() -> None:
     for _ in range(20):
         spec, close, reset, funding = random_case(rng)
         paths = close[None, :] * np.exp(rng.normal(0, 0.05, (8, 1)))
-        stats = run_paths(spec, paths, reset, funding)
+        cps = np.array([0, 10, 100, 249])
+        stats, nav_at = run_paths(spec, paths, reset, funding, cps)
         col = {name: k for k, name in enumerate(STATS)}
         for k in range(paths.shape[0]):
             one = run_path(spec, paths[k], reset, funding)
@@ -272,6 +273,7 @@ def test_many_paths_kernel_equals_one_path_kernel() -> None:
             assert stats[k, col["ideal_nav_usd"]] == pytest.approx(
                 ideal_nav(spec, paths[k], reset), rel=1e-12
             )
+            assert nav_at[k] == pytest.approx(one.nav_usd[cps], rel=1e-12, abs=1e-12)
             peak = np.maximum.accumulate(one.nav_usd)
             mdd = 1.0 if liq >= 0 else float(np.max(1 - one.nav_usd / peak))
             assert stats[k, col["max_drawdown"]] == pytest.approx(mdd, abs=1e-12)
@@ -290,7 +292,7 @@ def test_daily_reset_without_costs_is_the_reset_path() -> None:
         mmr=0.0,
         start_equity=100.0,
     )
-    stats = run_paths(spec, close[None, :], np.ones(200, bool))
+    stats, _ = run_paths(spec, close[None, :], np.ones(200, bool))
     ideal = 100.0 * np.prod(1 - 2.0 * (close[1:] / close[:-1] - 1))
     assert stats[0, STATS.index("final_nav_usd")] == pytest.approx(ideal, rel=1e-6)
     assert stats[0, STATS.index("ideal_nav_usd")] == pytest.approx(ideal, rel=1e-12)

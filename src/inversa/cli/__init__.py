@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from inversa.cli import demo as _demo
+from inversa.cli import token_mc as _token_mc
 from inversa.cli.calc import app as calc_app
 from inversa.cli.hedge import app as hedge_app
 from inversa.cli.stress import app as stress_app
@@ -26,6 +27,7 @@ app.add_typer(calc_app, name="calc")
 app.add_typer(stress_app, name="stress")
 app.add_typer(hedge_app, name="hedge")
 _demo.register(app)
+_token_mc.register(app)  # until the token group exists: then `token montecarlo`
 
 
 def main() -> None:

@@ -9,7 +9,8 @@ day, so an hour is ``1 / (365.25 * 24)``).  Randomness comes only from the
 Drifts are of the price: ``E[S_t] = s0 exp(mu t)`` for GBM and Merton (the jump term is
 compensated).  GARCH works on log returns ``r_t = mu + e_t``,
 ``e_t = sqrt(h_t) z_t``, ``h_t = omega + alpha e_{t-1}^2 + beta h_{t-1}`` per step, fitted
-by Gaussian (quasi-)maximum likelihood with a Nelder-Mead search in NumPy: no SciPy or
+by Gaussian (quasi-)maximum likelihood with variance targeting and a Nelder-Mead search
+in NumPy: no SciPy or
 statsmodels (the ``arch`` package, an optional extra, gives the same estimates).
 """
 
@@ -215,12 +216,14 @@ def _garch_nll_nb(
 
 
 def _unpack(theta: F64, var: float) -> tuple[float, float, float]:
-    """Unconstrained -> (omega, alpha, beta) with omega > 0, alpha, beta >= 0, a + b < 1."""
-    persistence = 1.0 / (1.0 + np.exp(-theta[1]))
-    share = 1.0 / (1.0 + np.exp(-theta[2]))
+    """Unconstrained -> (omega, alpha, beta) with alpha, beta >= 0, alpha + beta < 1 and
+    omega = var (1 - alpha - beta) (variance targeting: the unconditional variance is
+    the sample variance)."""
+    persistence = 1.0 / (1.0 + np.exp(-theta[0]))
+    share = 1.0 / (1.0 + np.exp(-theta[1]))
     alpha = persistence * share
     beta = persistence - alpha
-    omega = var * np.exp(theta[0])
+    omega = var * (1.0 - persistence)
     return float(omega), float(alpha), float(beta)
 
 
@@ -258,9 +261,10 @@ def _nelder_mead(fn: Callable[[F64], float], x0: F64, iters: int = 600, tol: flo
 def fit_garch(log_returns: ArrayLike) -> GarchFit:
     """Fit a GARCH(1,1) with constant mean by Gaussian maximum likelihood.
 
-    The mean is the sample mean; the variance recursion starts at the sample variance;
-    (omega, alpha, beta) are searched in an unconstrained parametrisation that keeps
-    ``omega > 0``, ``alpha, beta >= 0`` and ``alpha + beta < 1``.
+    The mean is the sample mean; the variance recursion starts at the sample variance,
+    which is also the unconditional variance (variance targeting:
+    ``omega = var (1 - alpha - beta)``); (alpha, beta) are searched in an unconstrained
+    parametrisation that keeps ``alpha, beta >= 0`` and ``alpha + beta < 1``.
     """
     r = np.asarray(log_returns, dtype=np.float64)
     if r.ndim != 1 or r.size < 50 or not np.isfinite(r).all():
@@ -276,7 +280,7 @@ def fit_garch(log_returns: ArrayLike) -> GarchFit:
         return float(_garch_nll_nb(e, omega, alpha, beta, var))
 
     best = None
-    for start in ([np.log(0.05), 2.5, -2.0], [np.log(0.2), 1.5, -1.0], [np.log(0.01), 4.0, -3.0]):
+    for start in ([2.5, -2.0], [1.5, -1.0], [4.0, -3.0]):
         theta = _nelder_mead(nll, np.array(start, dtype=np.float64))
         theta = _nelder_mead(nll, theta)  # restart: Nelder-Mead can stall
         value = nll(theta)

@@ -339,12 +339,21 @@ def token_path_nb(
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def token_paths_nb(
-    close: F64, reset: U8, funding: F64, p: F64, stats: F64
-) -> None:  # pragma: no cover
+    close: F64,
+    reset: U8,
+    funding: F64,
+    p: F64,
+    stats: F64,
+    checkpoints: NDArray[np.int64],
+    nav_at: F64,
+) -> None:  # pragma: no cover - compiled
     """Many paths, one per row of ``close`` (shape ``(paths, bars)``), in parallel;
-    ``reset`` and ``funding`` have shape ``(bars,)`` (shared by every path) and ``stats``
-    ``(paths, len(STATS))`` receives the per-path statistics of :data:`STATS`."""
+    ``reset`` and ``funding`` have shape ``(bars,)`` (shared by every path), ``stats``
+    ``(paths, len(STATS))`` receives the per-path statistics of :data:`STATS` and
+    ``nav_at`` ``(paths, len(checkpoints))`` the USD NAV after the bars listed (in
+    increasing order) in ``checkpoints``."""
     n_paths, n = close.shape
+    n_cp = checkpoints.shape[0]
     coin = p[P_COIN] > 0.5
     lt = p[P_LEVERAGE]
     cv = p[P_CV]
@@ -365,10 +374,16 @@ def token_paths_nb(
         ideal = 0.0
         anchor = 0.0
         s = 0.0
+        j = 0
+        next_cp = checkpoints[0] if n_cp > 0 else -1
         for i in range(n):
             wallet, pos, basis, s, fee, fund, reason, d, fill, nav = token_bar_nb(
                 i, close[k, i], reset[i] != 0, funding[i], last, wallet, pos, basis, p
             )
+            if i == next_cp:
+                nav_at[k, j] = nav
+                j += 1
+                next_cp = checkpoints[j] if j < n_cp else -1
             fpaid -= fund
             if reason != 0:
                 last = i
@@ -391,9 +406,12 @@ def token_paths_nb(
             if reason == 7:
                 liq = i
                 mdd = 1.0
-                for j in range(i + 1, n):  # the ideal path goes on
-                    if reset[j] != 0:
-                        s = bar_price_nb(close[k, j], p)
+                while j < n_cp:
+                    nav_at[k, j] = 0.0
+                    j += 1
+                for m in range(i + 1, n):  # the ideal path goes on
+                    if reset[m] != 0:
+                        s = bar_price_nb(close[k, m], p)
                         ideal = max(ideal * (1.0 + lt * (s / anchor - 1.0)), 0.0)
                         anchor = s
                 s = bar_price_nb(close[k, n - 1], p)
@@ -668,13 +686,20 @@ def run_paths(
     close: ArrayLike,
     reset: ArrayLike | None = None,
     funding: ArrayLike | None = None,
-) -> F64:
+    checkpoints: ArrayLike | None = None,
+) -> tuple[F64, F64]:
     """Run every row of ``close`` (shape ``(paths, bars)``) in parallel; returns the
-    ``(paths, len(STATS))`` statistics (columns named by :data:`STATS`)."""
+    ``(paths, len(STATS))`` statistics (columns named by :data:`STATS`) and the
+    ``(paths, len(checkpoints))`` USD NAV after each bar in ``checkpoints``."""
     p = kernel_params(spec)
     c, r, f = _as_inputs(close, reset, funding)
     if c.ndim != 2:
         raise InputError("close", c.shape, "run_paths takes a 2-D (paths, bars) array")
+    cp = np.ascontiguousarray(np.arange(0) if checkpoints is None else checkpoints, np.int64)
+    n = c.shape[1]
+    if cp.ndim != 1 or (cp.size and (cp[0] < 0 or cp[-1] >= n or (np.diff(cp) <= 0).any())):
+        raise InputError("checkpoints", cp.tolist(), f"must increase strictly within [0, {n})")
     stats = np.empty((c.shape[0], _N_STATS))
-    token_paths_nb(c, r, f, p, stats)
-    return stats
+    nav_at = np.empty((c.shape[0], cp.size))
+    token_paths_nb(c, r, f, p, stats, cp, nav_at)
+    return stats, nav_at
