@@ -253,6 +253,20 @@ def ideal_nav(spec: KernelSpec, close: np.ndarray, reset: np.ndarray) -> float:
     return float(nav)
 
 
+def tracking_diffs(
+    spec: KernelSpec, close: np.ndarray, reset: np.ndarray, nav: np.ndarray, liq: int
+) -> np.ndarray:
+    """NAV return minus L* x index return per reset-to-reset period (to the liquidation)."""
+    t = spec.tick
+    s = np.floor(close / t + 0.5) * t if t > 0 else close
+    end = s.size if liq < 0 else liq + 1
+    marks = [0, *[i for i in range(1, end) if reset[i]]]
+    if liq >= 0 and marks[-1] != liq:
+        marks.append(liq)
+    a, b = np.array(marks[:-1]), np.array(marks[1:])
+    return (nav[b] / nav[a] - 1) - spec.leverage * (s[b] / s[a] - 1)
+
+
 def test_many_paths_kernel_equals_one_path_kernel() -> None:
     rng = np.random.default_rng(5)
     for _ in range(20):
@@ -274,6 +288,10 @@ def test_many_paths_kernel_equals_one_path_kernel() -> None:
                 ideal_nav(spec, paths[k], reset), rel=1e-12
             )
             assert nav_at[k] == pytest.approx(one.nav_usd[cps], rel=1e-12, abs=1e-12)
+            d = tracking_diffs(spec, paths[k], reset, one.nav_usd, liq)
+            assert stats[k, col["te_count"]] == d.size
+            assert stats[k, col["te_sum"]] == pytest.approx(d.sum(), rel=1e-9, abs=1e-12)
+            assert stats[k, col["te_sum2"]] == pytest.approx((d**2).sum(), rel=1e-9, abs=1e-12)
             peak = np.maximum.accumulate(one.nav_usd)
             mdd = 1.0 if liq >= 0 else float(np.max(1 - one.nav_usd / peak))
             assert stats[k, col["max_drawdown"]] == pytest.approx(mdd, abs=1e-12)

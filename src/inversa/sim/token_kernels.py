@@ -134,6 +134,10 @@ STATS: tuple[str, ...] = (
     "liquidated_bar",  # -1 if never
     "max_drawdown",  # of USD NAV, a fraction in [0, 1]
     "turnover_usd",  # sum of |d| x contract USD value at the fill
+    # tracking: d = NAV return - L* x index return, per reset-to-reset period
+    "te_sum",  # sum of d
+    "te_sum2",  # sum of d^2
+    "te_count",  # number of periods
 )
 _N_STATS = len(STATS)
 
@@ -374,6 +378,10 @@ def token_paths_nb(
         ideal = 0.0
         anchor = 0.0
         s = 0.0
+        nav_mark = 0.0  # NAV at the last reset bar
+        te_s = 0.0
+        te_s2 = 0.0
+        te_n = 0
         j = 0
         next_cp = checkpoints[0] if n_cp > 0 else -1
         for i in range(n):
@@ -395,7 +403,13 @@ def token_paths_nb(
                 if i == 0:
                     ideal = p[P_START] * s if coin else p[P_START]
                 else:
-                    ideal = max(ideal * (1.0 + lt * (s / anchor - 1.0)), 0.0)
+                    r_ideal = lt * (s / anchor - 1.0)
+                    ideal = max(ideal * (1.0 + r_ideal), 0.0)
+                    diff = nav / nav_mark - 1.0 - r_ideal
+                    te_s += diff
+                    te_s2 += diff * diff
+                    te_n += 1
+                nav_mark = nav
                 anchor = s
             if nav > peak:
                 peak = nav
@@ -406,6 +420,11 @@ def token_paths_nb(
             if reason == 7:
                 liq = i
                 mdd = 1.0
+                if reset[i] == 0:  # the wiped-out period counts in the tracking error
+                    diff = -1.0 - lt * (s / anchor - 1.0)
+                    te_s += diff
+                    te_s2 += diff * diff
+                    te_n += 1
                 while j < n_cp:
                     nav_at[k, j] = 0.0
                     j += 1
@@ -427,6 +446,9 @@ def token_paths_nb(
         stats[k, 6] = liq
         stats[k, 7] = mdd
         stats[k, 8] = turnover
+        stats[k, 9] = te_s
+        stats[k, 10] = te_s2
+        stats[k, 11] = te_n
 
 
 # --------------------------------------------------------------------------- wrappers
