@@ -9,9 +9,11 @@ from __future__ import annotations
 import typer
 
 from inversa.cli import demo as _demo
+from inversa.cli import sweep as _sweep
 from inversa.cli import token_mc as _token_mc
 from inversa.cli.calc import app as calc_app
 from inversa.cli.hedge import app as hedge_app
+from inversa.cli.runs import app as runs_app
 from inversa.cli.stress import app as stress_app
 
 __all__ = ["app", "main"]
@@ -26,7 +28,9 @@ app = typer.Typer(
 app.add_typer(calc_app, name="calc")
 app.add_typer(stress_app, name="stress")
 app.add_typer(hedge_app, name="hedge")
+app.add_typer(runs_app, name="runs")
 _demo.register(app)
+_sweep.register(app)
 _token_mc.register(app)  # until the token group exists: then `token montecarlo`
 
 

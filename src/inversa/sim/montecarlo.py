@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from inversa.errors import InputError
 from inversa.sim import paths as gen
-from inversa.sim.token_kernels import STATS, KernelSpec, kernel_params, run_paths
+from inversa.sim.token_kernels import STATS, KernelSpec, kernel_params, run_paths, start_nav_usd
 
 __all__ = [
     "HIST_BIN",
@@ -232,7 +232,7 @@ def simulate_chunk(cfg: MonteCarloConfig, chunk: int, n: int, inp: _Inputs | Non
     stats, nav_at = run_paths(inp.spec, prices, inp.reset, inp.funding, inp.checkpoints)
     tok = cfg.token
     s0 = prices[:, 0]
-    nav0 = tok.start_equity * s0 if tok.collateral == "coin" else np.full(n, tok.start_equity)
+    nav0 = start_nav_usd(inp.spec, s0)
     nav_at /= nav0[:, None]
     lt = tok.leverage
     final = stats[:, STATS.index("final_nav_usd")] / nav0

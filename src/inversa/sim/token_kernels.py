@@ -81,6 +81,7 @@ __all__ = [
     "kernel_params",
     "run_path",
     "run_paths",
+    "start_nav_usd",
     "token_bar_nb",
     "token_path_nb",
     "token_paths_nb",
@@ -662,6 +663,18 @@ def _as_inputs(
     if f.shape != (n,) or not np.isfinite(f).all():
         raise InputError("funding", f.shape, f"must be finite with shape ({n},)")
     return c, r, f
+
+
+def start_nav_usd(spec: KernelSpec, first_close: ArrayLike) -> F64:
+    """The USD NAV before the first bar's trade: the start equity, times the first
+    price rounded to the tick (rule 1) for coin collateral."""
+    s = np.asarray(first_close, dtype=np.float64)
+    if spec.tick > 0:
+        s = np.floor(s / spec.tick + 0.5) * spec.tick
+    out: F64 = (
+        spec.start_equity * s if spec.collateral == "coin" else np.full(s.shape, spec.start_equity)
+    )
+    return out
 
 
 def run_path(
