@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inversa.errors import InputError
+from inversa.errors import InversaError
 from inversa.sim import paths as gen
 from inversa.sim.montecarlo import (
     MarketModel,
@@ -118,7 +118,7 @@ def test_every_market_model_runs(model: str) -> None:
 
 
 def test_example_config_loads() -> None:
-    cfg = load_config(EXAMPLES / "token_mc.toml")
+    cfg = load_config(EXAMPLES / "token_mc.toml", MonteCarloConfig)
     assert cfg.market.model == "bootstrap"
 
 
@@ -135,5 +135,5 @@ def test_example_config_loads() -> None:
 def test_bad_configs_name_the_key(tmp_path: Path, text: str, key: str) -> None:
     path = tmp_path / "mc.toml"
     path.write_text(text)
-    with pytest.raises(InputError, match=key):
-        run_montecarlo(load_config(path))
+    with pytest.raises(InversaError, match=key):
+        run_montecarlo(load_config(path, MonteCarloConfig))

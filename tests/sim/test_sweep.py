@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from inversa.data.store import RunsStore
-from inversa.errors import InputError
+from inversa.errors import InputError, InversaError
 from inversa.sim.montecarlo import load_config, validate_config
 from inversa.sim.sweep import SweepConfig, frontier, run_sweep, run_task, tasks
 from inversa.sim.token_kernels import run_path
@@ -41,9 +41,9 @@ def test_tasks_are_the_grid_times_the_scenarios() -> None:
     todo = tasks(config())
     assert len(todo) == 8
     assert [t.index for t in todo] == list(range(8))
-    assert todo[0].point == {"band": [-1.2, -0.8], "recentering_speed": 1.0}
+    assert todo[0].point == {"band": (-1.2, -0.8), "recentering_speed": 1.0}
     assert todo[1].scenario["name"] == "gbm"
-    assert todo[7].point == {"band": [-1.4, -0.6], "recentering_speed": 0.5}
+    assert todo[7].point == {"band": (-1.4, -0.6), "recentering_speed": 0.5}
 
 
 def test_historical_task_matches_the_one_path_kernel() -> None:
@@ -144,7 +144,7 @@ def test_unreachable_scheduler_is_one_error_within_10_s() -> None:
     ],
 )
 def test_bad_grids_name_the_parameter(grid: dict[str, list[object]], needle: str) -> None:
-    with pytest.raises(InputError, match=needle) as err:
+    with pytest.raises(InversaError, match=needle) as err:
         config(grid=grid)
     assert "\n" not in str(err.value)
 

@@ -79,7 +79,7 @@ def montecarlo(
     )
 
     with user_errors():
-        cfg = load_config(config) if config is not None else MonteCarloConfig()
+        cfg = load_config(config, MonteCarloConfig) if config is not None else MonteCarloConfig()
         overrides = {
             k: v
             for k, v in (

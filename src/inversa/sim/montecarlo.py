@@ -20,16 +20,17 @@ Reported (all NAVs in USD, relative to the starting NAV):
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from inversa.errors import InputError
+from inversa.data.config import ConfigModel, read_text, validate
+from inversa.errors import DataError, InputError
 from inversa.sim import paths as gen
 from inversa.sim.token_kernels import STATS, KernelSpec, kernel_params, run_paths, start_nav_usd
 
@@ -45,6 +46,7 @@ __all__ = [
 ]
 
 F64 = NDArray[np.float64]
+M = TypeVar("M", bound=ConfigModel)
 
 #: Width of a histogram bin in log10(NAV / NAV_0) (0.0005: about 0.115 % relative).
 HIST_BIN = 0.0005
@@ -57,8 +59,8 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 CHUNK_BYTES = 64 * 2**20
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Model(ConfigModel):
+    """Frozen, unknown keys refused, strict types (the project's config base)."""
 
 
 class TokenPolicy(_Model):
@@ -131,29 +133,22 @@ class MonteCarloConfig(_Model):
     checkpoints: int = Field(default=60, ge=2, le=1000, description="points of the fan chart")
 
 
-def load_config(path: str | Path, model: type[BaseModel] = MonteCarloConfig) -> Any:
-    """Read a TOML file into ``model``; any problem is one InputError naming the key."""
-    file = Path(path)
+def load_config(path: str | Path, model: type[M]) -> M:
+    """Read a TOML file into ``model`` (a :class:`~inversa.data.config.ConfigModel`):
+    unknown keys, wrong types and out-of-range values are one DataError naming the file,
+    the key and the value.  Numbers are read as floats (simulation parameters)."""
+    text = read_text(path, field="config")
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise InputError("config", str(path), "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("config", str(path), f"cannot be read: {exc}") from None
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError("config", str(path), f"not valid TOML: {exc}") from None
-    return validate_config(raw, model, source=file.name)
+        raise DataError(str(path), f"not valid TOML: {exc}") from None
+    return validate(model, doc, str(path))
 
 
-def validate_config(raw: Any, model: type[BaseModel], source: str = "config") -> Any:
-    """Validate a mapping with ``model``: the first error as one InputError (key, value)."""
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(x) for x in err["loc"]) or "config"
-        reason = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        raise InputError(f"{source}: {key}", err.get("input"), reason) from None
+def validate_config(raw: Mapping[str, Any], model: type[M], source: str = "config") -> M:
+    """Validate a mapping (TOML arrays as tuples) with ``model``; errors as in
+    :func:`load_config`."""
+    return validate(model, raw, source)
 
 
 # --------------------------------------------------------------------------- the run

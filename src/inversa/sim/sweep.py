@@ -49,8 +49,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from inversa.data.config import ConfigModel
 from inversa.errors import InputError
 from inversa.sim.montecarlo import MarketModel, MonteCarloConfig, TokenPolicy, _inputs, _prices
 from inversa.sim.token_kernels import STATS, run_paths, start_nav_usd
@@ -70,8 +71,8 @@ __all__ = [
 _HOURS_PER_YEAR = 8766.0
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Model(ConfigModel):
+    """Frozen, unknown keys refused, strict types (the project's config base)."""
 
 
 class HistoricalScenario(_Model):
@@ -105,12 +106,12 @@ class SweepConfig(_Model):
 
     name: str = "sweep"
     token: TokenPolicy = Field(default_factory=TokenPolicy)
-    grid: dict[str, list[Any]]
-    scenarios: list[HistoricalScenario | MonteCarloScenario] = Field(min_length=1)
+    grid: dict[str, tuple[Any, ...]]
+    scenarios: tuple[HistoricalScenario | MonteCarloScenario, ...] = Field(min_length=1)
 
     @field_validator("grid")
     @classmethod
-    def _grid_keys(cls, grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    def _grid_keys(cls, grid: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
         if not grid:
             raise ValueError("empty grid: give at least one parameter with a list of values")
         known = sorted(TokenPolicy.model_fields)
