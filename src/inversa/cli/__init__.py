@@ -15,6 +15,7 @@ from inversa.cli.calc import app as calc_app
 from inversa.cli.hedge import app as hedge_app
 from inversa.cli.runs import app as runs_app
 from inversa.cli.stress import app as stress_app
+from inversa.cli.venues import app as venues_app
 
 __all__ = ["app", "main"]
 
@@ -29,6 +30,7 @@ app.add_typer(calc_app, name="calc")
 app.add_typer(stress_app, name="stress")
 app.add_typer(hedge_app, name="hedge")
 app.add_typer(runs_app, name="runs")
+app.add_typer(venues_app, name="venues")
 _demo.register(app)
 _sweep.register(app)
 _token_mc.register(app)  # until the token group exists: then `token montecarlo`
