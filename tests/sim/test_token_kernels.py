@@ -134,7 +134,6 @@ class Ledger:
                 do, target_lev = True, min(max(lev * (1 - rs) + target_lev * rs, lo), hi)
         if not do:
             return
-        self.last = i
         cv = Decimal(s.contract_value)
         # contracts giving the target USD delta at this equity
         if self.inverse:
@@ -147,6 +146,7 @@ class Ledger:
         if trade == 0:
             return
         self.trades += 1
+        self.last = i  # the interval counts from the last trade
         fill = price * (1 + Decimal(s.slippage) * (1 if trade > 0 else -1))
         self.wallet -= Decimal(s.taker_fee) * self.value(abs(trade), fill)
         old = self.contracts

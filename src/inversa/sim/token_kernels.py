@@ -27,7 +27,7 @@ The vault and its rules, per bar ``i`` (in this order):
    ``|L / L* - 1| > trigger``; *band*: ripcord when ``|L| >= |ripcord|`` (same sign) to
    the farther edge, a strict breach (``L < lower`` or ``L > upper``) to
    ``clamp(L (1 - rs) + L* rs, lower, upper)``, and an optional timed rebalance when more
-   than ``interval_bars`` bars passed since the last one; *hybrid*: band plus daily reset,
+   than ``interval_bars`` bars passed since the last trade; *hybrid*: band plus daily reset,
    the reset is the one recorded on a bar where both apply.
 6. The target signed position: coin ``(L_t - 1) * E * S / V``, USD ``L_t * E / (q S)``,
    its absolute count rounded half up (``floor(|x| + 1/2)``); the trade ``d`` is the
@@ -324,8 +324,8 @@ def token_path_nb(
         nav_out[i] = nav
         funding_paid -= fund
         if reason != 0:
-            last = i
             if reason > 0:
+                last = i
                 fees += fee
                 fill_bar[nf] = i
                 fill_reason[nf] = reason
@@ -394,9 +394,9 @@ def token_paths_nb(
                 j += 1
                 next_cp = checkpoints[j] if j < n_cp else -1
             fpaid -= fund
-            if reason != 0:
+            if reason > 0:
                 last = i
-                if reason > 0 and reason != 7:
+                if reason != 7:
                     fees += fee
                     trades += 1
                     turnover += abs(d) * (cv if coin else cv * fill)
