@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from pathlib import Path
 
 import numpy as np
@@ -147,7 +147,11 @@ class Ledger:
             return
         self.trades += 1
         self.last = i  # the interval counts from the last trade
-        fill = price * (1 + Decimal(s.slippage) * (1 if trade > 0 else -1))
+        # slippage as the decimal the config wrote (0.0005, not its binary neighbour)
+        fill = price * (1 + Decimal(repr(s.slippage)) * (1 if trade > 0 else -1))
+        if s.tick > 0 and s.slippage > 0:  # the venue puts a slipped fill on the tick
+            t = Decimal(s.tick)
+            fill = (fill / t).to_integral_value(ROUND_CEILING if trade > 0 else ROUND_FLOOR) * t
         self.wallet -= Decimal(s.taker_fee) * self.value(abs(trade), fill)
         old = self.contracts
         if old == 0 or (old > 0) == (trade > 0):
@@ -358,3 +362,19 @@ def test_bad_spec_names_the_field(kwargs: dict[str, object], name: str) -> None:
 def test_bad_prices_name_the_index() -> None:
     with pytest.raises(InputError, match=r"close=.*index \(2,\)"):
         run_path(KernelSpec(), np.array([1.0, 2.0, np.nan]))
+
+
+def test_a_decimal_tie_rounds_up_like_the_exact_rounding() -> None:
+    """10260.15 is stored a hair below the tie; on a 0.1 tick it must give 10260.2
+    (Decimal("10260.15") rounded half up), and 10260.149999 must still give 10260.1."""
+    spec = KernelSpec(collateral="usd", contract_value=0.001, tick=0.1, start_equity=1e5)
+    closes = np.array([10260.15, 10260.149999, 10260.25, 7942.75, 0.35, 123.45])
+    got = run_path(spec, closes).price
+    want = [
+        float(
+            (Decimal(repr(float(c))) / Decimal("0.1") + HALF).to_integral_value(ROUND_FLOOR)
+            * Decimal("0.1")
+        )
+        for c in closes
+    ]
+    assert got.tolist() == want

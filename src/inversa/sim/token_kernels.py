@@ -10,7 +10,7 @@ independent Decimal ledger (``tests/sim/test_token_kernels.py``).
 The vault and its rules, per bar ``i`` (in this order):
 
 1. ``S`` = the bar's price, rounded half up to ``tick`` (``floor(p/tick + 1/2) * tick``)
-   when ``tick > 0``.
+   when ``tick > 0``, a decimal tie counting as a tie (see :func:`bar_price_nb`).
 2. Funding settles on the position carried into the bar at rate ``f_i`` (a fraction;
    positive: longs pay shorts): the vault receives ``-pos * V / S * f`` coin (coin
    collateral, inverse perpetual, ``V`` USD per contract) or ``-pos * q * S * f`` USD
@@ -32,7 +32,8 @@ The vault and its rules, per bar ``i`` (in this order):
 6. The target signed position: coin ``(L_t - 1) * E * S / V``, USD ``L_t * E / (q S)``,
    its absolute count rounded half up (``floor(|x| + 1/2)``); the trade ``d`` is the
    difference, skipped when 0.
-7. The fill is at ``S * (1 + slippage * sign(d))``; the taker fee ``fee * |d| * V / fill``
+7. The fill is at ``S * (1 + slippage * sign(d))``, put on the tick (up for a buy, down
+   for a sell, as the venue does) when ``tick > 0``; the taker fee ``fee * |d| * V / fill``
    coin (linear ``fee * |d| * q * fill`` USD) is taken from the wallet; the average entry
    is the harmonic contract-weighted mean for inverse and the arithmetic one for linear;
    reducing ``k`` contracts realises ``sign(pos) * k * V * (1/entry - 1/fill)`` (linear
@@ -121,8 +122,9 @@ P_SLIPPAGE = 11  # fill = S * (1 + slippage * sign(d))
 P_TICK = 12  # price tick, 0 for none
 P_MMR = 13  # maintenance margin rate for vault liquidation
 P_START = 14  # starting equity in the collateral's unit
-P_TICK_INV = 15  # 1/tick when tick is a power of two (exact), else 0
-_N_PARAMS = 16
+P_TICK_INV = 15  # k when the tick is 1/k for a whole k (0.5, 0.1, 0.01), else 0
+P_TICK_POW2 = 16  # 1.0 when that k is a power of two (f * tick is then exact)
+_N_PARAMS = 17
 
 #: Columns of the per-path statistics written by :func:`token_paths_nb`.
 STATS: tuple[str, ...] = (
@@ -150,12 +152,40 @@ def _round_half_up(x: float) -> float:  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def bar_price_nb(close: float, p: F64) -> float:  # pragma: no cover - compiled
-    """Rule 1: the bar's price rounded half up to the tick (unchanged when tick = 0)."""
+    """Rule 1: the bar's price rounded half up to the tick (unchanged when tick = 0).
+
+    The binary float of a decimal tie (10260.15 on a 0.1 tick) can land a hair below it,
+    so a quotient within 1e-13 relative below ``k + 1/2`` counts as the tie and rounds up,
+    as the exact rounding of the decimal price does.
+    """
     tick: float = p[P_TICK]
     if tick > 0.0:
-        inv: float = p[P_TICK_INV]
-        return _round_half_up(close * inv if inv > 0.0 else close / tick) * tick
+        k: float = p[P_TICK_INV]  # ticks per unit when tick = 1/k, k whole; else 0
+        x = close * k if k > 0.0 else close / tick
+        f = _round_half_up(x)
+        gap = (f + 0.5) - x
+        if 0.0 < gap <= 1e-13 * abs(x):
+            f += 1.0
+        # f / k is the float nearest the decimal f * tick (f * 0.1 can miss it by an ulp);
+        # for a power-of-two k, f * tick is the same number without a division
+        if k > 0.0 and p[P_TICK_POW2] == 0.0:
+            return f / k
+        return f * tick
     return close
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _fill_on_tick_nb(x: float, up: bool, p: F64) -> float:  # pragma: no cover - compiled
+    """A slipped fill price onto the tick: up for a buy, down for a sell (the venue's
+    rule); a quotient within 1e-13 relative of a whole tick counts as on it."""
+    tick: float = p[P_TICK]
+    k: float = p[P_TICK_INV]
+    q = x * k if k > 0.0 else x / tick
+    eps = 1e-13 * abs(q)
+    f = np.ceil(q - eps) if up else np.floor(q + eps)
+    if k > 0.0 and p[P_TICK_POW2] == 0.0:
+        return float(f / k)
+    return float(f * tick)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -183,7 +213,11 @@ def _rebalance_nb(
     if d == 0.0:
         return wallet, pos, basis, 0.0, 0.0, s, nav
     sgn = 1.0 if d > 0.0 else -1.0
-    fill = s * (1.0 + p[P_SLIPPAGE] * sgn)
+    fill = s
+    if p[P_SLIPPAGE] > 0.0:
+        fill = s * (1.0 + p[P_SLIPPAGE] * sgn)
+        if p[P_TICK] > 0.0:
+            fill = _fill_on_tick_nb(fill, d > 0.0, p)
     ad = abs(d)
     fee = p[P_FEE] * ad * (cv / fill if coin else cv * fill)
     wallet -= fee
@@ -603,8 +637,11 @@ def kernel_params(spec: KernelSpec) -> F64:
     p[P_FEE] = _finite("taker_fee", spec.taker_fee, 0.0, 0.1)
     p[P_SLIPPAGE] = _finite("slippage", spec.slippage, 0.0, 0.5)
     p[P_TICK] = _finite("tick", spec.tick, 0.0, np.inf)
-    if p[P_TICK] > 0 and np.frexp(p[P_TICK])[0] == 0.5:
-        p[P_TICK_INV] = 1.0 / p[P_TICK]  # exact, so close * inv == close / tick
+    if p[P_TICK] > 0:
+        k = round(1.0 / p[P_TICK])
+        if k >= 1 and 1.0 / k == p[P_TICK]:  # the tick is 1/k: 0.5, 0.1, 0.01 ...
+            p[P_TICK_INV] = float(k)
+            p[P_TICK_POW2] = 1.0 if k & (k - 1) == 0 else 0.0
     p[P_MMR] = _finite("mmr", spec.mmr, 0.0, 1.0)
     p[P_START] = _finite("start_equity", spec.start_equity, 0.0, np.inf, lo_open=True)
     return p
@@ -670,7 +707,8 @@ def start_nav_usd(spec: KernelSpec, first_close: ArrayLike) -> F64:
     price rounded to the tick (rule 1) for coin collateral."""
     s = np.asarray(first_close, dtype=np.float64)
     if spec.tick > 0:
-        s = np.floor(s / spec.tick + 0.5) * spec.tick
+        p = kernel_params(spec)
+        s = np.array([bar_price_nb(float(x), p) for x in s.reshape(-1)]).reshape(s.shape)
     out: F64 = (
         spec.start_equity * s if spec.collateral == "coin" else np.full(s.shape, spec.start_equity)
     )
