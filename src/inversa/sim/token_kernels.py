@@ -90,6 +90,8 @@ __all__ = [
 
 F64 = NDArray[np.float64]
 U8 = NDArray[np.uint8]
+#: The parameter vector, or the same values as a tuple (what the path kernels pass on).
+Params = F64 | tuple[float, ...]
 Policy = Literal["daily_reset", "band", "hybrid"]
 
 #: Policy codes of the kernel.
@@ -151,7 +153,7 @@ def _round_half_up(x: float) -> float:  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def bar_price_nb(close: float, p: F64) -> float:  # pragma: no cover - compiled
+def bar_price_nb(close: float, p: Params) -> float:  # pragma: no cover - compiled
     """Rule 1: the bar's price rounded half up to the tick (unchanged when tick = 0).
 
     The binary float of a decimal tie (10260.15 on a 0.1 tick) can land a hair below it,
@@ -175,7 +177,7 @@ def bar_price_nb(close: float, p: F64) -> float:  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _fill_on_tick_nb(x: float, up: bool, p: F64) -> float:  # pragma: no cover - compiled
+def _fill_on_tick_nb(x: float, up: bool, p: Params) -> float:  # pragma: no cover - compiled
     """A slipped fill price onto the tick: up for a buy, down for a sell (the venue's
     rule); a quotient within 1e-13 relative of a whole tick counts as on it."""
     tick: float = p[P_TICK]
@@ -196,7 +198,7 @@ def _rebalance_nb(
     wallet: float,
     pos: float,
     basis: float,
-    p: F64,
+    p: Params,
 ) -> tuple[float, float, float, float, float, float, float]:  # pragma: no cover - compiled
     """Rules 6-7: trade to ``target`` leverage at price ``s`` with USD NAV ``nav``.
 
@@ -253,7 +255,7 @@ def token_bar_nb(
     wallet: float,
     pos: float,
     basis: float,
-    p: F64,
+    p: Params,
 ) -> tuple[float, float, float, float, float, float, int, float, float, float]:  # pragma: no cover
     """One bar of the vault (rules 1-8 of the module docstring).
 
@@ -341,6 +343,12 @@ def token_path_nb(
     """One path: fills the per-bar USD ``nav_out`` and ``price_out`` and the fill
     records; returns ``(fills, wallet, pos, basis, fees_paid, funding_paid,
     liquidated_bar)`` (``-1``: never liquidated)."""
+    # the parameters as a tuple: values the compiler keeps in registers (an array could
+    # alias the outputs, so every store would force a reload)
+    pt = (
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8],
+        p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16],
+    )  # fmt: skip
     wallet = p[P_START]
     pos = 0.0
     basis = 0.0
@@ -352,7 +360,7 @@ def token_path_nb(
     n = close.shape[0]
     for i in range(n):
         wallet, pos, basis, s, fee, fund, reason, d, fill, nav = token_bar_nb(
-            i, close[i], reset[i] != 0, funding[i], last, wallet, pos, basis, p
+            i, close[i], reset[i] != 0, funding[i], last, wallet, pos, basis, pt
         )
         price_out[i] = s
         nav_out[i] = nav
@@ -396,6 +404,10 @@ def token_paths_nb(
     coin = p[P_COIN] > 0.5
     lt = p[P_LEVERAGE]
     cv = p[P_CV]
+    pt = (
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8],
+        p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16],
+    )  # fmt: skip
     for k in numba.prange(n_paths):
         wallet = p[P_START]
         pos = 0.0
@@ -421,7 +433,7 @@ def token_paths_nb(
         next_cp = checkpoints[0] if n_cp > 0 else -1
         for i in range(n):
             wallet, pos, basis, s, fee, fund, reason, d, fill, nav = token_bar_nb(
-                i, close[k, i], reset[i] != 0, funding[i], last, wallet, pos, basis, p
+                i, close[k, i], reset[i] != 0, funding[i], last, wallet, pos, basis, pt
             )
             if i == next_cp:
                 nav_at[k, j] = nav
