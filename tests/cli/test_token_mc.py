@@ -1,4 +1,4 @@
-"""`inversa montecarlo` (to become `inversa token montecarlo`): JSON, report, errors."""
+"""`inversa token montecarlo`: JSON, report, errors."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ override it.  A Rich progress bar (its total is the path count) shows on stderr 
 is a terminal.  User errors print one line and exit 2.
 
 The command function is :func:`montecarlo`; :func:`register` mounts it on a Typer app
-(the token command group, or the top level until then).
+(the token command group: ``inversa token montecarlo``).
 """
 
 from __future__ import annotations
