@@ -13,33 +13,15 @@ unknown parameter, an unreachable scheduler) print one line and exit 2.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from inversa.cli._output import emit, user_errors
+from inversa.cli.token_mc import progress_bar
 
 __all__ = ["register", "sweep"]
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[int, int], None] | None]:
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress(
-        "{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=console, transient=True,
-    ) as bar:  # fmt: skip
-        task = bar.add_task("tasks", total=total)
-        yield lambda done, _total: bar.update(task, completed=done)
 
 
 def sweep(
@@ -67,7 +49,7 @@ def sweep(
 
     with user_errors():
         cfg = load_config(config, SweepConfig)
-        with _progress(len(tasks(cfg))) as progress:
+        with progress_bar(len(tasks(cfg)), "tasks") as progress:
             result = run_sweep(cfg, workers=workers, scheduler=scheduler, progress=progress)
         on = frontier(result.results)
         frame = result.results.assign(frontier=on.to_numpy())

@@ -26,25 +26,22 @@ from rich.console import Console
 
 from inversa.cli._output import emit, user_errors
 
-__all__ = ["montecarlo", "register"]
+__all__ = ["montecarlo", "progress_bar", "register"]
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[int, int], None] | None]:
+def progress_bar(total: int, label: str = "paths") -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar with a real total on stderr when it is a terminal (else None);
+    yields ``update(done, total)``."""
     console = Console(stderr=True)
     if not console.is_terminal:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    columns = (
-        "{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("paths", total=total)
+        task = bar.add_task(label, total=total)
         yield lambda done, _total: bar.update(task, completed=done)
 
 
@@ -92,7 +89,7 @@ def montecarlo(
         }
         if overrides:
             cfg = validate_config({**cfg.model_dump(), **overrides}, MonteCarloConfig, "option")
-        with _progress(cfg.paths) as progress:
+        with progress_bar(cfg.paths) as progress:
             result = run_montecarlo(cfg, progress)
         summary = result.summary()
         if report is not None:
