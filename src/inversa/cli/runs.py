@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,7 +21,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from inversa.cli._output import to_jsonable, user_errors
+from inversa.cli._output import user_errors
+from inversa.report import print_json
 
 __all__ = ["app"]
 
@@ -30,6 +32,14 @@ app = typer.Typer(
 
 Store = Annotated[Path, typer.Option(help="Runs store directory.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _finite(record: dict[Any, Any]) -> dict[str, Any]:
+    """A stored row with NaN or infinite floats (no value) as None, for strict JSON."""
+    return {
+        str(k): None if isinstance(v, float) and not math.isfinite(v) else v
+        for k, v in record.items()
+    }
 
 
 def _table(title: str, records: list[dict[str, Any]]) -> None:
@@ -80,9 +90,9 @@ def show(
         st = RunsStore(store)
         meta = st.meta(run_id)
         frame = st.query(sql) if sql is not None else st.results(run_id)
-        records = [to_jsonable(r) for r in frame.to_dict(orient="records")]
+        records = [_finite(r) for r in frame.to_dict(orient="records")]
         if as_json:
-            sys.stdout.write(json.dumps({"meta": to_jsonable(meta), "rows": records}) + "\n")
+            print_json({"meta": meta, "rows": records})
             return
         head = {k: meta[k] for k in ("run_id", "kind", "name", "created", "rows") if k in meta}
         Console().print(", ".join(f"{k}: {v}" for k, v in head.items()))
