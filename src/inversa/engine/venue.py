@@ -61,6 +61,7 @@ from inversa.engine.liquidation import (
 )
 from inversa.engine.orders import NoSlippage, Order, OrderKind, SlippageModel
 from inversa.engine.risk import (
+    EquityTerms,
     Unit,
     account_equity,
     cross_free,
@@ -190,6 +191,8 @@ class Engine:
         self._index: TriggerIndex | None = TriggerIndex() if risk == "incremental" else None
         #: Accounts as they were before the running command first touched them.
         self._journal: dict[str, Account | None] | None = None
+        #: :meth:`equity`'s mark-independent terms per (account, coin) (checked on use).
+        self._equity_terms: dict[tuple[str, str], EquityTerms | None] = {}
 
     # -- event log ------------------------------------------------------------------------
 
@@ -717,11 +720,20 @@ class Engine:
 
     def equity(self, account_id: str, coin: str | None = None) -> Decimal:
         """Wallet + isolated margins + all unrealised PnL at the marks, in coin."""
-        if account_id not in self.state.accounts:
+        state = self.state
+        if account_id not in state.accounts:
             self._account(account_id)
-        settle = self._coin(coin)
-        with exact():
-            return account_equity(self.state, account_id, settle)
+        coins = self._coins
+        settle = coins[0] if coin is None and len(coins) == 1 else self._coin(coin)
+        key = (account_id, settle)
+        terms = self._equity_terms.get(key)
+        if terms is None or not terms.valid(state, account_id, settle):
+            terms = EquityTerms.of(state, account_id, settle)
+            if terms is None:  # linear positions: the general valuation
+                with exact():
+                    return account_equity(state, account_id, settle)
+            self._equity_terms[key] = terms
+        return terms.equity(state.marks)
 
     def _status(self, unit: Unit) -> MarginStatus:
         positions = unit_positions(self.state, unit)
