@@ -32,6 +32,7 @@ __all__ = [
     "Unit",
     "account_equity",
     "cross_free",
+    "cross_initial",
     "initial_requirement",
     "instrument",
     "liquidatable_units",
@@ -126,12 +127,15 @@ def unit_maintenance(state: EngineState, unit: Unit) -> Decimal:
     return sum((maintenance(state, p) for p in unit_positions(state, unit)), ZERO)
 
 
+def cross_initial(state: EngineState, account_id: str, coin: str) -> Decimal:
+    """Initial margin of the account's cross positions in ``coin``."""
+    positions = _cross(state, state.accounts[account_id], coin)
+    return sum((initial_requirement(state, p) for p in positions), ZERO)
+
+
 def cross_free(state: EngineState, account_id: str, coin: str) -> Decimal:
     """Cross equity less the cross positions' initial margin: what the wallet can spare."""
-    account = state.accounts[account_id]
-    positions = _cross(state, account, coin)
-    required = sum((initial_requirement(state, p) for p in positions), ZERO)
-    return unit_equity(state, Unit(account_id, coin)) - required
+    return unit_equity(state, Unit(account_id, coin)) - cross_initial(state, account_id, coin)
 
 
 def account_equity(state: EngineState, account_id: str, coin: str) -> Decimal:

@@ -65,6 +65,7 @@ from inversa.engine.risk import (
     Unit,
     account_equity,
     cross_free,
+    cross_initial,
     initial_requirement,
     instrument,
     liquidatable_units,
@@ -627,13 +628,14 @@ class Engine:
         adds_risk = new is not None and (
             old is None or old.side != new.side or new.contracts > old.contracts
         )
+        cross = unit_equity(state, Unit(party, coin))
         if adds_risk:
             assert new is not None
-            free = cross_free(state, party, coin)
+            free = cross - cross_initial(state, party, coin)  # cross_free, equity reused
             if free < -TOLERANCE:
                 raise OrderRejectedError(
                     f"{head}: initial margin short by {fmt(-free)} {coin} (cross equity "
-                    f"after the fill {fmt(unit_equity(state, Unit(party, coin)))} {coin})"
+                    f"after the fill {fmt(cross)} {coin})"
                 )
             if new.isolated:
                 status = self._status(Unit(party, coin, order.symbol))
@@ -643,7 +645,6 @@ class Engine:
                         f"{fmt(status.equity)} {coin} <= maintenance {fmt(status.maintenance)} "
                         f"{coin}, short by {fmt(status.maintenance - status.equity)} {coin}"
                     )
-        cross = unit_equity(state, Unit(party, coin))
         if cross < -TOLERANCE:
             raise OrderRejectedError(
                 f"{head}: cross equity would turn negative ({fmt(cross)} {coin})"
