@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal, Union
 
@@ -470,9 +470,15 @@ class Engine:
                 value = price
             else:
                 value = to_price("price", price)
-            when = None if time is None else self._check_time(time)
-            index.refresh(state)
-            if index.quiet(symbol, value):  # no trigger crossed: O(1) plus the append
+            if time is None:
+                when = None
+            elif type(time) is datetime and time.tzinfo is UTC and state.time is not None:
+                if time < state.time:  # refused with _check_time's message
+                    self._check_time(time)
+                when = time
+            else:
+                when = self._check_time(time)
+            if index.settled_quiet(state, symbol, value):  # no trigger crossed: O(1) + append
                 event = MarkPriceSet(symbol, value, when)
                 apply_event(state, event)  # touches no account: nothing to journal
                 self._log.append(event)
