@@ -431,6 +431,10 @@ class Engine:
             status = self._status(Unit(account_id, rules.settle, symbol))
             if value < 0 and status.equity < initial_requirement(self.state, moved):
                 raise InputError("amount", value, "would leave the position below initial margin")
+            if moved.margin < 0:  # unrealised profit is not posted margin: it cannot leave
+                raise InputError(
+                    "amount", value, f"exceeds the {fmt(pos.margin)} {rules.settle} posted"
+                )
 
     # -- clock and marks ------------------------------------------------------------------
 
