@@ -331,6 +331,10 @@ def test_every_numeric_option_declares_a_domain() -> None:
     assert (("calc", "liq"), "--mmr") in names
     assert (("hedge", "plan"), "--prices") in names
     assert (("hedge", "backtest"), "--start") in names
+    assert (("token", "band"), "--ripcord") in names
+    assert (("token", "backtest"), "--report") in names
+    assert (("index", "level"), "--supply-csv") in names
+    assert (("index", "cap"), "--weights") in names
     # no numeric option is left as free text: every option either has a domain or is
     # a flag, a name or a choice
     import typer.main
@@ -338,9 +342,11 @@ def test_every_numeric_option_declares_a_domain() -> None:
     root = typer.main.get_command(app)
     free = []
     for group_name, group in root.commands.items():  # type: ignore[attr-defined]
-        if group_name not in ("calc", "hedge", "stress"):
+        if group_name not in ("calc", "hedge", "stress", "token", "index", "venues"):
             continue  # newer command groups adopt cli/_options at their own pace
         for cmd_name, cmd in getattr(group, "commands", {}).items():
+            if (group_name, cmd_name) in _NOT_YET_PORTED:
+                continue
             for param in cmd.params:
                 if getattr(param, "param_type_name", "option") != "option":
                     continue  # positional arguments (e.g. the venue name) are names
@@ -353,6 +359,10 @@ def test_every_numeric_option_declares_a_domain() -> None:
                     free.append(f"{group_name} {cmd_name} {opt}")
     assert free == []
 
+
+#: Commands mounted in a ported group but owned elsewhere, not yet on domain options
+#: (``token montecarlo`` is cli/token_mc.py, the scale lane's).
+_NOT_YET_PORTED = {("token", "montecarlo")}
 
 _TEXT_OPTIONS = {
     "--side",
@@ -372,4 +382,7 @@ _TEXT_OPTIONS = {
     "--proxies",
     "--move",
     "--json",
+    "--assets",
+    "--weighting",
+    "--schedule",
 }

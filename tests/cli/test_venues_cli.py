@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +16,6 @@ import pytest
 from typer.testing import CliRunner
 
 from inversa.cli import app
-from inversa.cli.venues import dumps_exact
 from inversa.venues import list_venues, load_venue
 
 D = Decimal
@@ -169,21 +167,3 @@ def test_calc_funding_rate_applies_the_instrument_cap(venue: str, symbol: str, r
     result = RUNNER.invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
     assert _strict(result.stdout)["funding_rate"] == D(rate)
-
-
-@dataclass(frozen=True)
-class _Row:
-    value: Decimal
-    items: tuple[Decimal, ...]
-
-
-def test_dumps_exact_keeps_every_digit() -> None:
-    long = D("0.1234567890123456789012345678")
-    text = dumps_exact({"a": long, "b": [D("Infinity"), None, True], "c": _Row(D("1E-8"), ())})
-    data = _strict(text)
-    assert data["a"] == long
-    assert str(data["a"]) == str(long)
-    assert data["b"] == [None, None, True]
-    assert data["c"] == {"value": D("1E-8"), "items": []}
-    with pytest.raises(TypeError):
-        dumps_exact({"x": object()})

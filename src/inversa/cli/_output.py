@@ -162,6 +162,8 @@ def new_app(help_text: str, **kwargs: Any) -> typer.Typer:
 
 
 # -- compatibility for modules written before inversa.report and inversa.domain ---------
+# (emit/user_errors: cli/token_mc.py, cli/sweep.py, cli/runs.py; parse_decimal: the
+# analytics lane; token, index and venues no longer use them)
 
 _UNIT_WORDS = {"coin": "coin", "USD": "usd", "USD/coin": "price", "fraction": "rate", "x": "x"}
 

@@ -1,95 +1,142 @@
-"""`inversa index KIND`: basket weights (and, later, index levels)."""
+"""``inversa index cap|level``: capped basket weights and basket index levels.
+
+Every number, date and path option is parsed by a domain of :mod:`inversa.domain` before
+the command runs (one ``error:`` line naming the option, exit 2); output goes through
+:mod:`inversa.report` (strict JSON with exact Decimals, typed tables that fold).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from inversa import index as ix
-from inversa.cli._output import emit, parse_decimal, user_errors
+from inversa.cli._options import Json, date_option, number, path_option, text
+from inversa.cli._output import new_app
+from inversa.domain import FRACTION, MAX_AMOUNT, Domain, ListParser
 from inversa.errors import InputError
+from inversa.report import Column, check_output_path, key_value_table, print_json, print_tables
+from inversa.report import table as report_table
 
-__all__ = ["app"]
+__all__ = ["WEIGHTS", "app"]
 
-app = typer.Typer(help="Basket index: capped weights and index levels.", no_args_is_help=True)
+app = new_app("Basket index: capped weights and index levels.")
 
-Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+#: Basket weights as given: non-negative, normalised to sum 1 by the index maths.
+WEIGHTS = Domain("weight", "weight, normalised to sum 1", Decimal(0), MAX_AMOUNT)
+#: The largest weight a member may hold: a fraction in (0, 1].
+CAP = Domain("fraction", "fraction of the basket", Decimal(0), Decimal(1), low_open=True)
+#: An index level in index points: positive.
+LEVEL = Domain("amount", "index points", Decimal(0), MAX_AMOUNT, low_open=True)
+#: Days a reconstitution glides over: a whole number in [0, 3650].
+GLIDE_DAYS = Domain("count", "days", Decimal(0), Decimal(3650), integer=True)
+
+
+def _weights_option(help_text: str) -> Any:
+    return typer.Option(
+        parser=ListParser(WEIGHTS),
+        help=f"{help_text} [{WEIGHTS.describe()}]",
+        show_default=False,
+        metavar="W1,W2,...",
+    )
+
+
+Weights = Annotated[Any, _weights_option("Weights, comma-separated.")]
+Cap = Annotated[Decimal | None, number(CAP, "Largest weight allowed (0.25 = 25 %).")]
 
 
 @app.command()
-def cap(
-    weights: Annotated[str | None, typer.Option(help="Weights, comma-separated.")] = None,
-    cap: Annotated[str | None, typer.Option(help="Largest weight allowed (0.25 = 25 %).")] = None,
-    json: Json = False,
-) -> None:
+def cap(weights: Weights = None, cap: Cap = None, json: Json = False) -> None:
     """Cap weights iteratively, re-normalising the others pro rata, until none exceeds CAP."""
-    with user_errors():
-        if weights is None or not weights.strip():
-            raise InputError("weights", weights, "is required (comma-separated numbers)")
-        if cap is None:
-            raise InputError("cap", None, "is required")
-        w = [parse_decimal(f"weights[{i}]", p) for i, p in enumerate(weights.split(","))]
-        out_w = ix.cap_weights(w, parse_decimal("cap", cap))
-        assert isinstance(out_w, list)
-        out: dict[str, list[Decimal]] = {"weights": out_w}
-    emit(out, as_json=json, title="index cap", units={"weights": "fraction"})
+    if weights is None:
+        raise InputError("weights", None, "is required (comma-separated numbers)")
+    if cap is None:
+        raise InputError("cap", None, "is required")
+    out_w = ix.cap_weights(list(weights), cap)
+    assert isinstance(out_w, list)
+    if json:
+        print_json({"weights": out_w})
+        return
+    rows = [
+        {"member": i + 1, "given": w, "capped": c}
+        for i, (w, c) in enumerate(zip(weights, out_w, strict=True))
+    ]
+    cols = [
+        Column("member", "member", "count"),
+        Column("given", "given weight"),
+        Column("capped", "capped weight", "rate"),
+    ]
+    print_tables([report_table("index cap", cols, rows)])
 
 
 @app.command()
 def level(
     assets: Annotated[
-        str, typer.Option(help="Comma-separated bundled assets (DeFi daily closes).")
+        str, text("Comma-separated bundled assets (DeFi daily closes).", show_default=True)
     ] = "AAVE,COMP,CRV,LINK,MKR,SNX,SUSHI,YFI",
-    weighting: Annotated[str, typer.Option(help="fixed, equal or market-cap.")] = "equal",
-    weights: Annotated[
-        str | None, typer.Option(help="Fixed weights, comma-separated, one per asset.")
-    ] = None,
-    cap: Annotated[str | None, typer.Option(help="Largest weight (iterated cap).")] = None,
+    weighting: Annotated[str, text("fixed, equal or market-cap.", show_default=True)] = "equal",
+    weights: Annotated[Any, _weights_option("Fixed weights, one per asset.")] = None,
+    cap: Annotated[Decimal | None, number(CAP, "Largest weight (iterated cap).")] = None,
     supply_csv: Annotated[
-        str | None, typer.Option(help="CSV of date,asset,supply (market-cap weights).")
+        Path | None, path_option("CSV of date,asset,supply (market-cap weights).", "--supply-csv")
     ] = None,
-    schedule: Annotated[str, typer.Option(help="none, monthly or quarterly.")] = "none",
-    glide_days: Annotated[int, typer.Option(help="Days a reconstitution glides over.")] = 0,
-    drop_below: Annotated[str, typer.Option(help="A member below this weight leaves.")] = "0",
-    add_above: Annotated[str, typer.Option(help="A newcomer joins at this weight.")] = "0",
-    start: Annotated[str | None, typer.Option(help="First UTC day (YYYY-MM-DD).")] = None,
-    end: Annotated[str | None, typer.Option(help="End UTC day, exclusive.")] = None,
-    base_level: Annotated[str, typer.Option(help="Level on the first day.")] = "1000",
+    schedule: Annotated[str, text("none, monthly or quarterly.", show_default=True)] = "none",
+    glide_days: Annotated[
+        int, number(GLIDE_DAYS, "Days a reconstitution glides over.", show_default=True)
+    ] = 0,
+    drop_below: Annotated[
+        Decimal, number(FRACTION, "A member below this weight leaves.", show_default=True)
+    ] = Decimal(0),
+    add_above: Annotated[
+        Decimal, number(FRACTION, "A newcomer joins at this weight.", show_default=True)
+    ] = Decimal(0),
+    start: Annotated[datetime | None, date_option("First UTC day.")] = None,
+    end: Annotated[datetime | None, date_option("End UTC day, exclusive.")] = None,
+    base_level: Annotated[
+        Decimal, number(LEVEL, "Level on the first day.", show_default=True)
+    ] = Decimal(1000),
     out: Annotated[
-        str | None, typer.Option(help="Write date, level, divisor and weights as CSV.")
+        Path | None,
+        path_option("Write date, level, divisor and weights as CSV.", "--out", must_exist=False),
     ] = None,
     json: Json = False,
 ) -> None:
     """Index level of a basket from bundled daily closes, continuous across reconstitutions."""
-    with user_errors():
-        names = tuple(a.strip().upper() for a in assets.split(",") if a.strip())
-        fixed: dict[str, float] = {}
-        if weights is not None:
-            ws = [parse_decimal(f"weights[{i}]", w) for i, w in enumerate(weights.split(","))]
-            if len(ws) != len(names):
-                raise InputError("weights", weights, "give one weight per asset")
-            fixed = {a: float(w) for a, w in zip(names, ws, strict=True)}
-        spec = ix.BasketSpec(
-            names,
-            weighting,  # type: ignore[arg-type]
-            fixed,
-            None if cap is None else float(parse_decimal("cap", cap)),
-            float(parse_decimal("drop_below", drop_below)),
-            float(parse_decimal("add_above", add_above)),
-            schedule,  # type: ignore[arg-type]
-            glide_days,
-            float(parse_decimal("base_level", base_level)),
-        )
-        prices = ix.basket_prices(names, start, end)
-        supplies = None if supply_csv is None else ix.load_supplies(supply_csv)
-        lvl = ix.index_level(prices, spec, supplies)
-        if out is not None:
-            frame = lvl.weights.add_prefix("weight_")
-            frame.insert(0, "divisor", lvl.divisor)
-            frame.insert(0, "level", lvl.level)
+    if out is not None:
+        check_output_path(out, "out")
+    names = tuple(a.strip().upper() for a in assets.split(",") if a.strip())
+    fixed: dict[str, float] = {}
+    if weights is not None:
+        if len(weights) != len(names):
+            raise InputError("weights", ",".join(map(str, weights)), "give one weight per asset")
+        fixed = {a: float(w) for a, w in zip(names, weights, strict=True)}
+    spec = ix.BasketSpec(
+        names,
+        weighting,  # type: ignore[arg-type]
+        fixed,
+        None if cap is None else float(cap),
+        float(drop_below),
+        float(add_above),
+        schedule,  # type: ignore[arg-type]
+        glide_days,
+        float(base_level),
+    )
+    prices = ix.basket_prices(names, start, end)
+    supplies = None if supply_csv is None else ix.load_supplies(supply_csv)
+    lvl = ix.index_level(prices, spec, supplies)
+    if out is not None:
+        frame = lvl.weights.add_prefix("weight_")
+        frame.insert(0, "divisor", lvl.divisor)
+        frame.insert(0, "level", lvl.level)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
             frame.to_csv(out, index_label="date")
+        except OSError as exc:
+            raise InputError("out", str(out), f"cannot be written: {exc.strerror or exc}") from None
     result = {
         "start": lvl.dates[0].date().isoformat(),
         "end": lvl.dates[-1].date().isoformat(),
@@ -99,4 +146,9 @@ def level(
         "reconstitutions": len(lvl.reconstitutions),
         **{f"weight_end_{a}": float(w) for a, w in lvl.weights.iloc[-1].items()},
     }
-    emit(result, as_json=json, title="index level", units={"level_end": "points"})
+    if json:
+        print_json(result)
+        return
+    units = {"days": "count", "reconstitutions": "count", "start": "text", "end": "text"}
+    units |= {k: "rate" for k in result if k.startswith("weight_end_")}
+    print_tables([key_value_table("index level (index points)", result, units)])

@@ -10,79 +10,24 @@ Decimal numbers keep every digit (JSON numbers, rates as fractions), an unbounde
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import fields, is_dataclass
-from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from inversa.errors import InversaError
+from inversa.cli._options import Json, text
+from inversa.cli._output import new_app
+from inversa.report import console as report_console
+from inversa.report import print_json
 
 if TYPE_CHECKING:
     from inversa.venues import NumberRow, Source, VenueSheet
 
-__all__ = ["app", "dumps_exact"]
+__all__ = ["app"]
 
-app = typer.Typer(
-    help="Venue rule sets: symbols, tiers, fees, funding; every number with its source.",
-    no_args_is_help=True,
-)
-
-_JSON = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """inversa's errors become one line on stderr and exit status 2."""
-    try:
-        yield
-    except InversaError as exc:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {exc}", markup=False)
-        raise typer.Exit(code=2) from None
-
-
-# -- JSON that keeps Decimal digits ----------------------------------------------------
-
-
-def _encode(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return str(value) if value.is_finite() else "null"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, date):
-        return _string(value.isoformat())
-    if is_dataclass(value) and not isinstance(value, type):
-        return _encode({f.name: getattr(value, f.name) for f in fields(value)})
-    if isinstance(value, dict):
-        items = (f"{_string(str(k))}: {_encode(v)}" for k, v in value.items())
-        return "{" + ", ".join(items) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_encode(v) for v in value) + "]"
-    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
-
-
-def _string(text: str) -> str:
-    import json
-
-    return json.dumps(text, ensure_ascii=False)
-
-
-def dumps_exact(value: Any) -> str:
-    """JSON text in which Decimals are written with all their digits (``str(Decimal)``,
-    a valid JSON number); infinite Decimals are ``null``; dataclasses become objects."""
-    return _encode(value)
+app = new_app("Venue rule sets: symbols, tiers, fees, funding; every number with its source.")
 
 
 # -- formatting --------------------------------------------------------------------------
@@ -131,21 +76,20 @@ def _table(title: str, *columns: str) -> Table:
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    return report_console()
 
 
 # -- list --------------------------------------------------------------------------------
 
 
 @app.command("list")
-def list_command(as_json: _JSON = False) -> None:
+def list_command(as_json: Json = False) -> None:
     """The bundled venues: instruments, models, counts of flagged numbers, as-of date."""
     from inversa.venues import venue_summaries
 
-    with _user_errors():
-        rows = venue_summaries()
+    rows = venue_summaries()
     if as_json:
-        sys.stdout.write(dumps_exact({"venues": rows}) + "\n")
+        print_json({"venues": rows})
         return
     table = _table(
         "Venue rule sets: `inversa venues show VENUE` lists every number and its source",
@@ -183,19 +127,17 @@ def list_command(as_json: _JSON = False) -> None:
 def show_command(
     venue: Annotated[str, typer.Argument(help="Venue rule set, e.g. bybit, bitmex, binance.")],
     symbol: Annotated[
-        str | None,
-        typer.Option("--symbol", help="One instrument: ccxt symbol or venue id (dated ones too)."),
+        str | None, text("One instrument: ccxt symbol or venue id (dated ones too).", "--symbol")
     ] = None,
-    as_json: _JSON = False,
+    as_json: Json = False,
 ) -> None:
     """A venue's symbols, tiers, fees and funding: each number with source and as-of date;
     disagreements and unconfirmed numbers are shown as such."""
     from inversa.venues import venue_sheet
 
-    with _user_errors():
-        sheet = venue_sheet(venue, symbol)
+    sheet = venue_sheet(venue, symbol)
     if as_json:
-        sys.stdout.write(dumps_exact(sheet) + "\n")
+        print_json(sheet)
         return
     console = _console()
     console.print(
@@ -210,8 +152,8 @@ def show_command(
     _print_disputed(console, sheet)
     _print_unconfirmed(console, sheet)
     _print_sources(console, sheet)
-    for key, text in sheet.notes:
-        console.print(f"[bold]{key}[/]: {text}")
+    for key, note in sheet.notes:
+        console.print(f"[bold]{key}[/]: {note}")
 
 
 def _print_instruments(console: Console, sheet: VenueSheet) -> None:
