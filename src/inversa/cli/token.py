@@ -327,8 +327,8 @@ _FAULT_UNITS = {
 
 def _sections(run: TokenBacktest, log_name: str) -> list[Section]:
     """The HTML report of a token backtest: summary, figures, faults, log, hedges, synth."""
+    from inversa.report.token import synth_figure, token_figures
     from inversa.token.analytics import hedge_effectiveness, rebalance_rows
-    from inversa.token.figures import synth_figure, token_figures
     from inversa.token.synth import synth_path
 
     summary = run.summary
