@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from inversa.cli import calc_analytics as _calc_analytics
 from inversa.cli import demo as _demo
 from inversa.cli.calc import app as calc_app
 from inversa.cli.hedge import app as hedge_app
@@ -23,6 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(calc_app, name="calc")
+_calc_analytics.register(calc_app)
 app.add_typer(stress_app, name="stress")
 app.add_typer(hedge_app, name="hedge")
 _demo.register(app)

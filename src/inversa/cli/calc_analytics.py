@@ -1,0 +1,308 @@
+"""`inversa calc greeks` and `inversa calc curve`: risk and term-structure calculators.
+
+These commands are attached to the ``calc`` Typer app by :func:`register`, so that they
+live apart from the contract calculator in :mod:`inversa.cli.calc`.  Numbers are parsed
+as exact Decimals; ``--json`` prints one JSON object, otherwise Rich tables.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from inversa.cli._output import parse_decimal, to_jsonable, user_errors
+from inversa.contracts import parse_side
+from inversa.contracts.basis import EXPIRY_HOUR_UTC, Curve, futures_curve, parse_expiry
+from inversa.contracts.greeks import AccountRisk, Greeks, account_risk
+from inversa.errors import InputError
+
+__all__ = ["register"]
+
+Num = Annotated[str | None, typer.Option(show_default=False)]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+_GREEK_FIELDS = (
+    ("equity_coin", "coin"),
+    ("equity_usd", "USD"),
+    ("delta_coin", "coin per USD/coin"),
+    ("gamma_coin", "coin per (USD/coin)^2"),
+    ("delta_usd", "coin"),
+    ("gamma_usd", "coin per USD/coin"),
+    ("effective_leverage", "x (signed)"),
+)
+
+
+def _required(field: str, text: str | None) -> Decimal:
+    if text is None:
+        raise InputError(field, None, "is required")
+    return parse_decimal(field, text)
+
+
+def _decimals(field: str, text: str | None) -> tuple[Decimal, ...]:
+    if text is None:
+        return ()
+    return tuple(parse_decimal(field, part) for part in text.split(",") if part.strip())
+
+
+def _greeks_dict(g: Greeks[Decimal]) -> dict[str, Decimal]:
+    return {name: getattr(g, name) for name, _ in _GREEK_FIELDS}
+
+
+def risk_to_dict(risk: AccountRisk) -> dict[str, Any]:
+    """The JSON shape of ``calc greeks`` (infinite prices are ``null``)."""
+    return {
+        "with_collateral": _greeks_dict(risk.with_wallet),
+        "without_collateral": _greeks_dict(risk.without_wallet),
+        "linear_with_collateral": _greeks_dict(risk.linear_with_wallet),
+        "linear_without_collateral": _greeks_dict(risk.linear_without_wallet),
+        "effective_leverage": risk.with_wallet.effective_leverage,
+        "leverage_doubles_at": risk.leverage_doubles_at,
+        "liquidation_price": risk.liquidation_price,
+        "bankruptcy_price": risk.bankruptcy_price,
+        "neutral_short_coin": risk.neutral_short_coin,
+        "grid": [
+            {"price": p, "effective_leverage": lev, "equity_usd": eq} for p, lev, eq in risk.grid
+        ],
+    }
+
+
+def _fmt(value: Decimal) -> str:
+    if value.is_nan():
+        return "undefined"
+    if value.is_infinite():
+        return "none" if value > 0 else "-inf"
+    if value == 0:
+        return "0"
+    if abs(value) < Decimal("0.001"):
+        return f"{value:.6e}"
+    return f"{value:,.8f}".rstrip("0").rstrip(".")
+
+
+def _print_risk(risk: AccountRisk) -> None:
+    console = Console()
+    table = Table(title="Greeks (derivatives in the price S, USD per coin)", title_justify="left")
+    table.add_column("quantity")
+    for head in ("inverse + wallet", "inverse alone", "linear + wallet", "linear alone"):
+        table.add_column(head, justify="right")
+    table.add_column("unit")
+    views = (
+        risk.with_wallet,
+        risk.without_wallet,
+        risk.linear_with_wallet,
+        risk.linear_without_wallet,
+    )
+    for name, unit in _GREEK_FIELDS:
+        table.add_row(name, *(_fmt(getattr(g, name)) for g in views), unit)
+    console.print(table)
+    summary = Table(title="Variable leverage", title_justify="left")
+    summary.add_column("quantity")
+    summary.add_column("value", justify="right")
+    summary.add_column("unit")
+    summary.add_row("leverage_doubles_at", _fmt(risk.leverage_doubles_at), "USD/coin")
+    summary.add_row("liquidation_price", _fmt(risk.liquidation_price), "USD/coin")
+    summary.add_row("bankruptcy_price", _fmt(risk.bankruptcy_price), "USD/coin")
+    summary.add_row("neutral_short_coin", _fmt(risk.neutral_short_coin), "coin (sell +)")
+    console.print(summary)
+    if risk.grid:
+        grid = Table(title="Effective leverage on a price grid", title_justify="left")
+        grid.add_column("price (USD/coin)", justify="right")
+        grid.add_column("leverage", justify="right")
+        grid.add_column("equity (USD)", justify="right")
+        for p, lev, eq in risk.grid:
+            grid.add_row(_fmt(p), _fmt(lev), _fmt(eq))
+        console.print(grid)
+
+
+def greeks(
+    side: Annotated[str | None, typer.Option(help="long or short", show_default=False)] = None,
+    contracts: Num = None,
+    entry: Annotated[str | None, typer.Option(help="Entry, USD/coin.", show_default=False)] = None,
+    price: Annotated[str | None, typer.Option(help="Mark, USD/coin.", show_default=False)] = None,
+    contract_value: Annotated[
+        str | None, typer.Option(help="USD per inverse contract.", show_default=False)
+    ] = None,
+    wallet: Annotated[str, typer.Option(help="Coin collateral in the wallet.")] = "0",
+    mmr: Annotated[str, typer.Option(help="Maintenance rate for the liquidation price.")] = "0.005",
+    grid: Annotated[
+        str | None,
+        typer.Option(
+            help="Prices (USD/coin, comma-joined) for the leverage table; default "
+            "0.3x..1.5x the price in 0.1 steps.",
+            show_default=False,
+        ),
+    ] = None,
+    json: Json = False,
+) -> None:
+    """Delta and gamma in coin and USD, collateral included, and the variable leverage.
+
+    An inverse position on a coin wallet: its Greeks with the wallet and without it, a
+    linear position of the same coin size for comparison, the effective leverage on a
+    price grid, the price where it doubles, the liquidation price (cross on the whole
+    wallet, generic model at --mmr) and the spot or linear short that makes it USD-neutral.
+    """
+    with user_errors():
+        sd = parse_side(side) if side is not None else None
+        if sd is None:
+            raise InputError("side", None, "is required: long or short")
+        n = _required("contracts", contracts)
+        e = _required("entry", entry)
+        s = _required("price", price)
+        cv = _required("contract_value", contract_value)
+        w = parse_decimal("wallet", wallet)
+        rate = parse_decimal("mmr", mmr)
+        if not Decimal(0) <= rate < 1:
+            raise InputError("mmr", mmr, "must lie in [0, 1)")
+        points = _decimals("grid", grid) or tuple(s * Decimal(k) / 10 for k in range(3, 16))
+        risk = account_risk(sd, n, e, s, cv, w, rate, points)
+        if json:
+            import json as _json
+
+            sys.stdout.write(_json.dumps(to_jsonable(risk_to_dict(risk))) + "\n")
+        else:
+            _print_risk(risk)
+
+
+def _as_of(text: str | None) -> datetime:
+    if text is None:
+        raise InputError("as-of", None, "is required: YYYY-MM-DD or an ISO-8601 UTC time")
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError("as-of", text, "expected YYYY-MM-DD or an ISO-8601 UTC time") from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _futures(text: str | None, hour_utc: int) -> dict[datetime, Decimal]:
+    if not text:
+        raise InputError("futures", text, "give EXPIRY=PRICE pairs, e.g. 250328=98000")
+    out: dict[datetime, Decimal] = {}
+    for part in text.split(","):
+        code, sep, value = part.partition("=")
+        if not sep:
+            raise InputError("futures", part, "expected EXPIRY=PRICE (EXPIRY as YYMMDD)")
+        expiry = parse_expiry(code, "futures", hour_utc)
+        if expiry in out:
+            raise InputError("futures", part, "expiry given twice")
+        out[expiry] = parse_decimal(f"futures.{code.strip()}", value)
+    return out
+
+
+def _expiry_hour(venue: str | None, hour_utc: int | None) -> int:
+    if hour_utc is not None:
+        return hour_utc
+    if venue is None:
+        return EXPIRY_HOUR_UTC
+    from inversa.venues import load_venue
+
+    templates = load_venue(venue).templates
+    if not templates:
+        raise InputError("venue", venue, "lists no dated futures; give --hour-utc")
+    return templates[0].rule.hour_utc
+
+
+def curve_to_dict(curve: Curve) -> dict[str, Any]:
+    """The JSON shape of ``calc curve``."""
+    return {
+        "as_of": curve.as_of.isoformat(),
+        "spot": curve.spot,
+        "perpetual_annualised_funding": curve.perpetual_rate,
+        "points": [
+            {
+                "expiry": p.expiry.isoformat(),
+                "days": p.days,
+                "future": p.future,
+                "basis": p.basis,
+                "annualised_basis": p.annualised_basis,
+                "implied_rate": p.implied_rate,
+            }
+            for p in curve.points
+        ],
+    }
+
+
+def curve(
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Curve date (UTC), YYYY-MM-DD or ISO time.", show_default=False
+        ),
+    ] = None,
+    spot: Annotated[str | None, typer.Option(help="Spot, USD/coin.", show_default=False)] = None,
+    futures: Annotated[
+        str | None,
+        typer.Option(help="EXPIRY=PRICE, comma-joined; EXPIRY as YYMMDD.", show_default=False),
+    ] = None,
+    funding_rate: Annotated[
+        str | None,
+        typer.Option(
+            help="A perpetual's funding rate per interval (optional).", show_default=False
+        ),
+    ] = None,
+    interval_hours: Annotated[str, typer.Option(help="Funding interval, hours.")] = "8",
+    hour_utc: Annotated[
+        int | None,
+        typer.Option(help="Expiry hour UTC (default 8, or the --venue's).", show_default=False),
+    ] = None,
+    venue: Annotated[
+        str | None, typer.Option(help="Venue whose expiry hour applies.", show_default=False)
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write an HTML report with the curve plot.")
+    ] = None,
+    json: Json = False,
+) -> None:
+    """Annualised basis (F/S - 1)*365/days and implied rate ln(F/S)*365/days per expiry.
+
+    Expiries settle at 08:00 UTC on the expiry date unless --hour-utc or the --venue's
+    rule says otherwise; an expiry at or before --as-of is refused.
+    """
+    with user_errors():
+        when = _as_of(as_of)
+        s = _required("spot", spot)
+        hour = _expiry_hour(venue, hour_utc)
+        quotes = _futures(futures, hour)
+        rate = None if funding_rate is None else parse_decimal("funding-rate", funding_rate)
+        hours = parse_decimal("interval-hours", interval_hours)
+        result = futures_curve(when, s, quotes, funding_rate=rate, interval_hours=hours)
+        if report is not None:
+            from inversa.report.analytics import curve_report
+
+            curve_report(result, report)
+        if json:
+            import json as _json
+
+            sys.stdout.write(_json.dumps(to_jsonable(curve_to_dict(result))) + "\n")
+            return
+        table = Table(
+            title=f"Futures curve at {result.as_of:%Y-%m-%d %H:%M} UTC", title_justify="left"
+        )
+        for head in ("expiry (UTC)", "days", "future", "basis USD", "ann. basis", "implied rate"):
+            table.add_column(head, justify="right")
+        for p in result.points:
+            table.add_row(
+                f"{p.expiry:%Y-%m-%d %H:%M}",
+                f"{p.days:.4f}",
+                _fmt(p.future),
+                _fmt(p.basis),
+                f"{p.annualised_basis:.4%}",
+                f"{p.implied_rate:.4%}",
+            )
+        console = Console()
+        console.print(table)
+        if result.perpetual_rate is not None:
+            console.print(f"perpetual funding, annualised: {result.perpetual_rate:.4%}")
+        if report is not None:
+            console.print(f"report: {report}")
+
+
+def register(calc: typer.Typer) -> None:
+    """Attach ``greeks`` and ``curve`` to the ``calc`` app."""
+    calc.command("greeks")(greeks)
+    calc.command("curve")(curve)
