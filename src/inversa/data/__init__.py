@@ -3,7 +3,7 @@
 Bundled (gzip of the original CSV text; sources and licences in
 ``inversa/data/bundled/PROVENANCE.md``): BTC/ETH/DeFi daily spot, Binance USD-M hourly
 mark prices for BTC and ETH, hourly spot for two crash months, and BitMEX, Deribit, Bybit
-and Binance COIN-M inverse funding histories.
+and Binance COIN-M inverse funding histories, and Binance/Bybit USDT linear funding.
 
 Conventions: prices in USD (or USDT) per coin; funding rates as fractions per funding
 interval; frames indexed by a tz-aware UTC ``DatetimeIndex`` named ``timestamp``; float64
@@ -15,6 +15,7 @@ known ones.
 
 from inversa.data._catalog import Dataset, list_datasets
 from inversa.data._funding import DERIBIT_MISSING_HOURS, FUNDING_VENUES, funding_history
+from inversa.data._linear import LINEAR_FUNDING, linear_funding_history
 from inversa.data._prices import (
     DEFI_ASSETS,
     MARK_ASSETS,
@@ -31,12 +32,14 @@ __all__ = [
     "DEFI_ASSETS",
     "DERIBIT_MISSING_HOURS",
     "FUNDING_VENUES",
+    "LINEAR_FUNDING",
     "MARK_ASSETS",
     "SPOT_ASSETS",
     "CrashWindow",
     "Dataset",
     "crash_window",
     "funding_history",
+    "linear_funding_history",
     "list_datasets",
     "mark_hourly",
     "read_price_csv",
