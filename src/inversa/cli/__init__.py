@@ -11,6 +11,7 @@ import typer
 from inversa.cli import calc_analytics as _calc_analytics
 from inversa.cli import demo as _demo
 from inversa.cli.calc import app as calc_app
+from inversa.cli.carry import app as carry_app
 from inversa.cli.hedge import app as hedge_app
 from inversa.cli.stress import app as stress_app
 
@@ -27,6 +28,7 @@ app.add_typer(calc_app, name="calc")
 _calc_analytics.register(calc_app)
 app.add_typer(stress_app, name="stress")
 app.add_typer(hedge_app, name="hedge")
+app.add_typer(carry_app, name="carry")
 _demo.register(app)
 
 

@@ -5,15 +5,21 @@ and Plotly figures and writes one self-contained file.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from inversa.contracts.basis import Curve, convergence_path
 from inversa.report.html import Section, write_report
+from inversa.sim.carry import CarryResult
 
-__all__ = ["curve_figure", "curve_report"]
+_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
+
+__all__ = ["carry_figure", "carry_report", "curve_figure", "curve_report"]
 
 
 def curve_figure(curve: Curve) -> go.Figure:
@@ -101,3 +107,118 @@ def curve_report(curve: Curve, path: str | Path) -> Path:
         text += f" Perpetual funding annualised: {curve.perpetual_rate:.4%}."
     section = Section("Futures curve", text, rows, (curve_figure(curve),))
     return write_report(path, "inversa futures curve", [section])
+
+
+def carry_figure(results: Sequence[CarryResult]) -> go.Figure:
+    """Account value (USD, as a multiple of the start), hedge ratio and margin ratio per
+    venue, and the distribution of annualised funding."""
+    fig = make_subplots(
+        rows=4,
+        cols=1,
+        subplot_titles=(
+            "Account value / start value (USD)",
+            "Hedge ratio (short notional / USD value of the coin hedged)",
+            "Margin ratio at the bar's worst price (MM / margin balance; 1 = liquidation)",
+            "Funding, annualised per row (rate x 24/interval x 365)",
+        ),
+        vertical_spacing=0.07,
+    )
+    for k, r in enumerate(results):
+        name = f"{r.venue} ({r.margin})"
+        colour = _COLOURS[k % len(_COLOURS)]
+        group: dict[str, Any] = {"legendgroup": name}
+        line = {"color": colour, "width": 1.2}
+        fig.add_trace(
+            go.Scatter(x=r.times, y=r.equity / r.start_value, name=name, line=line, **group),
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(x=r.times, y=r.hedge_ratio, name=name, showlegend=False, line=line, **group),
+            row=2,
+            col=1,
+        )
+        ratio = np.where(np.isfinite(r.margin_ratio), r.margin_ratio, np.nan)
+        fig.add_trace(
+            go.Scatter(x=r.times, y=ratio, name=name, showlegend=False, line=line, **group),
+            row=3,
+            col=1,
+        )
+        fig.add_trace(
+            go.Histogram(
+                x=r.funding_annualised * 100,
+                name=name,
+                showlegend=False,
+                opacity=0.5,
+                marker={"color": colour},
+                nbinsx=120,
+                histnorm="probability",
+                **group,
+            ),
+            row=4,
+            col=1,
+        )
+    fig.update_layout(height=1400, barmode="overlay", margin={"t": 60})
+    fig.update_xaxes(title_text="% per year", row=4, col=1)
+    return fig
+
+
+def _carry_rows(results: Sequence[CarryResult]) -> list[dict[str, str]]:
+    rows = []
+    for r in results:
+        f = r.funding
+        neg = (
+            f"{f.longest_negative_hours / 24:.1f} d from {f.negative_start:%Y-%m-%d}"
+            if f.negative_start is not None
+            else "none"
+        )
+        rows.append(
+            {
+                "venue": f"{r.venue} ({r.kind}, {r.margin})",
+                "period (UTC)": f"{r.start:%Y-%m-%d} .. {r.end:%Y-%m-%d}",
+                "start USD": f"{r.start_value:,.0f}",
+                "end USD": f"{r.end_value:,.0f}",
+                "yield simple": f"{r.yield_simple:.2%}",
+                "yield compounded": f"{r.yield_compounded:.2%}",
+                "max drawdown": f"{r.max_drawdown:.2%} ({r.drawdown_peak:%Y-%m-%d} .. "
+                f"{r.drawdown_trough:%Y-%m-%d})",
+                "funding USD": f"{r.funding_received:,.0f}",
+                "fees USD": f"{r.fees:,.2f}",
+                "rebalances": str(r.rebalances),
+                "top-ups": str(r.topups),
+                "liquidations": f"{r.liquidations} ({r.liquidation_loss:,.0f} USD)",
+                "margin used mean / max": f"{r.margin_used_mean:.2f} / {r.margin_used_max:.2f}",
+                "max MM/margin": f"{r.max_margin_ratio:.4f} ({r.max_margin_ratio_at:%Y-%m-%d})",
+                "funding mean / median ann.": f"{f.mean:.2%} / {f.median:.2%}",
+                "funding p5 / p95 ann.": f"{f.p05:.2%} / {f.p95:.2%}",
+                "share negative": f"{f.share_negative:.1%}",
+                "longest negative run": neg,
+            }
+        )
+    return rows
+
+
+def carry_report(
+    results: Sequence[CarryResult], path: str | Path, skipped: Sequence[str] = ()
+) -> Path:
+    """Write the carry backtest's summary, notes and figures to ``path`` (HTML)."""
+    notes = " ".join(
+        f"{r.venue}: prices: {r.price_note}. Funding: {r.funding_note}."
+        + "".join(f" {a}." for a in r.assumptions)
+        for r in results
+    )
+    text = (
+        "Hold the coin, short the perpetual worth hedge-ratio x its USD value, rebalance "
+        "outside the band. Yields on the start value: simple (V_T/V0 - 1)/years and "
+        "compounded (V_T/V0)^(1/years) - 1. Linear runs hold the coin and short the same "
+        "coin amount of the USDT perpetual; their funding and PnL are USD cash (no "
+        "interest charged on a negative USD balance). "
+    )
+    if skipped:
+        text += f"Skipped (history does not cover the dates): {', '.join(skipped)}. "
+    sections = [
+        Section("Summary", text, _carry_rows(results)),
+        Section("Data and assumptions", notes),
+        Section("Paths", "", (), (carry_figure(results),)),
+    ]
+    return write_report(path, "inversa carry trade backtest", sections)
