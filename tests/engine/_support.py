@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from inversa.contracts import TierTable
+from inversa.contracts import ContractKind, TierTable
 from inversa.engine import Engine, InstrumentRules, check_invariants
 
 SYMBOL = "BTC/USD:BTC"
+LINEAR = "BTC/USDT:USDT"
 MM = "market-maker"
 
 
@@ -47,6 +48,31 @@ def flat_rules(mmr: str = "0.005", **overrides: Any) -> InstrumentRules:
         "contract_value": D(1),
         "maintenance": TierTable((D("Infinity"),), (D(mmr),)),
         "max_leverage": D(100),
+    }
+    fields.update(overrides)
+    return InstrumentRules(**fields)
+
+
+#: Binance USD-M BTCUSDT brackets (first five; bounds in USDT), with the leverage caps.
+LINEAR_TIERS = TierTable(
+    tuple(D(x) for x in ("50000", "500000", "8000000", "50000000", "Infinity")),
+    tuple(D(x) for x in ("0.004", "0.005", "0.01", "0.025", "0.05")),
+    tuple(D(x) for x in ("125", "100", "50", "20", "10")),
+)
+
+
+def linear_rules(**overrides: Any) -> InstrumentRules:
+    """A Binance-USD-M-like BTCUSDT linear perpetual: 0.001 BTC contracts, USDT wallet."""
+    fields: dict[str, Any] = {
+        "symbol": LINEAR,
+        "contract_value": D("0.001"),
+        "maintenance": LINEAR_TIERS,
+        "settle": "USDT",
+        "maker": D("0.0002"),
+        "taker": D("0.0005"),
+        "tick": D("0.1"),
+        "max_leverage": D(125),
+        "kind": ContractKind.LINEAR,
     }
     fields.update(overrides)
     return InstrumentRules(**fields)

@@ -17,7 +17,8 @@ from inversa.engine import (
     HistoricalFunding,
     run_bars,
 )
-from inversa.errors import DataError
+from inversa.data import FundingSeries
+from inversa.errors import DataError, InputError
 
 from ._support import MM, SYMBOL, D, assert_log_replays, binance_rules, new_engine
 
@@ -86,10 +87,10 @@ def test_historical_series_exact_and_asof() -> None:
     index = pd.DatetimeIndex([_utc("2022-11-07T00:00"), _utc("2022-11-07T08:00")])
     series = pd.Series([0.0001, -0.0003], index=index)
     rules = binance_rules()
-    exact = HistoricalFunding(series, how="exact")
+    exact = HistoricalFunding(series, interval_hours=8, how="exact")
     assert exact.rate(rules, _utc("2022-11-07T08:00")) == D("-0.0003")
     assert exact.rate(rules, _utc("2022-11-07T09:00")) is None
-    asof = HistoricalFunding(series)
+    asof = HistoricalFunding(series, interval_hours=8)
     assert asof.rate(rules, _utc("2022-11-07T09:00")) == D("-0.0003")
     assert asof.rate(rules, _utc("2022-11-06T23:00")) is None
     assert asof.covers(_utc("2022-11-07T00:00"), _utc("2022-11-07T08:00"))
@@ -99,9 +100,9 @@ def test_historical_series_exact_and_asof() -> None:
 @pytest.mark.parametrize(
     ("values", "stamps", "match"),
     [
-        ([0.1, np.nan, 0.2], None, r"funding, row 2: value nan"),
-        ([0.1, 0.2, 0.3], [2, 1, 3], r"funding, row 2: timestamp .* out of order"),
-        ([0.1, 0.2, 0.3], [1, 1, 3], r"funding, row 2: timestamp .* duplicate"),
+        ([0.1, np.nan, 0.2], None, r"funding\S*, row 2: value nan"),
+        ([0.1, 0.2, 0.3], [2, 1, 3], r"funding\S*, row 2: timestamp .* out of order"),
+        ([0.1, 0.2, 0.3], [1, 1, 3], r"funding\S*, row 2: timestamp .* duplicate"),
     ],
 )
 def test_bad_funding_series_name_row_and_value(
@@ -112,10 +113,10 @@ def test_bad_funding_series_name_row_and_value(
         [pd.Timestamp("2022-01-01", tz="UTC") + pd.Timedelta(hours=h) for h in hours]
     )
     with pytest.raises(DataError, match=match):
-        HistoricalFunding(pd.Series(values, index=index))
+        HistoricalFunding(pd.Series(values, index=index), interval_hours=8)
     naive = pd.Series(values, index=pd.date_range("2022-01-01", periods=3, freq="h"))
     with pytest.raises(DataError, match="timezone-aware"):
-        HistoricalFunding(naive)
+        HistoricalFunding(naive, interval_hours=8)
 
 
 def test_run_bars_settles_at_the_venue_times_only_for_open_positions() -> None:
@@ -131,4 +132,63 @@ def test_run_bars_settles_at_the_venue_times_only_for_open_positions() -> None:
     assert [e.time.hour for e in settled if e.time] == [8, 16]
     # two payments of 1 BTC x 0.01 %
     assert engine.wallet("long") == Decimal(1) - 2 * D("0.0001")
+    assert_log_replays(engine)
+
+
+# -- regressions from the audit (issue 10) ----------------------------------------------
+
+
+def test_d1_hourly_accruals_are_not_taken_for_8_hour_rates() -> None:
+    """D1: a Deribit row is the funding accrued over one hour.  On a continuous 8-hour
+    instrument one hour of accrual pays the row's rate, not 1/8 of it."""
+    deribit = binance_rules(
+        maker=0, taker=0, funding=FundingRules(model="deribit", continuous=True)
+    )
+    index = pd.date_range("2020-03-12", periods=3, freq="h", tz="UTC")
+    hourly = FundingSeries.constant(pd.Series([0.0, 0.0008, 0.0008], index=index), 1.0)
+    source = HistoricalFunding(hourly)
+    assert source.rate(deribit, index[1].to_pydatetime()) == D("0.0064")  # per 8 h
+    bars = pd.DataFrame(dict.fromkeys(("open", "high", "low", "close"), 50_000.0), index=index)
+    engine = new_engine(deribit, start=index[0])
+    engine.deposit("a", 1)
+    engine.set_mark(SYMBOL, 50_000, time=index[0])
+    engine.buy("a", SYMBOL, 500)  # 1 BTC long
+    run_bars(engine, SYMBOL, bars, funding=source)
+    # two hours at 0.08 % each on 1 BTC
+    assert engine.wallet("a") == 1 - 2 * D("0.0008")
+    assert_log_replays(engine)
+
+
+def test_d1_a_bare_series_must_say_its_interval() -> None:
+    index = pd.date_range("2020-03-12", periods=2, freq="8h", tz="UTC")
+    with pytest.raises(InputError, match="interval_hours"):
+        HistoricalFunding(pd.Series([0.0001, 0.0001], index=index))
+
+
+def test_d1_discrete_settlement_sums_a_finer_series() -> None:
+    """Hourly rows settled on an 8-hour schedule: the sum of the eight hours."""
+    index = pd.date_range("2020-03-12", periods=9, freq="h", tz="UTC")
+    hourly = FundingSeries.constant(pd.Series(np.arange(9) * 1e-5, index=index), 1.0)
+    rate = HistoricalFunding(hourly).rate(binance_rules(), index[8].to_pydatetime())
+    assert rate is not None
+    assert float(rate) == pytest.approx(sum(range(1, 9)) * 1e-5)
+
+
+def test_d6_the_same_instant_settles_once() -> None:
+    """D6: a second settlement at the same clock time would charge everyone again,
+    including positions opened after the first."""
+    engine = new_engine(binance_rules(maker=0, taker=0), start=_utc("2020-03-12T08:00"))
+    engine.deposit("a", 1)
+    engine.set_mark(SYMBOL, 40_000, time=_utc("2020-03-12T08:00"))
+    engine.buy("a", SYMBOL, 400)
+    engine.settle_funding(SYMBOL, "0.0001")
+    engine.deposit("late", 1)
+    engine.buy("late", SYMBOL, 400)
+    before, length = engine.snapshot(), len(engine.events)
+    with pytest.raises(InputError, match="time.*already settled"):
+        engine.settle_funding(SYMBOL, "0.0001")
+    assert engine.snapshot() == before
+    assert len(engine.events) == length
+    engine.advance_time(_utc("2020-03-12T16:00"))
+    engine.settle_funding(SYMBOL, "0.0001")
     assert_log_replays(engine)

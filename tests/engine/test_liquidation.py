@@ -356,3 +356,23 @@ def test_market_fill_size_rounds_down_to_lots() -> None:
     assert liq.market_fill_size(1, D(10), D(1000), D(1100), D(1), D(0), D(1)) == 10
     assert liq.market_fill_size(-1, D(10), D("Infinity"), D(900), D(1), D(0), D(1)) == 10
     assert liq.market_fill_size(1, D(10), D(1000), D(800), D(1), D(0), D(1)) == 0
+
+
+def test_d5_a_gap_liquidates_in_the_order_the_fall_crossed_the_triggers() -> None:
+    """D5: ``a-5x`` (liquidation near 41,875) and ``z-50x`` (near 49,265) both fall due on a
+    gap to 38,000.  Continuous trading reaches z-50x first, so it goes first (and is the
+    one that draws the fund first), whatever the account ids say."""
+    engine = new_engine(flat_rules(), mm_deposit=10_000)
+    engine.fund_insurance("0.01")
+    for name, lev in (("a-5x", 5), ("z-50x", 50)):
+        engine.deposit(name, 1)
+        engine.deposit(f"short-{name}", 10)
+    engine.set_mark(SYMBOL, 50_000)
+    for name, lev in (("a-5x", 5), ("z-50x", 50)):
+        engine.set_leverage(name, SYMBOL, lev, "isolated")
+        engine.buy(name, SYMBOL, 50_000, 50_000, counterparty=f"short-{name}")
+    assert engine.liquidation_price("a-5x", SYMBOL) < engine.liquidation_price("z-50x", SYMBOL)
+    engine.set_mark(SYMBOL, 38_000)
+    started = [e.account for e in engine.events if isinstance(e, LiquidationStarted)]
+    assert started == ["z-50x", "a-5x"]
+    check_invariants(engine, replay=True)

@@ -47,31 +47,32 @@ operation = st.one_of(
 )
 
 
-def _apply(engine: Engine, op: tuple[Any, ...]) -> None:
+def _apply(engine: Engine, op: tuple[Any, ...], symbol: str = SYMBOL, scale: int = 1) -> None:
+    """Run one generated operation; ``scale`` multiplies amounts (USD wallets)."""
     kind = op[0]
     if kind == "deposit":
-        engine.deposit(op[1], op[2])
+        engine.deposit(op[1], op[2] * scale)
     elif kind == "withdraw":
-        engine.withdraw(op[1], op[2])
+        engine.withdraw(op[1], op[2] * scale)
     elif kind == "leverage":
-        engine.set_leverage(op[1], SYMBOL, op[2], op[3])
+        engine.set_leverage(op[1], symbol, op[2], op[3])
     elif kind == "order":
         _, who, side, contracts, offset, counter, reduce_only = op
         price = None
         if offset is not None:
             price = round_to_tick(
-                engine.mark(SYMBOL) * (1 + D(offset) / 10_000), D("0.1"), "nearest"
+                engine.mark(symbol) * (1 + D(offset) / 10_000), D("0.1"), "nearest"
             )
         if counter == who:
             counter = None
         trade = engine.buy if side == 1 else engine.sell
-        trade(who, SYMBOL, contracts, price, counterparty=counter, reduce_only=reduce_only)
+        trade(who, symbol, contracts, price, counterparty=counter, reduce_only=reduce_only)
     elif kind == "mark":
-        engine.set_mark(SYMBOL, engine.mark(SYMBOL) * (1 + D(op[1]) / 10_000))
+        engine.set_mark(symbol, engine.mark(symbol) * (1 + D(op[1]) / 10_000))
     elif kind == "funding":
-        engine.settle_funding(SYMBOL, D(op[1]) / 10_000)
+        engine.settle_funding(symbol, D(op[1]) / 10_000)
     elif kind == "transfer":
-        engine.transfer_margin(op[1], SYMBOL, D(op[2]) / 100_000)
+        engine.transfer_margin(op[1], symbol, D(op[2]) * scale / 100_000)
 
 
 @settings(

@@ -17,6 +17,14 @@ from inversa.contracts.funding import (
     funding_payment,
     premium_index,
 )
+from inversa.contracts.linear import (
+    apply_linear_fill,
+    arithmetic_entry,
+    linear_fee,
+    linear_funding_payment,
+    linear_prices,
+    linear_value,
+)
 from inversa.contracts.liquidation import (
     LIQUIDATION_MODELS,
     Leg,
@@ -72,6 +80,8 @@ __all__ = [
     "TierTable",
     "annualised_basis",
     "apply_fill",
+    "apply_linear_fill",
+    "arithmetic_entry",
     "basis",
     "binance_coinm_prices",
     "bybit_classic_cross_prices",
@@ -91,8 +101,12 @@ __all__ = [
     "implied_carry_rate",
     "initial_margin",
     "inverse_pnl",
+    "linear_fee",
+    "linear_funding_payment",
     "linear_pnl",
+    "linear_prices",
     "linear_rate",
+    "linear_value",
     "maintenance_margin",
     "parse_side",
     "perpetual_fair_price",

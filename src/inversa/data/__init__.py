@@ -14,7 +14,13 @@ known ones.
 """
 
 from inversa.data._catalog import Dataset, list_datasets
-from inversa.data._funding import DERIBIT_MISSING_HOURS, FUNDING_VENUES, funding_history
+from inversa.data._funding import (
+    DERIBIT_MISSING_HOURS,
+    FUNDING_VENUES,
+    FundingSeries,
+    funding_history,
+    funding_series,
+)
 from inversa.data._linear import LINEAR_FUNDING, linear_funding_history
 from inversa.data._prices import (
     DEFI_ASSETS,
@@ -37,8 +43,10 @@ __all__ = [
     "SPOT_ASSETS",
     "CrashWindow",
     "Dataset",
+    "FundingSeries",
     "crash_window",
     "funding_history",
+    "funding_series",
     "linear_funding_history",
     "list_datasets",
     "mark_hourly",

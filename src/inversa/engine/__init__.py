@@ -1,6 +1,6 @@
-"""A simulated venue for inverse (coin-margined) futures and perpetuals.
+"""A simulated venue for inverse (coin-margined) and linear (USD-settled) futures.
 
-Accounts hold one wallet per settlement coin; positions are cross or isolated; orders
+Accounts hold one wallet per settlement currency; positions are cross or isolated; orders
 fill at a price (market orders through a slippage model, limit orders at their price)
 with maker/taker fees; positions are marked to market at the mark price; funding
 settles at the venue's times from its formula or a historical series; units at or
@@ -8,25 +8,46 @@ below maintenance margin are liquidated at the bankruptcy price, with the insura
 fund and BitMEX-ranked auto-deleveraging behind them.  Every state change is a frozen
 event in an append-only log, and :meth:`Engine.from_events` rebuilds the state from it.
 
-Conventions: prices in USD per coin; contracts positive counts (signed sizes: + long,
-- short); every amount a :class:`~decimal.Decimal` in the settlement coin, positive when
-received by the account named; a positive funding rate means longs pay shorts.  All
-formulas come from :mod:`inversa.contracts`.
+Instruments: the engine takes :class:`inversa.venues.Instrument` (the one instrument
+model; inverse or linear by its ``spec.kind``) or :class:`InstrumentRules`, the engine's
+resolved view of one (:meth:`InstrumentRules.from_venue` / ``from_instrument``; tests
+build it by hand).  Engine-only policy (slippage, liquidation fills) is passed to the
+engine, not stored on the instrument.
 
-Quick start::
+Conventions: prices in USD per coin; contracts positive counts (signed sizes: + long,
+- short); every amount a :class:`~decimal.Decimal` in the instrument's settlement
+currency (the coin for inverse contracts, USD/USDT for linear ones), positive when
+received by the account named; a positive funding rate means longs pay shorts.  Inverse
+entries are harmonic averages, linear entries arithmetic ones.  All formulas come from
+:mod:`inversa.contracts`.
+
+Quick start: a coin-collateral vault short an inverse perpetual and a USD-collateral
+vault short a linear one, on one venue::
 
     from decimal import Decimal as D
-    from inversa.contracts import TierTable
+    from inversa.contracts import ContractKind, TierTable
     from inversa.engine import Engine, InstrumentRules, check_invariants
 
-    rules = InstrumentRules("BTC/USD:BTC", D(100), TierTable.parse("inf:0.005"))
-    venue = Engine(rules)                       # "market-maker" takes the other side
-    venue.deposit("market-maker", 1000)
-    venue.deposit("alice", 1)
+    inverse = InstrumentRules.from_venue("binance-coinm", "BTC/USD:BTC")
+    linear = InstrumentRules(
+        "BTC/USDT:USDT", D("0.001"), TierTable.parse("inf:0.004"), settle="USDT",
+        kind=ContractKind.LINEAR, taker=D("0.0005"), maker=D("0.0002"),
+    )  # or an inversa.venues.Instrument with a linear ContractSpec
+    venue = Engine([inverse, linear])           # "market-maker" takes the other side
+    venue.deposit("market-maker", 1_000, "BTC")
+    venue.deposit("market-maker", 50_000_000, "USDT")
+    venue.deposit("vault-btc", 1, "BTC")        # coin collateral
+    venue.deposit("vault-usd", 50_000, "USDT")  # USD collateral
     venue.set_mark("BTC/USD:BTC", 50_000)
-    venue.set_leverage("alice", "BTC/USD:BTC", 10, "isolated")
-    venue.buy("alice", "BTC/USD:BTC", 1000)     # market order, taker fee
-    venue.set_mark("BTC/USD:BTC", 45_000)       # liquidates alice
+    venue.set_mark("BTC/USDT:USDT", 50_000)
+    venue.set_leverage("vault-btc", "BTC/USD:BTC", 2, "cross")
+    venue.sell("vault-btc", "BTC/USD:BTC", 500)     # market order: short 50,000 USD, taker fee
+    venue.sell("vault-usd", "BTC/USDT:USDT", 1000)  # short 1 BTC (1,000 x 0.001 BTC)
+    venue.set_mark("BTC/USD:BTC", 45_000)           # marks liquidate what falls to maintenance
+    venue.settle_funding("BTC/USD:BTC", "0.0001")   # 0.01 % per 8 h: the shorts receive
+    venue.equity("vault-btc", "BTC")                # wallet + margins + unrealised PnL
+    venue.position("vault-usd", "BTC/USDT:USDT")    # Position(size=-1000, entry=50000, ...)
+    venue.margin("vault-btc", "BTC/USD:BTC")        # MarginStatus: equity, maintenance, ...
     check_invariants(venue, replay=True)
 """
 

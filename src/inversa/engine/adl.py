@@ -39,8 +39,13 @@ class AdlRank:
     score: Decimal
 
 
-def _value(side: int, contracts: Decimal, price: Decimal, contract_value: Decimal) -> Decimal:
-    """BitMEX's signed value of an inverse position in coin (0 at an infinite price)."""
+def _value(
+    side: int, contracts: Decimal, price: Decimal, contract_value: Decimal, linear: bool
+) -> Decimal:
+    """BitMEX's signed value of an inverse position in coin (0 at an infinite price), or
+    of a linear one in USD (``side * N * CV * P``, 0 at a zero price)."""
+    if linear:
+        return side * contracts * contract_value * price
     if not price.is_finite():
         return ZERO
     return -side * position_value(contracts, price, contract_value)
@@ -53,15 +58,18 @@ def adl_score(
     mark: Decimal,
     bankruptcy: Decimal,
     contract_value: Decimal,
+    *,
+    linear: bool = False,
 ) -> tuple[Decimal, Decimal, Decimal]:
     """(PnL%, effective leverage, score) of one position by BitMEX's rule.
 
     A position at or beyond its bankruptcy price has infinite effective leverage.
+    ``linear``: the same rule on USD values of a linear contract.
     """
     with exact():
-        mark_value = _value(side, contracts, mark, contract_value)
-        entry_value = _value(side, contracts, entry, contract_value)
-        bankrupt_value = _value(side, contracts, bankruptcy, contract_value)
+        mark_value = _value(side, contracts, mark, contract_value, linear)
+        entry_value = _value(side, contracts, entry, contract_value, linear)
+        bankrupt_value = _value(side, contracts, bankruptcy, contract_value, linear)
         pnl_pct = (mark_value - entry_value) / abs(entry_value)
         cushion = mark_value - bankrupt_value
         leverage = abs(mark_value) / cushion if cushion > 0 else INF
@@ -82,7 +90,13 @@ def adl_queue(
         if account.id == exclude or pos is None or pos.side != side:
             continue
         pnl, lev, score = adl_score(
-            side, pos.contracts, pos.entry, mark, bankruptcy[account.id], rules.contract_value
+            side,
+            pos.contracts,
+            pos.entry,
+            mark,
+            bankruptcy[account.id],
+            rules.contract_value,
+            linear=rules.linear,
         )
         ranks.append(AdlRank(account.id, symbol, pos.contracts, pnl, lev, score))
     ranks.sort(key=lambda r: (-r.score, r.account))

@@ -1,8 +1,8 @@
 """Build the :class:`~inversa.engine.events.Filled` event of one trade from the state.
 
-Each side's position moves by :func:`inversa.contracts.apply_fill` (harmonic entry,
-realised PnL at the unchanged entry); fees are :func:`inversa.contracts.trading_fee`.
-Coin moves, per side:
+Each side's position moves by :meth:`InstrumentRules.apply_fill` (harmonic entry for
+inverse, arithmetic for linear contracts; realised PnL at the unchanged entry); fees are
+:meth:`InstrumentRules.fee`.  Amounts are in the settlement currency.  Moves, per side:
 
 - cross: ``wallet += realised - fee``;
 - isolated, opening or adding ``n`` contracts at ``P``: the wallet posts
@@ -19,14 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from inversa.contracts import (
-    Fill,
-    PositionState,
-    apply_fill,
-    initial_margin,
-    position_value,
-    trading_fee,
-)
+from inversa.contracts import Fill, PositionState, initial_margin
 from inversa.engine._dec import ZERO
 from inversa.engine.accounts import MarginMode
 from inversa.engine.events import Filled, FillReason, FillSide
@@ -51,12 +44,10 @@ def fill_side(
     rules = state.instruments[symbol]
     account = state.accounts[account_id]
     pos = account.positions.get(symbol)
-    result = apply_fill(
-        pos.state if pos else PositionState(), Fill(quantity, price), rules.contract_value
-    )
+    result = rules.apply_fill(pos.state if pos else PositionState(), Fill(quantity, price))
     size = abs(quantity)
     rate = {"maker": rules.maker, "taker": rules.taker, "none": ZERO}[liquidity]
-    fee = trading_fee(size, price, rules.contract_value, rate) if rate != 0 else ZERO
+    fee = rules.fee(size, price, rate) if rate != 0 else ZERO
     realised = result.realised_pnl
     settings = account.settings.get(symbol) or state.default_settings(symbol)
     isolated = pos.isolated if pos is not None else settings.mode is MarginMode.ISOLATED
@@ -74,11 +65,9 @@ def fill_side(
         opened = size - result.closed
         if opened > 0:
             leverage = pos.leverage if pos is not None and not flipped else settings.leverage
-            total = position_value(abs(new.size), price, rules.contract_value)
+            total = rules.value(abs(new.size), price)
             imr = rules.initial_rate(total, leverage)
-            margin_delta += initial_margin(
-                position_value(opened, price, rules.contract_value), imr=imr
-            )
+            margin_delta += initial_margin(rules.value(opened, price), imr=imr)
     return FillSide(
         account=account_id,
         quantity=quantity,

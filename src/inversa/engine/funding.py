@@ -1,7 +1,7 @@
 """Where funding rates come from: the venue's formula or a historical series.
 
 Rates are fractions per funding interval (0.0001 = 0.01 %), positive when longs pay
-shorts.  The engine settles a rate with :meth:`inversa.engine.Engine.settle_funding` at
+shorts; a source always answers per the instrument's ``funding.interval_hours``.  The engine settles a rate with :meth:`inversa.engine.Engine.settle_funding` at
 the venue's timestamps (:meth:`inversa.engine.FundingRules.settlement_times`); only
 positions open at that moment pay or receive ``funding_payment(side, N, CV, mark, rate)``.
 """
@@ -18,9 +18,10 @@ from typing import Literal, Protocol
 import numpy as np
 import pandas as pd
 
+from inversa.data._funding import FundingSeries, check_rates
 from inversa.engine._dec import ZERO, to_decimal
 from inversa.engine.rules import InstrumentRules
-from inversa.errors import DataError
+from inversa.errors import InputError
 
 __all__ = ["FormulaFunding", "FundingSource", "HistoricalFunding", "validate_series"]
 
@@ -47,33 +48,21 @@ class FormulaFunding:
 
 
 def validate_series(series: pd.Series, source: str) -> pd.Series:
-    """A float series indexed by strictly increasing tz-aware timestamps, all finite.
-
-    Raises :class:`DataError` naming ``source``, the 1-based row and the value.
-    """
-    if not isinstance(series.index, pd.DatetimeIndex):
-        raise DataError(source, "index must be a DatetimeIndex of UTC timestamps")
-    if series.index.tz is None:
-        raise DataError(source, "index must be timezone-aware (UTC)")
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        row = int(np.argmax(bad))
-        shown = series.iloc[row]
-        shown = shown.item() if isinstance(shown, np.generic) else shown
-        raise DataError(source, f"value {shown!r} is not a finite number", row + 1)
-    stamps = series.index.asi8
-    steps = np.diff(stamps)
-    if (steps <= 0).any():
-        row = int(np.argmax(steps <= 0)) + 1
-        what = "duplicate" if steps[row - 1] == 0 else "out of order"
-        raise DataError(source, f"timestamp {series.index[row]} is {what}", row + 1)
-    index = pd.DatetimeIndex(series.index).tz_convert("UTC").as_unit("ns")
-    return pd.Series(values, index=index, name=series.name)
+    """A float series indexed by strictly increasing tz-aware timestamps, all finite
+    (:func:`inversa.data._funding.check_rates`)."""
+    return check_rates(series, source)
 
 
 class HistoricalFunding:
-    """Rates from a historical series (e.g. ``inversa.data.funding_history(...)``).
+    """Rates from a :class:`~inversa.data.FundingSeries` (e.g.
+    ``inversa.data.funding_series("bybit")``), restated per the instrument's interval.
+
+    Every row carries the hours its rate covers, so a Deribit hourly accrual and an 8-hour
+    rate are never confused: :meth:`rate` returns the rate per
+    ``rules.funding.interval_hours``.  For a discrete settlement at ``t`` from a finer
+    series (hourly rows, 8-hour settlements) it is the sum of the rows in
+    ``(t - interval, t]`` (scaled up for missing rows); otherwise the row at or before
+    ``t`` restated per interval.  A bare :class:`pandas.Series` needs ``interval_hours``.
 
     ``how="exact"``: a rate settles only at timestamps present in the series;
     ``"asof"`` (default): the last rate at or before the settlement time (none before
@@ -81,24 +70,59 @@ class HistoricalFunding:
     """
 
     def __init__(
-        self, series: pd.Series, *, how: Literal["asof", "exact"] = "asof", source: str = "funding"
+        self,
+        series: FundingSeries | pd.Series,
+        *,
+        interval_hours: float | None = None,
+        how: Literal["asof", "exact"] = "asof",
+        source: str = "funding",
     ) -> None:
-        self.series = validate_series(series, source)
+        if how not in ("asof", "exact"):
+            raise InputError("how", how, "must be 'asof' or 'exact'")
+        if isinstance(series, FundingSeries):
+            if interval_hours is not None:
+                raise InputError(
+                    "interval_hours", interval_hours, "a FundingSeries carries its own interval"
+                )
+            self.funding = series
+        else:
+            if interval_hours is None:
+                raise InputError(
+                    "interval_hours",
+                    None,
+                    "a bare Series of rates needs the hours each rate covers "
+                    "(8 for 8-hour rates, 1 for hourly accruals)",
+                )
+            hours = to_decimal("interval_hours", interval_hours, positive=True)
+            self.funding = FundingSeries.constant(series, float(hours), source)
+        self.series = self.funding.rates
         self.how = how
         self._stamps = pd.DatetimeIndex(self.series.index).asi8
-        self._values = self.series.to_numpy()
+        self._rates = self.series.to_numpy(dtype=np.float64)
+        self._hours = self.funding.interval_hours.to_numpy(dtype=np.float64)
+        self._cum_rates = np.concatenate(([0.0], np.cumsum(self._rates)))
+        self._cum_hours = np.concatenate(([0.0], np.cumsum(self._hours)))
+
+    @property
+    def venue(self) -> str:
+        return self.funding.venue
 
     def covers(self, start: datetime, end: datetime) -> bool:
         """True when the series has rows from at or before ``start`` to at or after ``end``."""
-        if self.series.empty:
-            return False
-        first, last = self.series.index[0], self.series.index[-1]
-        return bool(first <= pd.Timestamp(start) and last >= pd.Timestamp(end))
+        return self.funding.covers(start, end)
 
     def rate(self, rules: InstrumentRules, time: datetime) -> Decimal | None:
         stamp = pd.Timestamp(time).value
         i = int(np.searchsorted(self._stamps, stamp, side="right")) - 1
         if i < 0 or (self.how == "exact" and self._stamps[i] != stamp):
             return None
-        value = float(self._values[i])
-        return Decimal(repr(value)) if math.isfinite(value) else None
+        interval = float(rules.funding.interval_hours)
+        if rules.funding.continuous or self._hours[i] >= interval:
+            value = self._rates[i] / self._hours[i] * interval
+        else:
+            since = stamp - int(interval * 3_600_000_000_000)
+            j = int(np.searchsorted(self._stamps, since, side="right"))
+            total = self._cum_rates[i + 1] - self._cum_rates[j]
+            covered = self._cum_hours[i + 1] - self._cum_hours[j]
+            value = total * interval / covered
+        return Decimal(repr(float(value))) if math.isfinite(value) else None

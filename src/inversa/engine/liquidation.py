@@ -39,7 +39,8 @@ from inversa.contracts import (
     TierTable,
     binance_coinm_prices,
     inverse_pnl,
-    position_value,
+    linear_pnl,
+    linear_prices,
 )
 from inversa.engine._dec import TOLERANCE, ZERO, floor_to
 from inversa.engine.accounts import Position
@@ -138,19 +139,44 @@ def _solve(
     )
 
 
+def _solve_linear(
+    pos: Position,
+    backing: Decimal,
+    contract_value: Decimal,
+    mmr: Decimal | None,
+    cum: Decimal | None = None,
+    tiers: TierTable | None = None,
+) -> LiquidationResult[Decimal]:
+    return linear_prices(
+        pos.side, pos.entry, pos.contracts, contract_value, backing, mmr=mmr, cum=cum, tiers=tiers
+    )
+
+
+def no_price(price: Decimal) -> bool:
+    """True for the "no such price" values: ``Infinity`` (an inverse short covered
+    against any rise) or 0 (a linear long covered against any fall)."""
+    return not price.is_finite() or price <= 0
+
+
 def bankruptcy_price(state: EngineState, account_id: str, pos: Position) -> Decimal:
-    """Price (USD/coin) at which ``pos``'s unit has zero equity; ``Infinity`` if none."""
+    """Price (USD/coin) at which ``pos``'s unit has zero equity; ``Infinity`` (inverse)
+    or 0 (linear long) if none."""
     rules = state.instruments[pos.symbol]
     backing = collateral(state, account_id, pos)
+    if rules.linear:
+        return _solve_linear(pos, backing, rules.contract_value, ZERO).bankruptcy_price
     return _solve(_leg(pos, ZERO, ZERO), backing, rules.contract_value).bankruptcy_price
 
 
 def liquidation_price(state: EngineState, account_id: str, pos: Position) -> Decimal:
     """Mark (USD/coin) at which ``pos``'s unit reaches maintenance margin, the unit's
-    other positions held at their marks; ``Infinity`` if no price does."""
+    other positions held at their marks; ``Infinity`` (or 0 for a linear long) if no
+    price does."""
     rules = state.instruments[pos.symbol]
     cv = rules.contract_value
     backing = collateral(state, account_id, pos, net_of_maintenance=True)
+    if rules.linear:
+        return _linear_liquidation_price(state, pos, backing)
     if rules.mm_at == "entry":
         fixed = maintenance(state, pos)
         return _solve(_leg(pos, ZERO, ZERO), backing - fixed, cv).liquidation_price
@@ -158,9 +184,27 @@ def liquidation_price(state: EngineState, account_id: str, pos: Position) -> Dec
         return _solve(_leg(pos), backing, cv, rules.tiers).liquidation_price
     price = mark_of(state, pos.symbol)
     for _ in range(32):
-        rate, cum = rules.maintenance_rate_and_cum(position_value(pos.contracts, price, cv))
+        rate, cum = rules.maintenance_rate_and_cum(rules.value(pos.contracts, price))
         found = _solve(_leg(pos, rate, cum), backing, cv).liquidation_price
         if not found.is_finite() or found == price:
+            return found
+        price = found
+    return price
+
+
+def _linear_liquidation_price(state: EngineState, pos: Position, backing: Decimal) -> Decimal:
+    rules = state.instruments[pos.symbol]
+    cv = rules.contract_value
+    if rules.mm_at == "entry":
+        fixed = maintenance(state, pos)
+        return _solve_linear(pos, backing - fixed, cv, ZERO).liquidation_price
+    if rules.tiers is not None:
+        return _solve_linear(pos, backing, cv, None, tiers=rules.tiers).liquidation_price
+    price = mark_of(state, pos.symbol)
+    for _ in range(32):
+        rate, cum = rules.maintenance_rate_and_cum(rules.value(pos.contracts, price))
+        found = _solve_linear(pos, backing, cv, rate, cum).liquidation_price
+        if no_price(found) or found == price:
             return found
         price = found
     return price
@@ -174,15 +218,19 @@ def market_fill_size(
     contract_value: Decimal,
     fund: Decimal,
     lot: Decimal,
+    *,
+    linear: bool = False,
 ) -> Decimal:
     """Contracts the liquidation engine can sell to the market at ``fill``.
 
     All of them when ``fill`` is at least as good as ``bankruptcy`` for the fund or the
     fund covers the whole loss; otherwise the whole lots whose loss the fund can pay.
+    ``linear``: a linear contract (amounts in USD).
     """
-    if not bankruptcy.is_finite():
+    if no_price(bankruptcy):
         return contracts
-    gain = inverse_pnl(side, contracts, bankruptcy, fill, contract_value)
+    pnl = linear_pnl if linear else inverse_pnl
+    gain = pnl(side, contracts, bankruptcy, fill, contract_value)
     if gain >= 0 or fund + gain >= 0:
         return contracts
     if fund <= 0:
@@ -291,11 +339,11 @@ def _step_down(venue: _Venue, unit: Unit, rule: LiquidationFill, maker: str) -> 
             if tiers is None:
                 continue
             mark = mark_of(state, pos.symbol)
-            value = position_value(pos.contracts, mark, rules.contract_value)
+            value = rules.value(pos.contracts, mark)
             index = tiers.index(value)
             if index == 0:
                 continue
-            keep = floor_to(tiers.tiers[index - 1].upper * mark / rules.contract_value, rules.lot)
+            keep = floor_to(rules.contracts_for(tiers.tiers[index - 1].upper, mark), rules.lot)
             if 0 < keep < pos.contracts:
                 candidates.append((maintenance(state, pos), pos, pos.contracts - keep))
         if not candidates:
@@ -350,7 +398,14 @@ def liquidate_unit(venue: _Venue, unit: Unit, rule: LiquidationFill) -> None:
         at_market = ZERO
         if maker is not None:
             at_market = market_fill_size(
-                pos.side, size, bankrupt, fill, rules.contract_value, fund, rules.lot
+                pos.side,
+                size,
+                bankrupt,
+                fill,
+                rules.contract_value,
+                fund,
+                rules.lot,
+                linear=rules.linear,
             )
         if at_market > 0 and maker is not None:
             _trade(
@@ -359,7 +414,7 @@ def liquidate_unit(venue: _Venue, unit: Unit, rule: LiquidationFill) -> None:
         if size - at_market > 0:
             # No finite bankruptcy price: the unit is insolvent at any price (or, for a
             # short, never bankrupt); counterparties then take it at the fill price.
-            price = bankrupt if bankrupt.is_finite() else fill
+            price = fill if no_price(bankrupt) else bankrupt
             _deleverage(venue, unit.account, pos, size - at_market, price)
         if unit.isolated:
             remainder = account.wallet(unit.coin) - wallet_before
@@ -368,13 +423,60 @@ def liquidate_unit(venue: _Venue, unit: Unit, rule: LiquidationFill) -> None:
         _sweep(venue, unit, remainder, last=i == len(order) - 1)
 
 
-def run_liquidations(venue: _Venue, rule: LiquidationFill = None, limit: int = 100_000) -> int:
-    """Liquidate units until none is at or below maintenance; returns how many were."""
+def _crossing_order(
+    state: EngineState, due: list[Unit], moved: tuple[str, Decimal] | None
+) -> list[Unit]:
+    """``due`` in the order continuous trading would have reached them.
+
+    After a mark move of ``moved = (symbol, previous mark)``: by how far the mark had to
+    travel from the previous mark to each unit's liquidation price (the nearest trigger
+    first).  Otherwise (funding, fills): the unit furthest below maintenance first,
+    relative to its maintenance.  Ties: account id.
+    """
+
+    def shortfall(unit: Unit) -> Decimal:
+        need = unit_maintenance(state, unit)
+        gap = unit_equity(state, unit) - need
+        return gap / need if need > 0 else gap
+
+    def distance(unit: Unit) -> Decimal:
+        assert moved is not None
+        symbol, previous = moved
+        best: Decimal | None = None
+        for pos in unit_positions(state, unit):
+            if pos.symbol != symbol:
+                continue
+            price = liquidation_price(state, unit.account, pos)
+            if no_price(price):
+                continue
+            gap = abs(previous - price)
+            best = gap if best is None or gap < best else best
+        return ZERO if best is None else best
+
+    key = distance if moved is not None else shortfall
+    return sorted(due, key=lambda u: (key(u), u.account, u.coin, u.symbol or ""))
+
+
+def run_liquidations(
+    venue: _Venue,
+    rule: LiquidationFill = None,
+    limit: int = 100_000,
+    *,
+    moved: tuple[str, Decimal] | None = None,
+) -> int:
+    """Liquidate units until none is at or below maintenance; returns how many were.
+
+    Units due at the same time go in the order the move reached them
+    (:func:`_crossing_order`; ``moved`` is the symbol just marked and its previous mark),
+    so a 50x long whose trigger the fall crossed first uses the fund before a 5x long.
+    """
     count = 0
     while True:
         due = liquidatable_units(venue.state)
         if not due:
             return count
+        if len(due) > 1:
+            due = _crossing_order(venue.state, due, moved)
         liquidate_unit(venue, due[0], rule)
         count += 1
         if count > limit:  # pragma: no cover - each round closes a position

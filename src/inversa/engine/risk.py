@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from inversa.contracts import initial_margin, inverse_pnl, position_value
+from inversa.contracts import initial_margin
 from inversa.engine._dec import ZERO
 from inversa.engine.accounts import Account, Position
 from inversa.engine.rules import InstrumentRules
@@ -74,22 +74,20 @@ def mark_of(state: EngineState, symbol: str) -> Decimal:
 def unrealised(state: EngineState, pos: Position) -> Decimal:
     """Unrealised PnL of ``pos`` at the mark, in coin (positive is a gain)."""
     rules = state.instruments[pos.symbol]
-    return inverse_pnl(
-        pos.side, pos.contracts, pos.entry, mark_of(state, pos.symbol), rules.contract_value
-    )
+    return rules.pnl(pos.side, pos.contracts, pos.entry, mark_of(state, pos.symbol))
 
 
 def maintenance(state: EngineState, pos: Position) -> Decimal:
     """Maintenance margin of ``pos`` in coin (valued at the mark or the entry)."""
     rules = state.instruments[pos.symbol]
     price = pos.entry if rules.mm_at == "entry" else mark_of(state, pos.symbol)
-    return rules.maintenance_margin(position_value(pos.contracts, price, rules.contract_value))
+    return rules.maintenance_margin(rules.value(pos.contracts, price))
 
 
 def initial_requirement(state: EngineState, pos: Position) -> Decimal:
     """Initial margin of ``pos`` in coin at the mark, for its leverage and tier."""
     rules = state.instruments[pos.symbol]
-    value = position_value(pos.contracts, mark_of(state, pos.symbol), rules.contract_value)
+    value = rules.value(pos.contracts, mark_of(state, pos.symbol))
     return initial_margin(value, imr=rules.initial_rate(value, pos.leverage))
 
 

@@ -15,10 +15,25 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from inversa.contracts import (
+    ContractKind,
+    ContractSpec,
+    Fill,
+    FillResult,
+    PositionState,
     TierTable,
+    apply_fill,
+    apply_linear_fill,
     clamp_funding_rate,
     deribit_funding_rate,
+    funding_payment,
+    inverse_pnl,
+    linear_fee,
+    linear_funding_payment,
+    linear_pnl,
+    linear_value,
     maintenance_margin,
+    position_value,
+    trading_fee,
 )
 from inversa.engine._dec import ZERO, exact, to_decimal
 from inversa.errors import InputError
@@ -121,11 +136,17 @@ class FundingRules:
 
 @dataclass(frozen=True, slots=True)
 class InstrumentRules:
-    """One inverse instrument as the engine trades it.
+    """One instrument as the engine trades it: the contract terms of a
+    :class:`inversa.venues.Instrument` resolved into the numbers the engine books.
+
+    Build it from a venue instrument with :meth:`from_instrument` (or :meth:`from_venue`);
+    tests build it by hand.  ``kind`` selects the contract maths: **inverse** (values,
+    PnL, margin, fees and funding in the base coin, harmonic average entry) or **linear**
+    (all of them in the quote currency, e.g. USD/USDT, arithmetic average entry).
 
     Attributes:
         symbol: the engine's name for the instrument, e.g. ``"BTC/USD:BTC"``.
-        contract_value: USD per contract.
+        contract_value: USD per contract (inverse) or coin per contract (linear).
         maintenance: a :class:`~inversa.contracts.TierTable` (deduction form) or a
             callable ``value_coin -> (rate, cum)`` (BitMEX risk steps, Deribit linear).
         settle: the settlement and margin coin.
@@ -137,6 +158,7 @@ class InstrumentRules:
         funding: the funding rules (:class:`FundingRules`).
         mm_at: maintenance margin valued at the mark or at the entry price.
         venue: the venue the rules came from, for reports.
+        kind: :class:`~inversa.contracts.ContractKind` ``INVERSE`` (default) or ``LINEAR``.
     """
 
     symbol: str
@@ -152,8 +174,16 @@ class InstrumentRules:
     funding: FundingRules = FundingRules()
     mm_at: MmValuation = "mark"
     venue: str | None = None
+    kind: ContractKind = ContractKind.INVERSE
 
     def __post_init__(self) -> None:
+        try:
+            kind = ContractKind(self.kind)
+        except ValueError:
+            raise InputError("kind", self.kind, "must be 'inverse' or 'linear'") from None
+        if kind is ContractKind.QUANTO:
+            raise InputError("kind", self.kind, "the engine trades inverse and linear contracts")
+        object.__setattr__(self, "kind", kind)
         if not self.symbol:
             raise InputError("symbol", self.symbol, "must not be empty")
         for name in ("contract_value", "lot", "max_leverage"):
@@ -170,6 +200,66 @@ class InstrumentRules:
             raise InputError("max_leverage", self.max_leverage, "must be >= 1")
         if self.mm_at not in ("mark", "entry"):
             raise InputError("mm_at", self.mm_at, "must be 'mark' or 'entry'")
+
+    # -- contract maths (one formula each, from inversa.contracts) ------------------------
+
+    @property
+    def linear(self) -> bool:
+        """True for a linear (quote-settled) contract."""
+        return self.kind is ContractKind.LINEAR
+
+    @property
+    def spec(self) -> ContractSpec:
+        """The contract terms as a :class:`~inversa.contracts.ContractSpec`."""
+        return ContractSpec(
+            self.kind,
+            self.contract_value,
+            quote="USD" if not self.linear else self.settle,
+            settle=self.settle,
+            tick=self.tick,
+            lot=self.lot,
+        )
+
+    def value(self, contracts: Decimal, price: Decimal) -> Decimal:
+        """Value of ``contracts`` at ``price`` in the settlement currency: ``N*CV/P``
+        (inverse, coin) or ``N*CV*P`` (linear, USD)."""
+        if self.kind is ContractKind.LINEAR:
+            return linear_value(contracts, price, self.contract_value)
+        return position_value(contracts, price, self.contract_value)
+
+    def contracts_for(self, value: Decimal, price: Decimal) -> Decimal:
+        """Contracts (unrounded) worth ``value`` in the settlement currency at ``price``."""
+        if self.kind is ContractKind.LINEAR:
+            return value / (price * self.contract_value)
+        return value * price / self.contract_value
+
+    def pnl(
+        self, side: Decimal | int, contracts: Decimal, entry: Decimal, exit: Decimal
+    ) -> Decimal:
+        """PnL of ``side`` ``contracts`` from ``entry`` to ``exit``, settlement currency."""
+        if self.kind is ContractKind.LINEAR:
+            return linear_pnl(side, contracts, entry, exit, self.contract_value)
+        return inverse_pnl(side, contracts, entry, exit, self.contract_value)
+
+    def fee(self, contracts: Decimal, price: Decimal, rate: Decimal) -> Decimal:
+        """Trading fee (paid; negative: rebate) of a fill, settlement currency."""
+        if self.kind is ContractKind.LINEAR:
+            return linear_fee(contracts, price, self.contract_value, rate)
+        return trading_fee(contracts, price, self.contract_value, rate)
+
+    def funding_payment(
+        self, side: Decimal | int, contracts: Decimal, mark: Decimal, rate: Decimal
+    ) -> Decimal:
+        """Funding received by the holder at ``mark`` for ``rate`` (settlement currency)."""
+        if self.kind is ContractKind.LINEAR:
+            return linear_funding_payment(side, contracts, self.contract_value, mark, rate)
+        return funding_payment(side, contracts, self.contract_value, mark, rate)
+
+    def apply_fill(self, position: PositionState, fill: Fill) -> FillResult:
+        """The position after ``fill`` (harmonic entry inverse, arithmetic linear)."""
+        if self.kind is ContractKind.LINEAR:
+            return apply_linear_fill(position, fill, self.contract_value)
+        return apply_fill(position, fill, self.contract_value)
 
     # -- margin ---------------------------------------------------------------------------
 
@@ -215,33 +305,35 @@ class InstrumentRules:
     # -- construction ---------------------------------------------------------------------
 
     @classmethod
-    def from_venue(cls, venue: str, symbol: str, **overrides: Any) -> InstrumentRules:
-        """Rules of ``symbol`` (ccxt symbol or venue id) on ``venue`` from
-        :mod:`inversa.venues`; ``overrides`` replace fields (e.g. ``maker``, ``taker``
-        where the rule file has no sourced fee).
+    def from_instrument(
+        cls, inst: Any, *, liquidation_model: str | None = None, **overrides: Any
+    ) -> InstrumentRules:
+        """The engine's rules for a :class:`inversa.venues.Instrument` (inverse or linear).
 
-        Fees the rule file does not source are taken as 0; a missing margin model or
-        leverage cap raises :class:`~inversa.errors.InputError` unless overridden.
-        Unknown names raise :class:`~inversa.errors.UnknownVenueError` /
-        :class:`~inversa.errors.UnknownSymbolError`.
+        ``liquidation_model`` (the venue's, e.g. ``"bybit-classic"``) decides whether
+        maintenance is valued at the entry; ``overrides`` replace fields (e.g. ``maker``,
+        ``taker`` where the rule file has no sourced fee, ``maintenance`` where it has no
+        margin model).  Fees not sourced are taken as 0; a missing margin model or leverage
+        cap raises :class:`~inversa.errors.InputError` unless overridden.
         """
-        from inversa.venues import TieredMargin, load_venue
+        from inversa.venues import Instrument, TieredMargin
 
-        rule_set = load_venue(venue)
-        inst = rule_set.instrument(symbol)
+        if not isinstance(inst, Instrument):
+            raise InputError("instrument", inst, "must be an inversa.venues.Instrument")
         fields: dict[str, Any] = {
             "symbol": inst.symbol,
             "contract_value": inst.contract_value,
             "settle": inst.spec.settle,
+            "kind": inst.spec.kind,
             "maker": ZERO if inst.maker is None else inst.maker,
             "taker": ZERO if inst.taker is None else inst.taker,
             "tick": inst.tick,
             "lot": Decimal(1) if inst.lot is None else inst.lot,
-            "funding": _funding_from_venue(inst.funding or rule_set.funding)
+            "funding": _funding_from_venue(inst.funding)
             if inst.is_perpetual
             else FundingRules(model="none"),
-            "mm_at": "entry" if rule_set.liquidation_model in _ENTRY_MODELS else "mark",
-            "venue": rule_set.name,
+            "mm_at": "entry" if liquidation_model in _ENTRY_MODELS else "mark",
+            "venue": inst.venue,
         }
         if inst.margin is not None:
             margin = inst.margin
@@ -256,9 +348,29 @@ class InstrumentRules:
         for name in ("maintenance", "max_leverage"):
             if name not in fields:
                 raise InputError(
-                    name, None, f"{venue} {inst.symbol}: not sourced in the rule file; pass {name}="
+                    name,
+                    None,
+                    f"{inst.venue} {inst.symbol}: not sourced in the rule file (no margin "
+                    f"model); pass {name}=",
                 )
         return cls(**fields)
+
+    @classmethod
+    def from_venue(cls, venue: str, symbol: str, **overrides: Any) -> InstrumentRules:
+        """Rules of ``symbol`` (ccxt symbol or venue id) on ``venue`` from
+        :mod:`inversa.venues` (:meth:`from_instrument` with the venue's liquidation model
+        and funding rule).  Unknown names raise :class:`~inversa.errors.UnknownVenueError` /
+        :class:`~inversa.errors.UnknownSymbolError`.
+        """
+        from dataclasses import replace as _replace
+
+        from inversa.venues import load_venue
+
+        rule_set = load_venue(venue)
+        inst = rule_set.instrument(symbol)
+        if inst.is_perpetual and inst.funding is None:
+            inst = _replace(inst, funding=rule_set.funding)
+        return cls.from_instrument(inst, liquidation_model=rule_set.liquidation_model, **overrides)
 
 
 def _optional(field: str, value: object) -> Decimal | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from inversa.contracts import Fill, PositionState, apply_fill
+from inversa.contracts import Fill, PositionState
 from inversa.engine._dec import ZERO, exact
 from inversa.engine.accounts import Account, MarginMode, Position, PositionSettings
 from inversa.engine.events import (
@@ -59,6 +59,8 @@ class EngineState:
     time: datetime | None = None
     next_order_id: int = 1
     uncovered: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    #: The time of the last funding settlement per symbol (clocked settlements only).
+    funded: dict[str, datetime] = field(default_factory=dict)
 
     @classmethod
     def opened(cls, event: VenueOpened) -> EngineState:
@@ -83,6 +85,7 @@ class EngineState:
             time=self.time,
             next_order_id=self.next_order_id,
             uncovered=dict(self.uncovered),
+            funded=dict(self.funded),
         )
 
     def default_settings(self, symbol: str) -> PositionSettings:
@@ -98,10 +101,8 @@ def _apply_side(state: EngineState, event: Filled, side: FillSide) -> None:
     rules = state.instruments[event.symbol]
     account = state.accounts[side.account]
     old = account.positions.get(event.symbol)
-    result = apply_fill(
-        old.state if old else PositionState(),
-        Fill(side.quantity, event.price),
-        rules.contract_value,
+    result = rules.apply_fill(
+        old.state if old else PositionState(), Fill(side.quantity, event.price)
     )
     if result.realised_pnl != side.realised_pnl:
         raise InversaError(
@@ -170,6 +171,8 @@ def _apply(state: EngineState, event: Event) -> None:
         if event.order_id is not None:
             state.next_order_id = max(state.next_order_id, event.order_id + 1)
     elif isinstance(event, FundingSettled):
+        if event.time is not None:
+            state.funded[event.symbol] = event.time
         coin = state.instruments[event.symbol].settle
         for pay in event.payments:
             account = state.accounts[pay.account]
@@ -233,6 +236,7 @@ class EngineSnapshot:
     time: datetime | None
     next_order_id: int
     uncovered: tuple[tuple[tuple[str, str], Decimal], ...]
+    funded: tuple[tuple[str, datetime], ...] = ()
 
     @classmethod
     def of(cls, state: EngineState) -> EngineSnapshot:
@@ -257,6 +261,7 @@ class EngineSnapshot:
             time=state.time,
             next_order_id=state.next_order_id,
             uncovered=tuple(sorted(state.uncovered.items())),
+            funded=tuple(sorted(state.funded.items())),
         )
 
     def account(self, account_id: str) -> AccountSnapshot:

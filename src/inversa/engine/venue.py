@@ -21,8 +21,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Union
 
-from inversa.contracts import Side, funding_accrual, funding_payment, parse_side, round_to_tick
+from inversa.contracts import Side, parse_side, round_to_tick
 from inversa.engine._dec import TOLERANCE, ZERO, exact, fmt, to_decimal, to_utc
 from inversa.engine.accounts import MarginMode, Position
 from inversa.engine.adl import AdlRank, adl_queue
@@ -64,7 +65,14 @@ from inversa.engine.rules import InstrumentRules
 from inversa.engine.state import EngineSnapshot, EngineState, apply_event
 from inversa.errors import InputError, OrderRejectedError
 
-__all__ = ["Engine", "MarginStatus"]
+__all__ = ["Engine", "MarginStatus", "Tradable"]
+
+
+if TYPE_CHECKING:
+    from inversa.venues import Instrument
+
+#: What :class:`Engine` trades: a venue instrument or the engine's resolved rules.
+Tradable = Union["Instrument", InstrumentRules]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +92,24 @@ class MarginStatus:
         return self.equity - self.initial
 
 
+def _rules(item: object) -> InstrumentRules:
+    from inversa.venues import Instrument
+
+    if isinstance(item, InstrumentRules):
+        return item
+    if isinstance(item, Instrument):
+        return InstrumentRules.from_instrument(item)
+    raise InputError("instruments", item, "must be an inversa.venues.Instrument or InstrumentRules")
+
+
 class Engine:
-    """A simulated venue for inverse (coin-margined) contracts.
+    """A simulated venue for inverse (coin-margined) and linear (USD-settled) contracts.
 
     Args:
-        instruments: the :class:`InstrumentRules` traded (one or several).
+        instruments: the instruments traded (one or several): each an
+            :class:`inversa.venues.Instrument` (resolved with
+            :meth:`InstrumentRules.from_instrument`; pass ``InstrumentRules.from_venue``
+            to apply the venue's liquidation model) or hand-built :class:`InstrumentRules`.
         market_maker: id of the account that takes the other side of orders without a
             named counterparty and of liquidation fills (``None``: no such account).
             The account is opened empty: deposit into it before it trades.
@@ -99,7 +120,9 @@ class Engine:
 
     Positions of an account that never called :meth:`set_leverage` for a symbol are
     cross at the instrument's maximum leverage.  Units: prices USD per coin, contracts
-    positive counts, amounts in the settlement coin.
+    positive counts, amounts in the instrument's settlement currency (the coin for
+    inverse contracts, USD/USDT for linear ones); an account holds one wallet per
+    settlement currency.
     """
 
     #: The live state (read it through :meth:`snapshot` and the queries; never mutate).
@@ -107,19 +130,23 @@ class Engine:
 
     def __init__(
         self,
-        instruments: InstrumentRules | Iterable[InstrumentRules],
+        instruments: Tradable | Iterable[Tradable],
         *,
         market_maker: str | None = "market-maker",
         partial_liquidation: bool = False,
         slippage: SlippageModel | None = None,
         start: datetime | None = None,
     ) -> None:
-        rules = (instruments,) if isinstance(instruments, InstrumentRules) else tuple(instruments)
-        if not rules:
+        from inversa.venues import Instrument
+
+        items = (
+            (instruments,)
+            if isinstance(instruments, InstrumentRules | Instrument)
+            else tuple(instruments)
+        )
+        if not items:
             raise InputError("instruments", "()", "need at least one instrument")
-        for r in rules:
-            if not isinstance(r, InstrumentRules):
-                raise InputError("instruments", r, "must be InstrumentRules")
+        rules = tuple(_rules(r) for r in items)
         symbols = [r.symbol for r in rules]
         for symbol in symbols:
             if symbols.count(symbol) > 1:
@@ -359,8 +386,10 @@ class Engine:
             self.instrument(symbol)
             value = to_decimal("price", price, positive=True)
             when = self._check_time(time)
+            previous = self.state.marks.get(symbol)
             self._emit(MarkPriceSet(symbol, value, when))
-            return run_liquidations(self, liquidation_fill)
+            moved = None if previous is None else (symbol, previous)
+            return run_liquidations(self, liquidation_fill, moved=moved)
 
     # -- orders ---------------------------------------------------------------------------
 
@@ -538,6 +567,9 @@ class Engine:
     ) -> FundingSettled:
         """Settle funding ``rate`` (per interval, positive: longs pay) at the mark.
 
+        With a clock, one settlement per symbol and instant: a second one at the same
+        time raises :class:`~inversa.errors.InputError` (it would charge everyone again).
+
         Every open position receives ``funding_payment(side, N, CV, mark, rate)`` (or
         :func:`~inversa.contracts.funding_accrual` for ``elapsed_hours`` of continuous
         accrual); isolated positions settle into their margin, cross ones into the
@@ -547,6 +579,13 @@ class Engine:
             rules = self.instrument(symbol)
             value = to_decimal("rate", rate)
             mark = mark_of(self.state, symbol)
+            now = self.state.time
+            if now is not None and self.state.funded.get(symbol) == now:
+                raise InputError(
+                    "time",
+                    now,
+                    f"funding of {symbol} is already settled at this time: advance the clock",
+                )
             interval = rules.funding.interval_hours
             elapsed = None
             fraction = Decimal(1)
@@ -559,13 +598,9 @@ class Engine:
                 if pos is None:
                     continue
                 side = Decimal(pos.side)
-                cv = rules.contract_value
-                if elapsed is None:
-                    amount = funding_payment(side, pos.contracts, cv, mark, value)
-                else:
-                    amount = funding_accrual(
-                        side, pos.contracts, cv, mark, value, elapsed, interval
-                    )
+                amount = rules.funding_payment(side, pos.contracts, mark, value)
+                if elapsed is not None:  # funding_accrual: the payment * elapsed / interval
+                    amount = amount * elapsed / interval
                 payments.append(FundingPayment(account_id, amount, pos.isolated))
             event = FundingSettled(symbol, self.state.time, value, mark, fraction, tuple(payments))
             self._emit(event)
