@@ -11,15 +11,26 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from inversa.contracts.basis import Curve, convergence_path
 from inversa.report.html import Section, write_report
 from inversa.sim.carry import CarryResult
+from inversa.sim.guard import GuardResult
+from inversa.sim.vol_margin import VolMarginComparison
 
 _COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 
-__all__ = ["carry_figure", "carry_report", "curve_figure", "curve_report"]
+__all__ = [
+    "carry_figure",
+    "carry_report",
+    "curve_figure",
+    "curve_report",
+    "guard_figure",
+    "guard_report",
+    "vol_margin_figure",
+]
 
 
 def curve_figure(curve: Curve) -> go.Figure:
@@ -222,3 +233,151 @@ def carry_report(
         Section("Paths", "", (), (carry_figure(results),)),
     ]
     return write_report(path, "inversa carry trade backtest", sections)
+
+
+def guard_figure(result: GuardResult) -> go.Figure:
+    """Margin ratio (MM / margin balance) at each hourly close per account: dashed
+    without the guard, solid with it; the threshold as a horizontal line."""
+    fig = go.Figure()
+    accounts = [c for c in result.ratios.columns if not c.endswith("+guard")]
+    palette = qualitative.Dark24
+    for k, account in enumerate(accounts):
+        colour = palette[k % len(palette)]
+        for suffix, dash in (("", "dot"), ("+guard", "solid")):
+            series = result.ratios[account + suffix]
+            fig.add_trace(
+                go.Scatter(
+                    x=series.index,
+                    y=series.to_numpy(dtype=float),
+                    name=f"{account}{' (guard)' if suffix else ''}",
+                    legendgroup=account,
+                    line={"color": colour, "dash": dash, "width": 1.3},
+                )
+            )
+    fig.add_hline(
+        y=float(result.config.threshold), line={"color": "#d62728", "dash": "dash", "width": 1}
+    )
+    fig.update_layout(
+        title=f"{result.window}: margin ratio at hourly closes (dotted: no guard; solid: guard)",
+        yaxis={"title": "MM / margin balance (1 = liquidation)"},
+        height=560,
+    )
+    return fig
+
+
+def vol_margin_figure(cmp: VolMarginComparison) -> go.Figure:
+    """The vol-scaled maintenance rate per bar against the static rate, with the price."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(
+        go.Scatter(
+            x=cmp.rates.index, y=cmp.rates["vol_scaled_rate"] * 100, name="vol-scaled MMR %"
+        ),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=cmp.rates.index,
+            y=cmp.rates["static_rate_1_coin"] * 100,
+            name="static tier MMR % (1 coin)",
+            line={"dash": "dash"},
+        ),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=cmp.static.bars.index,
+            y=cmp.static.bars["close"],
+            name="close (USD)",
+            line={"color": "#999", "width": 1},
+        ),
+        secondary_y=True,
+    )
+    fig.update_layout(title=f"{cmp.window}: maintenance rate", height=420)
+    fig.update_yaxes(title_text="% of position value", secondary_y=False)
+    fig.update_yaxes(title_text="USD per coin", secondary_y=True)
+    return fig
+
+
+def _fmt_time(value: Any) -> str:
+    import pandas as pd
+
+    if value is None or value is pd.NaT:
+        return ""
+    return f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
+
+
+def guard_report(
+    results: Sequence[GuardResult],
+    path: str | Path,
+    comparisons: Sequence[VolMarginComparison] = (),
+) -> Path:
+    """Write the guard's results (and the vol-scaled margin comparisons) to ``path``."""
+    sections = []
+    if results:
+        first = results[0].config
+        rows = [
+            {
+                "window": r.window,
+                "liquidations without": str(r.summary["liquidations_without"]),
+                "with guard": str(r.summary["liquidations_with"]),
+                "avoided": str(r.summary["liquidations_avoided"]),
+                "coin saved (all)": f"{r.summary['coin_saved']:+.4f}",
+                "coin saved (liquidated)": f"{r.summary['coin_saved_on_liquidated']:+.4f}",
+                "guard fees (coin)": f"{r.summary['guard_fees_coin']:.6f}",
+                "topped up (coin)": f"{r.summary['topped_up_coin']:.4f}",
+                "actions": str(r.summary["actions"]),
+                "not saved": ", ".join(r.summary["not_saved"]),
+            }
+            for r in results
+        ]
+        text = (
+            f"Guard: threshold {first.threshold} (MM / margin balance), target {first.target}, "
+            f"actions {','.join(first.order)}, latency {first.latency_bars} bar(s), reserve "
+            f"{first.reserve_coin} coin per account, reduce {first.reduce_fraction} of the "
+            f"position per action; venue {results[0].venue}, isolated, one long and one short "
+            "of 1 coin per leverage. Coin saved: final equity with the guard less without."
+        )
+        sections.append(Section("Margin guard through the crash windows", text, rows))
+        for r in results:
+            acc = [
+                {
+                    "account": row.account,
+                    "liquidated without": _fmt_time(row.liquidated_at_without) or "no",
+                    "liquidated with": _fmt_time(row.liquidated_at_with) or "no",
+                    "final equity without": f"{row.final_equity_without:.6f}",
+                    "final equity with": f"{row.final_equity_with:.6f}",
+                    "topped up": f"{row.topped_up_coin:.6f}",
+                    "reduced (contracts)": f"{row.reduced_contracts:g}",
+                }
+                for row in r.accounts.itertuples()
+            ]
+            sections.append(Section(f"{r.window}: accounts", "", acc, (guard_figure(r),)))
+    for cmp in comparisons:
+        rows = [
+            {
+                "model": str(row.model),
+                "liquidated": str(row.liquidated),
+                "refused at open": str(row.refused_at_open),
+                "first": _fmt_time(row.first_liquidation),
+                "last": _fmt_time(row.last_liquidation),
+                "coin lost": f"{row.coin_lost:.6f}",
+                "insurance paid in": f"{row.insurance_paid_in:.6f}",
+                "insurance drawn": f"{row.insurance_drawn:.6f}",
+                "uncovered": f"{row.uncovered:.6f}",
+            }
+            for row in cmp.summary.itertuples()
+        ]
+        c = cmp.config
+        text = (
+            f"EWMA decay {c.decay}, scale {c.scale}, floor {c.floor}, cap {c.cap}, horizon "
+            f"{c.horizon_hours} h; rates from the hourly closes before each bar."
+        )
+        sections.append(
+            Section(
+                f"{cmp.window}: vol-scaled maintenance vs static tiers ({cmp.venue})",
+                text,
+                rows,
+                (vol_margin_figure(cmp),),
+            )
+        )
+    return write_report(path, "inversa margin guard and vol-scaled margin", sections)
