@@ -87,3 +87,26 @@ def test_liquidation_at_the_scaled_rate_is_generic() -> None:
     assert got == generic_prices(*args, mmr=Decimal("0.03"))
     # A higher rate liquidates a long earlier (at a higher price).
     assert got.liquidation_price > vol_scaled_prices(*args, Decimal("0.005")).liquidation_price
+
+
+def test_registry_price_function_reads_the_position_inputs() -> None:
+    from dataclasses import dataclass
+
+    from inversa.contracts.vol_margin import registry_prices
+
+    @dataclass
+    class Inputs:  # the fields of the registry's PositionInputs this model reads
+        side: int = -1
+        contracts: Decimal = Decimal(400)
+        entry: Decimal = Decimal(40000)
+        contract_value: Decimal = Decimal(100)
+        mmr: Decimal | None = Decimal("0.02")
+
+        def collateral_for(self, mode: str) -> Decimal:
+            return Decimal("0.2")
+
+    got = registry_prices(Inputs(), "isolated")
+    assert got == generic_prices(-1, Decimal(40000), Decimal(400), Decimal(100), Decimal("0.2"),
+                                 mmr=Decimal("0.02"))  # fmt: skip
+    with pytest.raises(InputError, match="mmr"):
+        registry_prices(Inputs(mmr=None), "isolated")

@@ -17,8 +17,11 @@ margin is valued at the mark: the liquidation price is the ``generic`` model's a
 
 Rates are fractions of the position value; prices USD per coin; ``horizon_hours`` hours.
 Every function runs on Decimal and on float64 arrays (the recursion on 1-D arrays or
-Decimal sequences).  The :mod:`inversa.contracts` liquidation-model registry (structure
-lane) takes this model with one ``register_model`` call on :func:`vol_scaled_prices`.
+Decimal sequences).  The liquidation-model registry of :mod:`inversa.contracts` takes the
+model with one call::
+
+    register_model(LiquidationModel(VOL_SCALED_MODEL, "mark", ("isolated", "cross"),
+                                    VOL_SCALED_DESCRIPTION, registry_prices))
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import AfterValidator
@@ -39,16 +42,23 @@ from inversa.domain import Amount, Fraction, Hours, Rate
 from inversa.errors import InputError
 
 __all__ = [
+    "VOL_SCALED_DESCRIPTION",
     "VOL_SCALED_MODEL",
     "VolMarginConfig",
     "VolScaledMargin",
     "ewma_variance",
+    "registry_prices",
     "vol_scaled_prices",
     "vol_scaled_rate",
 ]
 
 #: The name the model registers under in the liquidation-model registry.
 VOL_SCALED_MODEL = "vol-scaled"
+#: Its one-line description in that registry.
+VOL_SCALED_DESCRIPTION = (
+    "maintenance rate from EWMA realised volatility (scale, floor, cap), flat, valued at "
+    "the mark; the position's mmr is the rate in force"
+)
 
 
 def _positive_scale(value: Decimal) -> Decimal:
@@ -172,3 +182,15 @@ def vol_scaled_prices(
     """Liquidation and bankruptcy price (USD per coin) at the current vol-scaled ``rate``:
     equity = ``rate`` x position value at the mark (the ``generic`` model, one flat rate)."""
     return generic_prices(side, entry, contracts, contract_value, collateral, mmr=rate)
+
+
+def registry_prices(inputs: Any, mode: str) -> LiquidationResult[Decimal]:
+    """The registry's price function: ``inputs`` is the registry's ``PositionInputs``
+    (``side``, ``entry``, ``contracts``, ``contract_value``, ``mmr`` = the vol-scaled rate
+    in force, ``collateral_for(mode)``)."""
+    if inputs.mmr is None:
+        raise InputError("mmr", None, "give the vol-scaled rate in force as --mmr")
+    collateral = inputs.collateral_for(mode)
+    return vol_scaled_prices(
+        inputs.side, inputs.entry, inputs.contracts, inputs.contract_value, collateral, inputs.mmr
+    )
