@@ -96,6 +96,22 @@ def _check(contracts: Num, entry: Num, price: Num, contract_value: Num, wallet: 
     check_nonnegative("wallet", wallet)
 
 
+def _from_affine(equity: AffineEquity[Num], price: Num) -> Greeks[Num]:
+    """Greeks of USD equity ``D*S - K``: in coin ``D - K/S``, so ``delta_coin = K/S²``
+    and ``gamma_coin = -2K/S³``; ``delta_usd = D``, ``gamma_usd = 0``."""
+    slope, offset = equity.slope, equity.offset
+    equity_usd = slope * price - offset
+    return Greeks(
+        equity_coin=slope - offset / price,
+        equity_usd=equity_usd,
+        delta_coin=offset / (price * price),
+        gamma_coin=-2 * offset / (price * price * price),
+        delta_usd=slope,
+        gamma_usd=_zero(price),
+        effective_leverage=effective_leverage(slope, price, equity_usd),
+    )
+
+
 def effective_leverage(delta_usd: Num, price: Num, equity_usd: Num) -> Num:
     """``delta_usd * S / equity_usd``; where equity <= 0 the leverage is undefined: NaN.
 
@@ -149,18 +165,7 @@ def inverse_greeks(
     w = _zero(price) if wallet is None else wallet
     _check(contracts, entry, price, contract_value, w)
     notional = side * contracts * contract_value
-    equity_coin = w + notional * (1 / entry - 1 / price)
-    equity_usd = price * equity_coin
-    delta_usd = w + notional / entry
-    return Greeks(
-        equity_coin=equity_coin,
-        equity_usd=equity_usd,
-        delta_coin=notional / (price * price),
-        gamma_coin=-2 * notional / (price * price * price),
-        delta_usd=delta_usd,
-        gamma_usd=_zero(price),
-        effective_leverage=effective_leverage(delta_usd, price, equity_usd),
-    )
+    return _from_affine(AffineEquity(w + notional / entry, notional), price)
 
 
 def linear_greeks(
@@ -182,18 +187,7 @@ def linear_greeks(
     u = _zero(price) if cash is None else check_nonnegative("cash", cash)
     _check(contracts, entry, price, contract_value, w)
     notional = side * contracts * contract_value
-    offset = notional * entry - u
-    equity_usd = u + w * price + notional * (price - entry)
-    delta_usd = w + notional
-    return Greeks(
-        equity_coin=equity_usd / price,
-        equity_usd=equity_usd,
-        delta_coin=offset / (price * price),
-        gamma_coin=-2 * offset / (price * price * price),
-        delta_usd=delta_usd,
-        gamma_usd=_zero(price),
-        effective_leverage=effective_leverage(delta_usd, price, equity_usd),
-    )
+    return _from_affine(AffineEquity(w + notional, notional * entry - u), price)
 
 
 def greeks(

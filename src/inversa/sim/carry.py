@@ -370,25 +370,16 @@ def covers(inputs: CarryInputs, config: CarryConfig) -> bool:
 def _window(inputs: CarryInputs, config: CarryConfig) -> slice:
     times = inputs.times
     first, last = times[0], times[-1]
-    lo, hi = 0, len(times)
-    if config.start is not None:
-        if config.start < first or config.start > last:
+    for name, when in (("start", config.start), ("end", config.end)):
+        if when is not None and not first <= when <= last:
             raise InputError(
-                "start",
-                config.start.isoformat(),
+                name,
+                when.isoformat(),
                 f"{inputs.venue} funding history covers {first:%Y-%m-%d %H:%M} .. "
                 f"{last:%Y-%m-%d %H:%M} UTC",
             )
-        lo = int(times.searchsorted(config.start, side="left"))
-    if config.end is not None:
-        if config.end > last or config.end < first:
-            raise InputError(
-                "end",
-                config.end.isoformat(),
-                f"{inputs.venue} funding history covers {first:%Y-%m-%d %H:%M} .. "
-                f"{last:%Y-%m-%d %H:%M} UTC",
-            )
-        hi = int(times.searchsorted(config.end, side="right"))
+    lo = 0 if config.start is None else int(times.searchsorted(config.start, side="left"))
+    hi = len(times) if config.end is None else int(times.searchsorted(config.end, side="right"))
     if hi - lo < 2:
         raise InputError("end", str(config.end), "the period holds fewer than two funding rows")
     return slice(lo, hi)
