@@ -66,6 +66,7 @@ def test_greeks_short_hedge_is_usd_neutral_on_the_grid() -> None:
         (["--side", "long", "--price", "1", "--wallet", "-1"], "wallet"),
         (["--side", "long", "--price", "1", "--mmr", "1.5"], "mmr"),
         (["--side", "long"], "price"),
+        (["--side", "long", "--price", "1", "--venue", "bybit"], "symbol"),
     ],
 )
 def test_greeks_bad_input(args: list[str], field: str) -> None:
@@ -113,3 +114,13 @@ def test_curve_past_as_of_names_the_expiry() -> None:
     )
     assert "futures='250328'" in line
     assert "expired" in line
+
+
+def test_greeks_from_a_venue_symbol() -> None:
+    base = ["calc", "greeks", "--contracts", "400", "--entry", "40000", "--price", "40000"]
+    out = _json([*base, "--side", "long", "--wallet", "1", "--symbol", "BTCUSD_PERP"])
+    # Binance COIN-M: 100 USD per contract, so 40,000 USD = 1 BTC long on 1 BTC.
+    assert out["with_collateral"]["delta_usd"] == 2.0
+    res = runner.invoke(app, [*base, "--side", "long"])
+    assert res.exit_code == 2
+    assert "contract_value" in res.stderr

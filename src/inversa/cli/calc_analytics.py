@@ -129,7 +129,21 @@ def greeks(
         str | None, typer.Option(help="USD per inverse contract.", show_default=False)
     ] = None,
     wallet: Annotated[str, typer.Option(help="Coin collateral in the wallet.")] = "0",
-    mmr: Annotated[str, typer.Option(help="Maintenance rate for the liquidation price.")] = "0.005",
+    mmr: Annotated[
+        str | None,
+        typer.Option(
+            help="Maintenance rate for the liquidation price (default: the --symbol's tier "
+            "at the position value, else 0.005).",
+            show_default=False,
+        ),
+    ] = None,
+    venue: Annotated[
+        str | None, typer.Option(help="Venue rule set for --symbol.", show_default=False)
+    ] = None,
+    symbol: Annotated[
+        str | None,
+        typer.Option(help="Inverse contract whose value and tiers apply.", show_default=False),
+    ] = None,
     grid: Annotated[
         str | None,
         typer.Option(
@@ -154,11 +168,28 @@ def greeks(
         n = _required("contracts", contracts)
         e = _required("entry", entry)
         s = _required("price", price)
-        cv = _required("contract_value", contract_value)
+        inst = None
+        if symbol is not None:
+            from inversa.venues import resolve
+
+            inst = resolve(symbol, venue)[1]
+        elif venue is not None:
+            raise InputError("symbol", None, "--venue needs --symbol (the inverse contract)")
+        if contract_value is not None:
+            cv = parse_decimal("contract_value", contract_value)
+        elif inst is not None:
+            cv = inst.contract_value
+        else:
+            raise InputError("contract_value", None, "is required (or give --symbol)")
         w = parse_decimal("wallet", wallet)
-        rate = parse_decimal("mmr", mmr)
+        if mmr is not None:
+            rate = parse_decimal("mmr", mmr)
+        elif inst is not None and inst.margin is not None:
+            rate = inst.margin.maintenance_rate_and_cum(n * cv / e)[0]
+        else:
+            rate = Decimal("0.005")
         if not Decimal(0) <= rate < 1:
-            raise InputError("mmr", mmr, "must lie in [0, 1)")
+            raise InputError("mmr", rate, "must lie in [0, 1)")
         points = _decimals("grid", grid) or tuple(s * Decimal(k) / 10 for k in range(3, 16))
         risk = account_risk(sd, n, e, s, cv, w, rate, points)
         if json:
