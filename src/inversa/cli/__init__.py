@@ -14,6 +14,7 @@ from inversa.cli.calc import app as calc_app
 from inversa.cli.carry import app as carry_app
 from inversa.cli.hedge import app as hedge_app
 from inversa.cli.stress import app as stress_app
+from inversa.cli.venues import app as venues_app
 
 __all__ = ["app", "main"]
 
@@ -28,6 +29,7 @@ app.add_typer(calc_app, name="calc")
 _calc_analytics.register(calc_app)
 app.add_typer(stress_app, name="stress")
 app.add_typer(hedge_app, name="hedge")
+app.add_typer(venues_app, name="venues")
 app.add_typer(carry_app, name="carry")
 _demo.register(app)
 
