@@ -47,9 +47,9 @@ def test_reserve_does_not_change_the_unguarded_replay(reduce_run) -> None:  # ty
                      venue="binance-coinm")  # fmt: skip
     base = reduce_run.without.accounts
     assert list(base["liquidated"]) == list(plain.accounts["liquidated"])
-    assert list(base["liquidated_at"]) == list(plain.accounts["liquidated_at"])
+    assert list(base["liquidated_bar_open_utc"]) == list(plain.accounts["liquidated_bar_open_utc"])
     # Liquidated accounts keep exactly their reserve.
-    lost = base.loc[base["liquidated"], "final_equity"]
+    lost = base.loc[base["liquidated"], "final_equity_coin"]
     assert np.allclose(lost, 0.1)
 
 

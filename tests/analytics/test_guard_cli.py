@@ -1,5 +1,4 @@
-"""The guard's command-line options and run, through a stand-in ``replay`` command (the
-``stress replay --guard`` wiring passes the same options to :func:`run_guard`)."""
+"""`inversa stress replay --guard` / `--vol-margin`: JSON, report, one-line errors."""
 
 from __future__ import annotations
 
@@ -7,61 +6,19 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from inversa.cli._guard import (
-    GuardLatency,
-    GuardOpt,
-    GuardOrder,
-    GuardReduce,
-    GuardReserve,
-    GuardTarget,
-    GuardThreshold,
-    VolMarginOpt,
-    guard_config,
-    run_guard,
-)
-from inversa.cli._output import user_errors
-
-app = typer.Typer()
-
-
-@app.command()
-def replay(
-    window: str | None = None,
-    guard: GuardOpt = False,
-    guard_threshold: GuardThreshold = "0.1",
-    guard_target: GuardTarget = None,
-    guard_order: GuardOrder = "topup,reduce",
-    guard_latency: GuardLatency = "0",
-    guard_reserve: GuardReserve = "0.1",
-    guard_reduce: GuardReduce = "0.5",
-    vol_margin: VolMarginOpt = False,
-    report: Path | None = None,
-    json: bool = typer.Option(False, "--json"),
-) -> None:
-    with user_errors():
-        assert guard
-        config = guard_config(
-            guard_threshold, guard_target, guard_order, guard_latency, guard_reserve, guard_reduce
-        )
-        run_guard(window, config, vol_margin=vol_margin, report=report, json=json)
-
-
-@app.command()
-def other() -> None:  # a second command keeps ``replay`` a sub-command
-    pass
-
+from inversa.cli import app
 
 runner = CliRunner()
+REPLAY = ["stress", "replay"]
 
 
 def test_json_and_report(tmp_path: Path) -> None:
     report = tmp_path / "guard.html"
     res = runner.invoke(
         app,
-        ["replay", "--window", "2020-03", "--guard", "--guard-threshold", "0.05",
+        [*REPLAY, "--window", "2020-03", "--guard", "--guard-threshold", "0.05",
          "--guard-order", "reduce", "--vol-margin", "--json", "--report", str(report)],
     )  # fmt: skip
     assert res.exit_code == 0, res.stderr
@@ -88,11 +45,21 @@ def test_json_and_report(tmp_path: Path) -> None:
         (["--guard-reduce", "0"], "guard-reduce-fraction"),
         (["--guard-reserve", "-1"], "guard-reserve"),
         (["--window", "2019-01"], "window"),
+        (["--mode", "cross"], "mode"),
+        (["--fills", "impact"], "fills"),
     ],
 )
 def test_bad_options_are_one_line(args: list[str], needle: str) -> None:
-    res = runner.invoke(app, ["replay", "--guard", *args])
+    res = runner.invoke(app, [*REPLAY, "--guard", *args])
     assert res.exit_code == 2
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1
     assert needle in lines[0]
+
+
+def test_vol_margin_alone_and_all_windows_default() -> None:
+    res = runner.invoke(app, [*REPLAY, "--vol-margin", "--window", "2022-11", "--json"])
+    assert res.exit_code == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert "guard" not in out
+    assert [m["model"] for m in out["vol_margin"][0]["models"]] == ["static", "vol-scaled"]

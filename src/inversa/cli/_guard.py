@@ -117,12 +117,24 @@ def run_guard(
     *,
     venue: str = "binance-coinm",
     symbol: str = "BTC/USD:BTC",
+    leverages: tuple[object, ...] | None = None,
+    mode: str = "isolated",
     funding: str = "auto",
+    fills: str = "trigger",
+    guard: bool = True,
     vol_margin: bool = False,
     report: Path | None = None,
     json: bool = False,
 ) -> None:
-    """Replay ``window`` (None or ``all``: the four windows) without and with the guard."""
+    """Replay ``window`` (None or ``all``: the four windows) without and with the guard
+    (``guard``) and/or under vol-scaled against static maintenance (``vol_margin``)."""
+    from inversa.sim._book_run import DEFAULT_LEVERAGES
+
+    if mode != "isolated":
+        raise InputError("mode", mode, "--guard and --vol-margin run isolated books")
+    if fills == "bounds":
+        fills = "trigger"
+    levs = DEFAULT_LEVERAGES if leverages is None else leverages
     from inversa.sim.guard import guard_replay
     from inversa.sim.vol_margin import compare_vol_margin
 
@@ -132,11 +144,23 @@ def run_guard(
         windows = (window,)
     else:
         raise InputError("window", window, f"must be one of {', '.join(WINDOWS)} or all")
-    results = [
-        guard_replay(w, config, venue=venue, symbol=symbol, funding=funding) for w in windows
-    ]
+    results = (
+        [
+            guard_replay(
+                w, config, venue=venue, symbol=symbol, leverages=levs, funding=funding, fills=fills
+            )
+            for w in windows
+        ]
+        if guard
+        else []
+    )
     comparisons = (
-        [compare_vol_margin(w, venue=venue, symbol=symbol, funding=funding) for w in windows]
+        [
+            compare_vol_margin(
+                w, venue=venue, symbol=symbol, leverages=levs, funding=funding, fills=fills
+            )
+            for w in windows
+        ]
         if vol_margin
         else []
     )
@@ -145,13 +169,14 @@ def run_guard(
 
         guard_report(results, report, comparisons)
     if json:
-        payload: dict[str, Any] = {"guard": [r.summary for r in results]}
+        payload: dict[str, Any] = {"guard": [r.summary for r in results]} if results else {}
         if comparisons:
             payload["vol_margin"] = [
                 {"window": c.window, "models": c.summary.to_dict("records")} for c in comparisons
             ]
         sys.stdout.write(_json.dumps(to_jsonable(_plain(payload))) + "\n")
         return
+    console = Console()
     table = Table(title="Margin guard", title_justify="left")
     for head in ("window", "liq. without", "with", "avoided", "coin saved", "fees", "not saved"):
         table.add_column(head, justify="right")
@@ -166,8 +191,8 @@ def run_guard(
             f"{s['guard_fees_coin']:.6f}",
             ", ".join(s["not_saved"]) or "-",
         )
-    console = Console()
-    console.print(table)
+    if results:
+        console.print(table)
     for c in comparisons:
         vol = Table(title=f"{c.window}: vol-scaled vs static maintenance", title_justify="left")
         for head in ("model", "liquidated", "refused", "insurance in", "insurance drawn"):

@@ -48,6 +48,7 @@ from rich.console import Console
 from rich.table import Table
 
 from inversa import contracts as c
+from inversa.cli import _guard
 from inversa.cli._output import emit, parse_decimal, to_jsonable, user_errors
 from inversa.errors import DataError, InputError
 
@@ -743,10 +744,29 @@ def replay(
     ] = None,
     report: ReportOpt = None,
     json: Json = False,
+    guard: _guard.GuardOpt = False,
+    guard_threshold: _guard.GuardThreshold = "0.1",
+    guard_target: _guard.GuardTarget = None,
+    guard_order: _guard.GuardOrder = "topup,reduce",
+    guard_latency: _guard.GuardLatency = "0",
+    guard_reserve: _guard.GuardReserve = "0.1",
+    guard_reduce: _guard.GuardReduce = "0.5",
+    vol_margin: _guard.VolMarginOpt = False,
 ) -> None:
     """Replay a bundled crash window on the simulated venue: who is liquidated, when, and
-    what the insurance fund and ADL did under each liquidation fill bound."""
+    what the insurance fund and ADL did under each liquidation fill bound.  With --guard
+    (or --vol-margin) and no --window: all four windows."""
     with user_errors():
+        if guard or vol_margin:
+            config = _guard.guard_config(
+                guard_threshold, guard_target, guard_order, guard_latency, guard_reserve,
+                guard_reduce,
+            )  # fmt: skip
+            levels = None if leverages is None else tuple(leverages.split(","))
+            _guard.run_guard(window, config, venue=venue, symbol=symbol, leverages=levels,
+                             mode=mode, funding=funding, fills=fills, guard=guard,
+                             vol_margin=vol_margin, report=report, json=json)  # fmt: skip
+            return
         if window is None:
             raise InputError("window", None, "is required: 2020-03, 2021-05, 2022-05 or 2022-11")
         import inversa.sim.replay as sim_replay

@@ -2,9 +2,9 @@
 
 :func:`inversa.sim.replay.replay_crash` walks a book through a window with no way to act
 between bars.  :func:`run_book` does the same walk (same book opening, funding choice and
-summary, through the replay module's helpers) and calls ``after_step(engine, time, label)``
-after each mark and funding step, so the margin guard and the vol-scaled maintenance rate
-can act on the engine's public API between bars.
+summary as ``stress replay``, through the replay module's helpers) and calls
+``after_step(engine, time, label)`` after each mark and funding step, so the margin guard
+and the vol-scaled maintenance rate can act on the engine's public API between bars.
 
 Units as in :mod:`inversa.sim.replay`: prices USD per coin, amounts in the settlement coin.
 """
@@ -20,19 +20,9 @@ from typing import Any
 import pandas as pd
 
 from inversa.contracts import round_to_tick
-from inversa.engine import (
-    Engine,
-    FormulaFunding,
-    FundingSource,
-    HistoricalFunding,
-    InstrumentRules,
-    MarginMode,
-    run_bars,
-    validate_bars,
-)
+from inversa.engine import Engine, InstrumentRules, MarginMode, run_bars, validate_bars
 from inversa.engine._dec import exact, to_decimal
-from inversa.errors import InputError
-from inversa.sim.replay import MARKET_MAKER, Book, _open_book, _summarise
+from inversa.sim.replay import MARKET_MAKER, Book, _open_book, _resolve_funding, _summarise
 
 __all__ = ["DEFAULT_LEVERAGES", "BookRun", "default_book", "entry_price", "run_book", "window_bars"]
 
@@ -105,26 +95,6 @@ def default_book(
     return replace(book, entries=tuple(entries))
 
 
-def resolve_funding(
-    funding: str, venue: str | None, start: datetime, end: datetime
-) -> tuple[FundingSource | None, str]:
-    """``"auto"``: the venue's bundled history if it covers the window, else the formula
-    at zero premium; ``"history"`` (must cover), ``"formula"`` or ``"none"``."""
-    from inversa import data
-
-    if funding == "none":
-        return None, "none"
-    if funding not in ("auto", "history", "formula"):
-        raise InputError("funding", funding, "must be 'auto', 'history', 'formula' or 'none'")
-    if funding != "formula" and venue is not None and venue in data.FUNDING_VENUES:
-        source = HistoricalFunding(data.funding_series(venue), source=f"funding:{venue}")
-        if source.covers(start, end):
-            return source, f"history:{venue}"
-    if funding == "history":
-        raise InputError("funding", funding, f"no bundled history of {venue!r} covers the window")
-    return FormulaFunding(), "formula"
-
-
 def run_book(
     window: str,
     rules: InstrumentRules,
@@ -144,7 +114,7 @@ def run_book(
     frame = window_bars(window) if bars is None else validate_bars(bars, f"window {window}")
     first = frame.index[0].to_pydatetime()
     last = frame.index[-1].to_pydatetime()
-    source, label = resolve_funding(funding, venue, first, last)
+    source, label = _resolve_funding(funding, venue, first, last)
     entry = entry_price(frame, rules)
     engine = Engine(rules, market_maker=MARKET_MAKER, start=first)
     engine.deposit(MARKET_MAKER, book.market_maker_deposit, rules.settle)

@@ -230,9 +230,13 @@ def guard_replay(
     symbol: str = "BTC/USD:BTC",
     leverages: tuple[object, ...] = DEFAULT_LEVERAGES,
     funding: str = "auto",
+    fills: str = "trigger",
 ) -> GuardResult:
     """Replay ``window`` with the default book (plus each account's reserve) without and
-    with the guard of ``config``; isolated margin."""
+    with the guard of ``config``; isolated margin; liquidation ``fills`` ``trigger`` or
+    ``worst-mark``."""
+    if fills not in ("trigger", "worst-mark"):
+        raise InputError("fills", fills, "the guard runs with trigger or worst-mark fills")
     cfg = config or GuardConfig()
     rules = InstrumentRules.from_venue(venue, symbol)
     bars = window_bars(window)
@@ -249,6 +253,7 @@ def guard_replay(
         bars=bars,
         venue=venue,
         funding=funding,
+        fills=fills,
         after_step=_recorder(names, rules.symbol, base_rows, base_times),
     )
     guard = _Guard(cfg, rules, names)
@@ -261,7 +266,7 @@ def guard_replay(
         record(engine, when, label)
 
     with_guard = run_book(
-        window, rules, book, bars=bars, venue=venue, funding=funding, after_step=step
+        window, rules, book, bars=bars, venue=venue, funding=funding, fills=fills, after_step=step
     )
     ratios = pd.DataFrame(base_rows, index=pd.DatetimeIndex(base_times))
     guarded = pd.DataFrame(
@@ -276,10 +281,10 @@ def guard_replay(
             "leverage": a0["leverage"],
             "liquidated_without": a0["liquidated"],
             "liquidated_with": a1["liquidated"],
-            "liquidated_at_without": a0["liquidated_at"],
-            "liquidated_at_with": a1["liquidated_at"],
-            "final_equity_without": a0["final_equity"],
-            "final_equity_with": a1["final_equity"],
+            "liquidated_at_without": a0["liquidated_bar_open_utc"],
+            "liquidated_at_with": a1["liquidated_bar_open_utc"],
+            "final_equity_without": a0["final_equity_coin"],
+            "final_equity_with": a1["final_equity_coin"],
             "topped_up_coin": [float(guard.topups[a]) for a in a0.index],
             "reduced_contracts": [float(guard.reduced[a]) for a in a0.index],
             "guard_fees_coin": [float(guard.fees[a]) for a in a0.index],

@@ -69,17 +69,17 @@ class VolMarginComparison:
 
 def _summary_row(name: str, run: BookRun) -> dict[str, Any]:
     acc = run.accounts
-    times = acc.loc[acc["liquidated"], "liquidated_at"]
+    times = acc.loc[acc["liquidated"], "liquidated_bar_open_utc"]
     return {
         "model": name,
         "liquidated": int(acc["liquidated"].sum()),
         "first_liquidation": times.min() if len(times) else pd.NaT,
         "last_liquidation": times.max() if len(times) else pd.NaT,
-        "coin_lost": float(acc["coin_lost"].sum()),
-        "insurance_paid_in": float(run.totals["insurance_paid_in"]),
-        "insurance_drawn": float(run.totals["insurance_drawn"]),
-        "insurance_end": float(run.totals["insurance_end"]),
-        "uncovered": float(run.totals["uncovered"]),
+        "coin_lost": float(acc["lost_coin"].sum()),
+        "insurance_paid_in": float(run.totals["insurance_paid_in_coin"]),
+        "insurance_drawn": float(run.totals["insurance_drawn_coin"]),
+        "insurance_end": float(run.totals["insurance_end_coin"]),
+        "uncovered": float(run.totals["uncovered_coin"]),
         "adl_events": int(run.totals["adl_events"]),
     }
 
@@ -94,6 +94,7 @@ def compare_vol_margin(
     warmup_bars: int = 168,
     insurance_fund: Decimal = Decimal(0),
     funding: str = "auto",
+    fills: str = "trigger",
 ) -> VolMarginComparison:
     """Run ``window`` under the venue's tiers and under the vol-scaled rate (same book)."""
     from inversa import data
@@ -114,7 +115,7 @@ def compare_vol_margin(
     book = replace(
         default_book(rules, entry, leverages), insurance_fund=insurance_fund
     )  # fmt: skip
-    static = run_book(window, rules, book, bars=bars, venue=venue, funding=funding)
+    static = run_book(window, rules, book, bars=bars, venue=venue, funding=funding, fills=fills)
     # A venue charging the vol-scaled rate refuses leverage whose initial margin does not
     # cover it at the open: those pairs are not opened in the scaled run.
     first_rate = Decimal(repr(float(per_bar[0])))
@@ -136,7 +137,14 @@ def compare_vol_margin(
                 live.rate = Decimal(repr(float(per_bar[i + 1])))
 
     scaled = run_book(
-        window, scaled_rules, scaled_book, bars=bars, venue=venue, funding=funding, after_step=step
+        window,
+        scaled_rules,
+        scaled_book,
+        bars=bars,
+        venue=venue,
+        funding=funding,
+        fills=fills,
+        after_step=step,
     )
     static_rate, _ = rules.maintenance_rate_and_cum(Decimal(1))
     rate_frame = pd.DataFrame(
@@ -144,7 +152,9 @@ def compare_vol_margin(
     )
     both = []
     for name, run in (("static", static), ("vol-scaled", scaled)):
-        part = run.accounts[["account", "side", "leverage", "liquidated", "liquidated_at"]].copy()
+        part = run.accounts[
+            ["account", "side", "leverage", "liquidated", "liquidated_bar_open_utc"]
+        ].rename(columns={"liquidated_bar_open_utc": "liquidated_at"})
         part.insert(0, "model", name)
         part["refused_at_open"] = False
         both.append(part)
