@@ -380,4 +380,18 @@ def guard_report(
                 (vol_margin_figure(cmp),),
             )
         )
+        timing = []
+        frame = cmp.accounts
+        for account in dict.fromkeys(frame["account"]):
+            mine = frame[frame["account"] == account].set_index("model")
+            cells = {"account": str(account)}
+            for model in ("static", "vol-scaled"):
+                if model not in mine.index:
+                    cells[model] = ""
+                elif bool(mine.loc[model, "refused_at_open"]):
+                    cells[model] = "refused at open"
+                else:
+                    cells[model] = _fmt_time(mine.loc[model, "liquidated_at"]) or "no"
+            timing.append(cells)
+        sections.append(Section(f"{cmp.window}: liquidation time per account", "", timing))
     return write_report(path, "inversa margin guard and vol-scaled margin", sections)
