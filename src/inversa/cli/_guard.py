@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json as _json
 import sys
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -117,7 +118,7 @@ def run_guard(
     *,
     venue: str = "binance-coinm",
     symbol: str = "BTC/USD:BTC",
-    leverages: tuple[object, ...] | None = None,
+    leverages: str | Sequence[object] | None = None,
     mode: str = "isolated",
     funding: str = "auto",
     fills: str = "trigger",
@@ -134,7 +135,17 @@ def run_guard(
         raise InputError("mode", mode, "--guard and --vol-margin run isolated books")
     if fills == "bounds":
         fills = "trigger"
-    levs = DEFAULT_LEVERAGES if leverages is None else leverages
+    if leverages is None:
+        levs: tuple[object, ...] = DEFAULT_LEVERAGES
+    elif isinstance(leverages, str):
+        levs = tuple(
+            parse_decimal(f"leverages[{i}]", x)
+            for i, x in enumerate(x for x in leverages.split(",") if x.strip())
+        )
+    else:
+        levs = tuple(leverages)
+    if not levs:
+        raise InputError("leverages", leverages, "give comma-separated numbers")
     from inversa.sim.guard import guard_replay
     from inversa.sim.vol_margin import compare_vol_margin
 

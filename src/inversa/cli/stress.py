@@ -762,8 +762,7 @@ def replay(
                 guard_threshold, guard_target, guard_order, guard_latency, guard_reserve,
                 guard_reduce,
             )  # fmt: skip
-            levels = None if leverages is None else tuple(leverages.split(","))
-            _guard.run_guard(window, config, venue=venue, symbol=symbol, leverages=levels,
+            _guard.run_guard(window, config, venue=venue, symbol=symbol, leverages=leverages,
                              mode=mode, funding=funding, fills=fills, guard=guard,
                              vol_margin=vol_margin, report=report, json=json)  # fmt: skip
             return
