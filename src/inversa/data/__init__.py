@@ -3,7 +3,7 @@
 Bundled (gzip of the original CSV text; sources and licences in
 ``inversa/data/bundled/PROVENANCE.md``): BTC/ETH/DeFi daily spot, Binance USD-M hourly
 mark prices for BTC and ETH, hourly spot for two crash months, and BitMEX, Deribit, Bybit
-and Binance COIN-M inverse funding histories, and Binance/Bybit USDT linear funding.
+and Binance COIN-M inverse funding histories.
 
 Conventions: prices in USD (or USDT) per coin; funding rates as fractions per funding
 interval; frames indexed by a tz-aware UTC ``DatetimeIndex`` named ``timestamp``; float64
@@ -21,7 +21,6 @@ from inversa.data._funding import (
     funding_history,
     funding_series,
 )
-from inversa.data._linear import LINEAR_FUNDING, linear_funding_history
 from inversa.data._prices import (
     DEFI_ASSETS,
     MARK_ASSETS,
@@ -30,6 +29,7 @@ from inversa.data._prices import (
     mark_hourly,
     spot_daily,
 )
+from inversa.data._usdt_funding import USDT_FUNDING, usdt_funding
 from inversa.data._validate import read_price_csv, validate_series
 from inversa.data._windows import CRASH_WINDOWS, CrashWindow
 
@@ -38,19 +38,19 @@ __all__ = [
     "DEFI_ASSETS",
     "DERIBIT_MISSING_HOURS",
     "FUNDING_VENUES",
-    "LINEAR_FUNDING",
     "MARK_ASSETS",
     "SPOT_ASSETS",
+    "USDT_FUNDING",
     "CrashWindow",
     "Dataset",
     "FundingSeries",
     "crash_window",
     "funding_history",
     "funding_series",
-    "linear_funding_history",
     "list_datasets",
     "mark_hourly",
     "read_price_csv",
     "spot_daily",
+    "usdt_funding",
     "validate_series",
 ]

@@ -145,12 +145,12 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     _ds(
         "funding/usdt_linear_perp_funding_binance_bybit",
-        "Binance and Bybit BTCUSDT/ETHUSDT linear perpetual funding per 8h, long format",
+        "Binance USD-M and Bybit BTCUSDT/ETHUSDT linear perpetual funding per 8h, long format",
         "8h",
         15336,
         "2020-01-01T00:00:00Z .. 2023-12-31T16:00:00Z",
         "supervik/historical-funding-rates-fetcher@66a085bc",
-        'linear_funding_history("binance", "BTC")',
+        'usdt_funding("binance", "BTCUSDT")',
     ),
 )
 

@@ -264,9 +264,9 @@ def _bars_inputs(venue: str) -> tuple[pd.DatetimeIndex, Array, Array, Array, Arr
 
 
 def _linear_inputs(exchange: str) -> tuple[pd.DatetimeIndex, Array, Array, Array, Array, str]:
-    from inversa.data import linear_funding_history, mark_hourly
+    from inversa.data import mark_hourly, usdt_funding
 
-    frame = linear_funding_history(exchange, "BTC")
+    frame = usdt_funding(exchange, "BTCUSDT")
     marks = mark_hourly("BTC")
     times = pd.DatetimeIndex(frame.index)
     # The hourly bar opening at the funding time starts at that price: use its open;
@@ -285,7 +285,7 @@ def _linear_inputs(exchange: str) -> tuple[pd.DatetimeIndex, Array, Array, Array
         price,
         highs,
         frame["funding_rate"].to_numpy(np.float64),
-        frame["interval_hours"].to_numpy(np.float64),
+        np.full(len(frame), 8.0),  # rates per 8 h
         note,
     )
 
