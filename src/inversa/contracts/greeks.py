@@ -100,9 +100,10 @@ def _from_affine(equity: AffineEquity[Num], price: Num) -> Greeks[Num]:
     """Greeks of USD equity ``D*S - K``: in coin ``D - K/S``, so ``delta_coin = K/S²``
     and ``gamma_coin = -2K/S³``; ``delta_usd = D``, ``gamma_usd = 0``."""
     slope, offset = equity.slope, equity.offset
-    equity_usd = slope * price - offset
+    equity_coin = slope - offset / price  # exactly 0 at the entry of a bare inverse position
+    equity_usd = price * equity_coin
     return Greeks(
-        equity_coin=slope - offset / price,
+        equity_coin=equity_coin,
         equity_usd=equity_usd,
         delta_coin=offset / (price * price),
         gamma_coin=-2 * offset / (price * price * price),
