@@ -20,8 +20,15 @@ from typing import Any
 import pandas as pd
 
 from inversa.contracts import round_to_tick
-from inversa.engine import Engine, InstrumentRules, MarginMode, run_bars, validate_bars
-from inversa.engine._dec import exact, to_decimal
+from inversa.engine import (
+    Engine,
+    InstrumentRules,
+    MarginMode,
+    exact,
+    run_bars,
+    to_decimal,
+    validate_bars,
+)
 from inversa.sim.replay import MARKET_MAKER, Book, _open_book, _resolve_funding, _summarise
 
 __all__ = ["DEFAULT_LEVERAGES", "BookRun", "default_book", "entry_price", "run_book", "window_bars"]

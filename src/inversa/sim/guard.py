@@ -37,8 +37,7 @@ from typing import Any
 
 import pandas as pd
 
-from inversa.engine import Engine, InstrumentRules
-from inversa.engine._dec import exact
+from inversa.engine import Engine, InstrumentRules, exact
 from inversa.errors import InputError, InversaError
 from inversa.sim._book_run import (
     DEFAULT_LEVERAGES,
