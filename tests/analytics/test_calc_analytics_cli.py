@@ -65,6 +65,7 @@ def test_greeks_short_hedge_is_usd_neutral_on_the_grid() -> None:
         (["--side", "flat", "--price", "1"], "side"),
         (["--side", "long", "--price", "1", "--wallet", "-1"], "wallet"),
         (["--side", "long", "--price", "1", "--mmr", "1.5"], "mmr"),
+        (["--side", "long", "--price", "1", "--mmr", "1"], "mmr"),
         (["--side", "long"], "price"),
         (["--side", "long", "--price", "1", "--venue", "bybit"], "symbol"),
     ],
@@ -110,7 +111,7 @@ def test_curve_bad_input(args: list[str], needle: str) -> None:
 
 def test_curve_past_as_of_names_the_expiry() -> None:
     line = _error(
-        ["calc", "curve", "--as-of", "2025-03-28T08:00Z", "--spot", "1", "--futures", "250328=1"]
+        ["calc", "curve", "--as-of", "2025-03-29", "--spot", "1", "--futures", "250328=1"]
     )
     assert "futures='250328'" in line
     assert "expired" in line

@@ -42,7 +42,7 @@ def test_json_and_report(tmp_path: Path) -> None:
         (["--guard-latency", "-1"], "guard-latency"),
         (["--guard-latency", "1.5"], "guard-latency"),
         (["--guard-order", "topup,sell"], "guard-order"),
-        (["--guard-reduce", "0"], "guard-reduce-fraction"),
+        (["--guard-reduce", "0"], "guard-reduce"),
         (["--guard-reserve", "-1"], "guard-reserve"),
         (["--window", "2019-01"], "window"),
         (["--mode", "cross"], "mode"),

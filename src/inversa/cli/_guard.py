@@ -9,8 +9,6 @@ vol-scaled maintenance comparison).  Bad values are one line naming the option, 
 
 from __future__ import annotations
 
-import json as _json
-import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -20,8 +18,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from inversa.cli._output import parse_decimal, to_jsonable
+from inversa import domain as d
+from inversa.cli._options import number, text
+from inversa.cli._output import parse_decimal
 from inversa.errors import InputError
+from inversa.report import print_json
 
 __all__ = [
     "GuardLatency",
@@ -37,6 +38,8 @@ __all__ = [
 ]
 
 WINDOWS = ("2020-03", "2021-05", "2022-05", "2022-11")
+BARS = d.Domain("count", "bars", Decimal(0), Decimal(d.MAX_COUNT), integer=True)
+SHARE = d.Domain("fraction", "fraction of the position", Decimal(0), Decimal(1), low_open=True)
 
 GuardOpt = Annotated[
     bool,
@@ -47,27 +50,31 @@ GuardOpt = Annotated[
     ),
 ]
 GuardThreshold = Annotated[
-    str, typer.Option("--guard-threshold", help="Act above this MM / margin balance, in (0, 1).")
+    Decimal,
+    number(d.RATE, "Act above this MM / margin balance.", "--guard-threshold", show_default=True),
 ]
 GuardTarget = Annotated[
-    str | None,
-    typer.Option(
-        "--guard-target",
-        help="Ratio a top-up aims for (default threshold / 2).",
-        show_default=False,
-    ),
+    Decimal | None,
+    number(d.RATE, "Ratio a top-up aims for (default threshold / 2).", "--guard-target"),
 ]
 GuardOrder = Annotated[
-    str, typer.Option("--guard-order", help="Actions in order: topup,reduce (either or both).")
+    str,
+    text("Actions in order: topup,reduce (either or both).", "--guard-order", show_default=True),
 ]
 GuardLatency = Annotated[
-    str, typer.Option("--guard-latency", help="Bars between seeing the ratio and acting (>= 0).")
+    int,
+    number(BARS, "Bars between seeing the ratio and acting.", "--guard-latency", show_default=True),
 ]
 GuardReserve = Annotated[
-    str, typer.Option("--guard-reserve", help="Coin each account keeps in its wallet for top-ups.")
-]
+    Decimal,
+    number(
+        d.AMOUNT, "Coin each account keeps in its wallet for top-ups.", "--guard-reserve",
+        show_default=True,
+    ),
+]  # fmt: skip
 GuardReduce = Annotated[
-    str, typer.Option("--guard-reduce", help="Share of the position one reduce closes, (0, 1].")
+    Decimal,
+    number(SHARE, "Share of the position one reduce closes.", "--guard-reduce", show_default=True),
 ]
 VolMarginOpt = Annotated[
     bool,
@@ -79,34 +86,25 @@ VolMarginOpt = Annotated[
 
 
 def guard_config(
-    threshold: str,
-    target: str | None,
+    threshold: Decimal,
+    target: Decimal | None,
     order: str,
-    latency: str,
-    reserve: str,
-    reduce: str,
+    latency: int,
+    reserve: Decimal,
+    reduce: Decimal,
 ) -> Any:
     """The :class:`inversa.sim.guard.GuardConfig` of the options (errors name the option)."""
     from inversa.sim.guard import GuardConfig
 
-    try:
-        lat = int(latency.strip())
-    except ValueError:
-        raise InputError("guard-latency", latency, "must be an integer >= 0") from None
-    if lat < 0:
-        raise InputError("guard-latency", latency, "must be an integer >= 0")
-    value = parse_decimal("guard-threshold", threshold)
-    if not Decimal(0) < value < 1:
-        raise InputError("guard-threshold", threshold, "must lie in (0, 1)")
     actions = tuple(a.strip() for a in order.split(",") if a.strip())
     try:
         return GuardConfig(
-            threshold=value,
-            target=None if target is None else parse_decimal("guard-target", target),
+            threshold=threshold,
+            target=target,
             order=actions,
-            latency_bars=lat,
-            reserve_coin=parse_decimal("guard-reserve", reserve),
-            reduce_fraction=parse_decimal("guard-reduce", reduce),
+            latency_bars=latency,
+            reserve_coin=reserve,
+            reduce_fraction=reduce,
         )
     except InputError as exc:
         raise InputError(f"guard-{exc.field}", exc.value, exc.reason) from None
@@ -185,7 +183,7 @@ def run_guard(
             payload["vol_margin"] = [
                 {"window": c.window, "models": c.summary.to_dict("records")} for c in comparisons
             ]
-        sys.stdout.write(_json.dumps(to_jsonable(_plain(payload))) + "\n")
+        print_json(_plain(payload))
         return
     console = Console()
     table = Table(title="Margin guard", title_justify="left")

@@ -7,26 +7,38 @@ as exact Decimals; ``--json`` prints one JSON object, otherwise Rich tables.
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from inversa.cli._output import parse_decimal, to_jsonable, user_errors
+from inversa import domain as d
+from inversa.cli._options import (
+    CONTRACT_VALUE,
+    CONTRACTS,
+    Json,
+    Pairs,
+    Report,
+    Venue,
+    date_option,
+    mapping,
+    number,
+    pairs,
+    text,
+)
+from inversa.cli._output import user_errors
 from inversa.contracts import parse_side
 from inversa.contracts.basis import EXPIRY_HOUR_UTC, Curve, futures_curve, parse_expiry
 from inversa.contracts.greeks import AccountRisk, Greeks, account_risk
 from inversa.errors import InputError
+from inversa.report import print_json
 
 __all__ = ["register"]
 
-Num = Annotated[str | None, typer.Option(show_default=False)]
-Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+HOUR = d.Domain("count", "hour of the day, UTC", Decimal(0), Decimal(23), integer=True)
 
 _GREEK_FIELDS = (
     ("equity_coin", "coin"),
@@ -39,16 +51,10 @@ _GREEK_FIELDS = (
 )
 
 
-def _required(field: str, text: str | None) -> Decimal:
-    if text is None:
+def _required(field: str, value: Decimal | None) -> Decimal:
+    if value is None:
         raise InputError(field, None, "is required")
-    return parse_decimal(field, text)
-
-
-def _decimals(field: str, text: str | None) -> tuple[Decimal, ...]:
-    if text is None:
-        return ()
-    return tuple(parse_decimal(field, part) for part in text.split(",") if part.strip())
+    return value
 
 
 def _greeks_dict(g: Greeks[Decimal]) -> dict[str, Decimal]:
@@ -71,6 +77,17 @@ def risk_to_dict(risk: AccountRisk) -> dict[str, Any]:
             {"price": p, "effective_leverage": lev, "equity_usd": eq} for p, lev, eq in risk.grid
         ],
     }
+
+
+def _undefined_as_null(value: Any) -> Any:
+    """NaN (an undefined leverage, no liquidation price without margin) as JSON null."""
+    if isinstance(value, dict):
+        return {k: _undefined_as_null(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_undefined_as_null(v) for v in value]
+    if isinstance(value, Decimal) and value.is_nan():
+        return None
+    return value
 
 
 def _fmt(value: Decimal) -> str:
@@ -121,34 +138,34 @@ def _print_risk(risk: AccountRisk) -> None:
 
 
 def greeks(
-    side: Annotated[str | None, typer.Option(help="long or short", show_default=False)] = None,
-    contracts: Num = None,
-    entry: Annotated[str | None, typer.Option(help="Entry, USD/coin.", show_default=False)] = None,
-    price: Annotated[str | None, typer.Option(help="Mark, USD/coin.", show_default=False)] = None,
+    side: Annotated[str | None, text("long or short", "--side")] = None,
+    contracts: Annotated[Decimal | None, number(CONTRACTS, "Contracts.")] = None,
+    entry: Annotated[Decimal | None, number(d.PRICE, "Entry, USD per coin.")] = None,
+    price: Annotated[Decimal | None, number(d.PRICE, "Mark, USD per coin.")] = None,
     contract_value: Annotated[
-        str | None, typer.Option(help="USD per inverse contract.", show_default=False)
+        Decimal | None, number(CONTRACT_VALUE, "USD per inverse contract.")
     ] = None,
-    wallet: Annotated[str, typer.Option(help="Coin collateral in the wallet.")] = "0",
+    wallet: Annotated[
+        Decimal, number(d.AMOUNT, "Coin collateral in the wallet.", show_default=True)
+    ] = Decimal(0),
     mmr: Annotated[
-        str | None,
-        typer.Option(
-            help="Maintenance rate for the liquidation price (default: the --symbol's tier "
-            "at the position value, else 0.005).",
-            show_default=False,
+        Decimal | None,
+        number(
+            d.FRACTION,
+            "Maintenance rate for the liquidation price (default: the --symbol's tier at "
+            "the position value, else 0.005).",
         ),
     ] = None,
-    venue: Annotated[
-        str | None, typer.Option(help="Venue rule set for --symbol.", show_default=False)
-    ] = None,
+    venue: Venue = None,
     symbol: Annotated[
-        str | None,
-        typer.Option(help="Inverse contract whose value and tiers apply.", show_default=False),
+        str | None, text("Inverse contract whose value and tiers apply.", "--symbol")
     ] = None,
     grid: Annotated[
-        str | None,
+        Any,
         typer.Option(
-            help="Prices (USD/coin, comma-joined) for the leverage table; default "
-            "0.3x..1.5x the price in 0.1 steps.",
+            parser=d.ListParser(d.PRICE),
+            help="Prices (USD per coin, comma-joined) for the leverage table; default 0.3x..1.5x "
+            f"the price in 0.1 steps [{d.PRICE.describe()}].",
             show_default=False,
         ),
     ] = None,
@@ -168,6 +185,8 @@ def greeks(
         n = _required("contracts", contracts)
         e = _required("entry", entry)
         s = _required("price", price)
+        if wallet < 0:
+            raise InputError("wallet", wallet, "must be >= 0")
         inst = None
         if symbol is not None:
             from inversa.venues import resolve
@@ -176,52 +195,38 @@ def greeks(
         elif venue is not None:
             raise InputError("symbol", None, "--venue needs --symbol (the inverse contract)")
         if contract_value is not None:
-            cv = parse_decimal("contract_value", contract_value)
+            cv = contract_value
         elif inst is not None:
             cv = inst.contract_value
         else:
             raise InputError("contract_value", None, "is required (or give --symbol)")
-        w = parse_decimal("wallet", wallet)
+        w = wallet
         if mmr is not None:
-            rate = parse_decimal("mmr", mmr)
+            rate = mmr
         elif inst is not None and inst.margin is not None:
             rate = inst.margin.maintenance_rate_and_cum(n * cv / e)[0]
         else:
             rate = Decimal("0.005")
         if not Decimal(0) <= rate < 1:
             raise InputError("mmr", rate, "must lie in [0, 1)")
-        points = _decimals("grid", grid) or tuple(s * Decimal(k) / 10 for k in range(3, 16))
+        points = tuple(grid) if grid else tuple(s * Decimal(k) / 10 for k in range(3, 16))
         risk = account_risk(sd, n, e, s, cv, w, rate, points)
         if json:
-            import json as _json
-
-            sys.stdout.write(_json.dumps(to_jsonable(risk_to_dict(risk))) + "\n")
+            print_json(_undefined_as_null(risk_to_dict(risk)))
         else:
             _print_risk(risk)
 
 
-def _as_of(text: str | None) -> datetime:
-    if text is None:
-        raise InputError("as-of", None, "is required: YYYY-MM-DD or an ISO-8601 UTC time")
-    try:
-        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError("as-of", text, "expected YYYY-MM-DD or an ISO-8601 UTC time") from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
-def _futures(text: str | None, hour_utc: int) -> dict[datetime, Decimal]:
-    if not text:
-        raise InputError("futures", text, "give EXPIRY=PRICE pairs, e.g. 250328=98000")
+def _futures(items: list[Pairs] | None, hour_utc: int) -> dict[datetime, Decimal]:
+    quotes = pairs(items, "futures")
+    if not quotes:
+        raise InputError("futures", None, "give EXPIRY=PRICE pairs, e.g. 250328=98000")
     out: dict[datetime, Decimal] = {}
-    for part in text.split(","):
-        code, sep, value = part.partition("=")
-        if not sep:
-            raise InputError("futures", part, "expected EXPIRY=PRICE (EXPIRY as YYMMDD)")
+    for code, value in quotes.items():
         expiry = parse_expiry(code, "futures", hour_utc)
         if expiry in out:
-            raise InputError("futures", part, "expiry given twice")
-        out[expiry] = parse_decimal(f"futures.{code.strip()}", value)
+            raise InputError("futures", code, "expiry given twice")
+        out[expiry] = value
     return out
 
 
@@ -259,34 +264,22 @@ def curve_to_dict(curve: Curve) -> dict[str, Any]:
 
 
 def curve(
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", help="Curve date (UTC), YYYY-MM-DD or ISO time.", show_default=False
-        ),
-    ] = None,
-    spot: Annotated[str | None, typer.Option(help="Spot, USD/coin.", show_default=False)] = None,
+    as_of: Annotated[datetime | None, date_option("Curve date (00:00 UTC).", "--as-of")] = None,
+    spot: Annotated[Decimal | None, number(d.PRICE, "Spot, USD per coin.")] = None,
     futures: Annotated[
-        str | None,
-        typer.Option(help="EXPIRY=PRICE, comma-joined; EXPIRY as YYMMDD.", show_default=False),
+        list[Pairs] | None, mapping(d.PRICE, "Quoted dated futures:", "YYMMDD=PRICE")
     ] = None,
     funding_rate: Annotated[
-        str | None,
-        typer.Option(
-            help="A perpetual's funding rate per interval (optional).", show_default=False
-        ),
+        Decimal | None, number(d.SIGNED_RATE, "A perpetual's funding rate per interval.")
     ] = None,
-    interval_hours: Annotated[str, typer.Option(help="Funding interval, hours.")] = "8",
+    interval_hours: Annotated[
+        Decimal, number(d.HOURS, "Funding interval, hours.", show_default=True)
+    ] = Decimal(8),
     hour_utc: Annotated[
-        int | None,
-        typer.Option(help="Expiry hour UTC (default 8, or the --venue's).", show_default=False),
+        int | None, number(HOUR, "Expiry hour UTC (default 8, or the --venue's).")
     ] = None,
-    venue: Annotated[
-        str | None, typer.Option(help="Venue whose expiry hour applies.", show_default=False)
-    ] = None,
-    report: Annotated[
-        Path | None, typer.Option(help="Write an HTML report with the curve plot.")
-    ] = None,
+    venue: Annotated[str | None, text("Venue whose expiry hour applies.", "--venue")] = None,
+    report: Report = None,
     json: Json = False,
 ) -> None:
     """Annualised basis (F/S - 1)*365/days and implied rate ln(F/S)*365/days per expiry.
@@ -295,21 +288,21 @@ def curve(
     rule says otherwise; an expiry at or before --as-of is refused.
     """
     with user_errors():
-        when = _as_of(as_of)
+        if as_of is None:
+            raise InputError("as-of", None, "is required: YYYY-MM-DD")
+        when = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
         s = _required("spot", spot)
         hour = _expiry_hour(venue, hour_utc)
         quotes = _futures(futures, hour)
-        rate = None if funding_rate is None else parse_decimal("funding-rate", funding_rate)
-        hours = parse_decimal("interval-hours", interval_hours)
-        result = futures_curve(when, s, quotes, funding_rate=rate, interval_hours=hours)
+        result = futures_curve(
+            when, s, quotes, funding_rate=funding_rate, interval_hours=interval_hours
+        )
         if report is not None:
             from inversa.report.analytics import curve_report
 
             curve_report(result, report)
         if json:
-            import json as _json
-
-            sys.stdout.write(_json.dumps(to_jsonable(curve_to_dict(result))) + "\n")
+            print_json(curve_to_dict(result))
             return
         table = Table(
             title=f"Futures curve at {result.as_of:%Y-%m-%d %H:%M} UTC", title_justify="left"

@@ -8,8 +8,6 @@ writes an HTML report.
 
 from __future__ import annotations
 
-import json as _json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,8 +17,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from inversa.cli._output import to_jsonable, user_errors
+from inversa.cli._output import user_errors
 from inversa.errors import InputError
+from inversa.report import print_json
 
 __all__ = ["app"]
 
@@ -172,7 +171,7 @@ def backtest(
                 "results": [result_to_dict(r) for r in results],
                 "skipped": skipped,
             }
-            sys.stdout.write(_json.dumps(to_jsonable(payload)) + "\n")
+            print_json(payload)
             return
         _print(results, skipped, report)
 

@@ -116,7 +116,7 @@ def curve_report(curve: Curve, path: str | Path) -> Path:
     )
     if curve.perpetual_rate is not None:
         text += f" Perpetual funding annualised: {curve.perpetual_rate:.4%}."
-    section = Section("Futures curve", text, rows, (curve_figure(curve),))
+    section = Section("Futures curve", text, rows=rows, figures=(curve_figure(curve),))
     return write_report(path, "inversa futures curve", [section])
 
 
@@ -228,9 +228,9 @@ def carry_report(
     if skipped:
         text += f"Skipped (history does not cover the dates): {', '.join(skipped)}. "
     sections = [
-        Section("Summary", text, _carry_rows(results)),
+        Section("Summary", text, rows=_carry_rows(results)),
         Section("Data and assumptions", notes),
-        Section("Paths", "", (), (carry_figure(results),)),
+        Section("Paths", "", figures=(carry_figure(results),)),
     ]
     return write_report(path, "inversa carry trade backtest", sections)
 
@@ -337,7 +337,7 @@ def guard_report(
             f"position per action; venue {results[0].venue}, isolated, one long and one short "
             "of 1 coin per leverage. Coin saved: final equity with the guard less without."
         )
-        sections.append(Section("Margin guard through the crash windows", text, rows))
+        sections.append(Section("Margin guard through the crash windows", text, rows=rows))
         for r in results:
             acc = [
                 {
@@ -351,7 +351,9 @@ def guard_report(
                 }
                 for row in r.accounts.itertuples()
             ]
-            sections.append(Section(f"{r.window}: accounts", "", acc, (guard_figure(r),)))
+            sections.append(
+                Section(f"{r.window}: accounts", "", rows=acc, figures=(guard_figure(r),))
+            )
     for cmp in comparisons:
         rows = [
             {
@@ -376,8 +378,8 @@ def guard_report(
             Section(
                 f"{cmp.window}: vol-scaled maintenance vs static tiers ({cmp.venue})",
                 text,
-                rows,
-                (vol_margin_figure(cmp),),
+                rows=rows,
+                figures=(vol_margin_figure(cmp),),
             )
         )
         timing = []
@@ -393,5 +395,5 @@ def guard_report(
                 else:
                     cells[model] = _fmt_time(mine.loc[model, "liquidated_at"]) or "no"
             timing.append(cells)
-        sections.append(Section(f"{cmp.window}: liquidation time per account", "", timing))
+        sections.append(Section(f"{cmp.window}: liquidation time per account", "", rows=timing))
     return write_report(path, "inversa margin guard and vol-scaled margin", sections)
