@@ -110,3 +110,20 @@ def test_registry_price_function_reads_the_position_inputs() -> None:
                                  mmr=Decimal("0.02"))  # fmt: skip
     with pytest.raises(InputError, match="mmr"):
         registry_prices(Inputs(mmr=None), "isolated")
+
+
+def test_registered_in_the_liquidation_registry() -> None:
+    from inversa.contracts import PositionInputs, liquidation_model_names, liquidation_prices
+
+    assert "vol-scaled" in liquidation_model_names()
+    inputs = PositionInputs(
+        side=1,
+        contracts=Decimal(400),
+        entry=Decimal(40000),
+        contract_value=Decimal(100),
+        leverage=Decimal(10),
+        mmr=Decimal("0.03"),
+    )
+    got = liquidation_prices("vol-scaled", "isolated", inputs)
+    assert got == generic_prices(1, Decimal(40000), Decimal(400), Decimal(100), Decimal("0.1"),
+                                 mmr=Decimal("0.03"))  # fmt: skip

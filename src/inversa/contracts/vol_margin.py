@@ -17,11 +17,9 @@ margin is valued at the mark: the liquidation price is the ``generic`` model's a
 
 Rates are fractions of the position value; prices USD per coin; ``horizon_hours`` hours.
 Every function runs on Decimal and on float64 arrays (the recursion on 1-D arrays or
-Decimal sequences).  The liquidation-model registry of :mod:`inversa.contracts` takes the
-model with one call::
-
-    register_model(LiquidationModel(VOL_SCALED_MODEL, "mark", ("isolated", "cross"),
-                                    VOL_SCALED_DESCRIPTION, registry_prices))
+Decimal sequences).  Importing this module registers the model as ``vol-scaled`` in the
+liquidation-model registry of :mod:`inversa.contracts` (:data:`VOL_SCALED`); its ``mmr``
+is the vol-scaled rate in force.
 """
 
 from __future__ import annotations
@@ -37,11 +35,13 @@ from pydantic import AfterValidator
 from inversa.contracts._check import check_nonnegative, check_positive
 from inversa.contracts._num import Array, Num, maximum, minimum
 from inversa.contracts.liquidation import LiquidationResult, generic_prices
+from inversa.contracts.liquidation_models import LiquidationModel, register_model
 from inversa.data.config import ConfigModel
 from inversa.domain import Amount, Fraction, Hours, Rate
 from inversa.errors import InputError
 
 __all__ = [
+    "VOL_SCALED",
     "VOL_SCALED_DESCRIPTION",
     "VOL_SCALED_MODEL",
     "VolMarginConfig",
@@ -194,3 +194,11 @@ def registry_prices(inputs: Any, mode: str) -> LiquidationResult[Decimal]:
     return vol_scaled_prices(
         inputs.side, inputs.entry, inputs.contracts, inputs.contract_value, collateral, inputs.mmr
     )
+
+
+#: The model in the liquidation-model registry (MM valued at the mark, both modes).
+VOL_SCALED = register_model(
+    LiquidationModel(
+        VOL_SCALED_MODEL, "mark", ("isolated", "cross"), VOL_SCALED_DESCRIPTION, registry_prices
+    )
+)
