@@ -385,4 +385,5 @@ _TEXT_OPTIONS = {
     "--assets",
     "--weighting",
     "--schedule",
+    "--guard-order",
 }

@@ -29,6 +29,7 @@ import typer
 
 from inversa import contracts as c
 from inversa import domain as d
+from inversa.cli import _guard
 from inversa.cli._options import (
     CONTRACT_VALUE,
     BookFile,
@@ -328,12 +329,29 @@ def replay(
     ] = None,
     report: Report = None,
     json: Json = False,
+    guard: _guard.GuardOpt = False,
+    guard_threshold: _guard.GuardThreshold = Decimal("0.1"),
+    guard_target: _guard.GuardTarget = None,
+    guard_order: _guard.GuardOrder = "topup,reduce",
+    guard_latency: _guard.GuardLatency = 0,
+    guard_reserve: _guard.GuardReserve = Decimal("0.1"),
+    guard_reduce: _guard.GuardReduce = Decimal("0.5"),
+    vol_margin: _guard.VolMarginOpt = False,
 ) -> None:
     """Replay a bundled crash window on the simulated venue: who is liquidated, when, and
-    what the insurance fund and ADL did under each liquidation fill bound."""
+    what the insurance fund and ADL did under each liquidation fill bound.  With --guard
+    (or --vol-margin) and no --window: all four windows."""
     import inversa.sim.replay as sim_replay
 
     _check_report(report)
+    if guard or vol_margin:
+        guard_config = _guard.guard_config(
+            guard_threshold, guard_target, guard_order, guard_latency, guard_reserve, guard_reduce
+        )
+        _guard.run_guard(window, guard_config, venue=venue, symbol=symbol, leverages=leverages,
+                         mode=mode, funding=funding, fills=fills, guard=guard,
+                         vol_margin=vol_margin, report=report, json=json)  # fmt: skip
+        return
     if window is None:
         raise InputError("window", None, "is required: 2020-03, 2021-05, 2022-05 or 2022-11")
     if fills not in ("bounds", *sim_replay.FILL_MODELS, "mark"):

@@ -133,3 +133,6 @@ __all__ = [
     "round_to_tick",
     "trading_fee",
 ]
+
+# Registers the vol-scaled maintenance model ("vol-scaled") in the liquidation registry.
+from inversa.contracts import vol_margin as _vol_margin  # noqa: F401

@@ -1,0 +1,144 @@
+"""A crash-window run of a replay book with a per-step hook (for agents and live rules).
+
+:func:`inversa.sim.replay.replay_crash` walks a book through a window with no way to act
+between bars.  :func:`run_book` does the same walk (same book opening, funding choice and
+summary as ``stress replay``, through the replay module's helpers) and calls
+``after_step(engine, time, label)`` after each mark and funding step, so the margin guard
+and the vol-scaled maintenance rate can act on the engine's public API between bars.
+
+Units as in :mod:`inversa.sim.replay`: prices USD per coin, amounts in the settlement coin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from inversa.contracts import round_to_tick
+from inversa.engine import (
+    Engine,
+    InstrumentRules,
+    MarginMode,
+    exact,
+    run_bars,
+    to_decimal,
+    validate_bars,
+)
+from inversa.sim.replay import MARKET_MAKER, Book, _open_book, _resolve_funding, _summarise
+
+__all__ = ["DEFAULT_LEVERAGES", "BookRun", "default_book", "entry_price", "run_book", "window_bars"]
+
+#: Leverages of the default book (one long and one short account each).
+DEFAULT_LEVERAGES: tuple[int, ...] = (2, 5, 10, 25, 50, 100)
+
+StepHook = Callable[[Engine, datetime, str], None]
+
+
+@dataclass(frozen=True, eq=False)
+class BookRun:
+    """The engine after the walk and the replay summary of its book.
+
+    ``accounts`` / ``by_leverage`` / ``totals``: as :class:`inversa.sim.replay.ReplayResult`.
+    """
+
+    window: str
+    rules: InstrumentRules
+    book: Book
+    entry: Decimal
+    bars: pd.DataFrame
+    funding: str
+    engine: Engine = field(repr=False)
+    accounts: pd.DataFrame = field(repr=False)
+    by_leverage: pd.DataFrame = field(repr=False)
+    totals: dict[str, Any] = field(repr=False)
+
+
+def window_bars(window: str, asset: str = "BTC") -> pd.DataFrame:
+    """The crash window's hourly bars (validated)."""
+    from inversa import data
+
+    return validate_bars(data.crash_window(window, asset), f"crash window {window}")
+
+
+def entry_price(bars: pd.DataFrame, rules: InstrumentRules) -> Decimal:
+    """The book's entry: the first open, on the tick."""
+    with exact():
+        entry = to_decimal("open", float(bars["open"].iloc[0]), positive=True)
+        if rules.tick is not None:
+            entry = round_to_tick(entry, rules.tick, "nearest")
+    return entry
+
+
+def default_book(
+    rules: InstrumentRules,
+    entry: Decimal,
+    leverages: Sequence[object] = DEFAULT_LEVERAGES,
+    *,
+    mode: MarginMode | str = MarginMode.ISOLATED,
+    reserve_coin: Decimal = Decimal(0),
+) -> Book:
+    """:meth:`Book.default` (1 coin at entry per account), each account also depositing
+    ``reserve_coin`` coin that stays in its wallet (what a guard can top up from)."""
+    book = Book.default(leverages, rules, entry, mode=mode)
+    if reserve_coin == 0:
+        return book
+    from dataclasses import replace
+
+    from inversa.contracts import initial_margin, position_value, trading_fee
+
+    entries = []
+    with exact():
+        for e in book.entries:
+            value = position_value(e.contracts, entry, rules.contract_value)
+            deposit = initial_margin(value, imr=rules.initial_rate(value, e.leverage))
+            if rules.maker > 0:
+                deposit += trading_fee(e.contracts, entry, rules.contract_value, rules.maker)
+            entries.append(replace(e, deposit=deposit + reserve_coin))
+    return replace(book, entries=tuple(entries))
+
+
+def run_book(
+    window: str,
+    rules: InstrumentRules,
+    book: Book,
+    *,
+    bars: pd.DataFrame | None = None,
+    venue: str | None = None,
+    funding: str = "auto",
+    fills: str = "trigger",
+    after_step: StepHook | None = None,
+    before: Callable[[Engine], None] | None = None,
+) -> BookRun:
+    """Walk ``book`` through ``window`` (hourly bars) with ``after_step`` between steps.
+
+    ``before(engine)`` runs once after the book is opened, before the first bar.
+    """
+    frame = window_bars(window) if bars is None else validate_bars(bars, f"window {window}")
+    first = frame.index[0].to_pydatetime()
+    last = frame.index[-1].to_pydatetime()
+    source, label = _resolve_funding(funding, venue, first, last)
+    entry = entry_price(frame, rules)
+    engine = Engine(rules, market_maker=MARKET_MAKER, start=first)
+    engine.deposit(MARKET_MAKER, book.market_maker_deposit, rules.settle)
+    if book.insurance_fund > 0:
+        engine.fund_insurance(book.insurance_fund, rules.settle)
+    engine.set_mark(rules.symbol, entry, time=first)
+    _open_book(engine, book, rules, entry)
+    if before is not None:
+        before(engine)
+    run_bars(
+        engine,
+        rules.symbol,
+        frame,
+        funding=source,
+        fills=fills,  # type: ignore[arg-type]
+        source=f"crash window {window}",
+        after_step=after_step,
+    )
+    accounts, by_leverage, totals = _summarise(engine, book, rules)
+    return BookRun(window, rules, book, entry, frame, label, engine, accounts, by_leverage, totals)
