@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 
 from inversa.cli import runs as runs_cli
 from inversa.cli import sweep as sweep_cli
+from inversa.cli._output import new_app
+from inversa.domain import option_domains
 
 runner = CliRunner()
 
@@ -32,7 +34,7 @@ market = { model = "gbm", sigma = 0.8 }
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
+    app = new_app("test")
     sweep_cli.register(app)
     app.add_typer(runs_cli.app, name="runs")
     return app
@@ -114,3 +116,77 @@ def test_unreachable_scheduler_one_line_within_10_s(tmp_path: Path) -> None:
 
 def test_runs_show_unknown_run(tmp_path: Path) -> None:
     assert "no such run" in _error(["runs", "show", "nope", "--store", str(tmp_path)])
+
+
+def test_every_option_declares_a_domain() -> None:
+    found = {(o.command, o.option) for o in option_domains(_app())}
+    for option in ("--config", "--store", "--workers", "--report"):
+        assert (("sweep",), option) in found
+    assert (("runs", "list"), "--store") in found
+    assert (("runs", "show"), "--store") in found
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--workers", "0"], "--workers='0': out of range"),
+        (["--workers", "2.5"], "--workers='2.5'"),
+        (["--config", "nope.toml"], "--config='nope.toml': no such file"),
+    ],
+)
+def test_bad_options_are_one_line(tmp_path: Path, args: list[str], needle: str) -> None:
+    cfg = tmp_path / "sweep.toml"
+    cfg.write_text(SMALL)
+    line = _error(["sweep", "--config", str(cfg), "--store", str(tmp_path / "s"), *args])
+    assert needle in line
+    assert not (tmp_path / "s").exists()
+
+
+def test_bad_report_path_refused_before_any_work(tmp_path: Path) -> None:
+    cfg = tmp_path / "sweep.toml"
+    cfg.write_text(SMALL)
+    store = tmp_path / "s"
+    args = ["sweep", "--config", str(cfg), "--store", str(store), "--report", str(tmp_path)]
+    assert _error(args) == f"error: --report={str(tmp_path)!r}: is a directory"
+    assert not store.exists()  # nothing run, nothing stored
+
+
+def test_tables_fold_at_80_columns(tmp_path: Path) -> None:
+    cfg = tmp_path / "sweep.toml"
+    cfg.write_text(SMALL)
+    store = tmp_path / ("a-long-directory-name-" * 3) / "store"
+    args = ["sweep", "--config", str(cfg), "--store", str(store), "--workers", "1"]
+    env = {"COLUMNS": "80"}
+    done = runner.invoke(_app(), args, env=env)
+    assert done.exit_code == 0, done.stderr
+    listed = runner.invoke(_app(), ["runs", "list", "--store", str(store)], env=env)
+    run_id = json.loads(
+        runner.invoke(_app(), ["runs", "list", "--store", str(store), "--json"]).stdout
+    )[0]["run_id"]
+    shown = runner.invoke(_app(), ["runs", "show", run_id, "--store", str(store)], env=env)
+    for result in (done, listed, shown):
+        assert result.exit_code == 0, result.stderr
+        assert "…" not in result.stdout
+        assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    # a wide result prints one (row, column, value) per line, each name whole
+    assert "tracking_error" in shown.stdout
+    assert "liquidation_probability" in shown.stdout
+
+
+def test_runs_show_json_is_strict(tmp_path: Path) -> None:
+    cfg = tmp_path / "sweep.toml"
+    cfg.write_text(SMALL)
+    store = tmp_path / "store"
+    args = ["sweep", "--config", str(cfg), "--store", str(store), "--workers", "1", "--json"]
+    run_id = json.loads(runner.invoke(_app(), args).stdout)["run_id"]
+    sql = "SELECT 'nan'::DOUBLE AS x, 1.5::DECIMAL(4, 2) AS d"
+    shown = runner.invoke(
+        _app(), ["runs", "show", run_id, "--store", str(store), "--sql", sql, "--json"]
+    )
+    assert shown.exit_code == 0, shown.stderr
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"non-strict JSON constant {name}")
+
+    rows = json.loads(shown.stdout, parse_constant=refuse)["rows"]
+    assert rows == [{"x": None, "d": 1.5}]

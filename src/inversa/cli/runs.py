@@ -6,32 +6,53 @@
     inversa runs show RUN_ID [--store runs/] [--sql "SELECT ... FROM results"] [--json]
 
 ``RUN_ID`` may be a unique prefix.  ``--sql`` runs a DuckDB query over the views
-``results`` (every run's rows, with ``run_id``) and ``runs``.
+``results`` (every run's rows, with ``run_id``) and ``runs``.  Output goes through
+:mod:`inversa.report`: strict JSON (NaN and infinite floats as ``null``) or tables whose
+cells fold at 80 columns.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from inversa.cli._output import user_errors
-from inversa.report import print_json
+from inversa.cli._options import Json, text
+from inversa.cli._output import new_app
+from inversa.domain import Domain, DomainParser
+from inversa.report import Column, fmt, key_value_table, print_json, print_tables, table
 
-__all__ = ["app"]
+__all__ = ["STORE_DIR", "Store", "app"]
 
-app = typer.Typer(
-    help="List and show stored runs (sweeps) from the runs store.", no_args_is_help=True
+app = new_app("List and show stored runs (sweeps) from the runs store.")
+
+#: The runs store: a directory (created on the first write; need not exist to list).
+STORE_DIR = Domain("path", "runs store directory")
+
+Store = Annotated[
+    Path,
+    typer.Option(
+        "--store",
+        parser=DomainParser(STORE_DIR),
+        help=f"Runs store directory [{STORE_DIR.describe()}].",
+        metavar="DIR",
+    ),
+]
+
+#: Result tables with more columns than this print in long form (row, column, value).
+WIDE = 6
+
+_RUN_COLUMNS = (
+    Column("run_id", "run id", "text"),
+    Column("kind", "kind", "text"),
+    Column("name", "name", "text"),
+    Column("created", "created", "text"),
+    Column("rows", "rows", "count"),
 )
-
-Store = Annotated[Path, typer.Option(help="Runs store directory.")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _finite(record: dict[Any, Any]) -> dict[str, Any]:
@@ -42,13 +63,37 @@ def _finite(record: dict[Any, Any]) -> dict[str, Any]:
     }
 
 
-def _table(title: str, records: list[dict[str, Any]]) -> None:
-    table = Table(title=title, title_justify="left")
-    for col in records[0] if records else ["(none)"]:
-        table.add_column(str(col))
-    for rec in records:
-        table.add_row(*(f"{v:.6g}" if isinstance(v, float) else str(v) for v in rec.values()))
-    Console().print(table)
+def _unit(values: Sequence[Any]) -> str:
+    """The report unit of a column of stored values: text, or a plain number."""
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "count"
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return "number"
+    return "text"
+
+
+def _columns(records: list[dict[str, Any]]) -> list[Column]:
+    """One typed column per key of ``records`` (``(none)`` when there is no row)."""
+    if not records:
+        return [Column("(none)", "(none)", "text")]
+    return [Column(key, key, _unit([r.get(key) for r in records])) for key in records[0]]
+
+
+def _rows_table(title: str, records: list[dict[str, Any]]) -> Table:
+    """``records`` as a table, one row each; with more than :data:`WIDE` columns, one line
+    per (row, column, value) so that it stays readable at 80 columns."""
+    columns = _columns(records)
+    if len(columns) <= WIDE:
+        return table(title, columns, records)
+    units = {c.key: c.unit for c in columns}
+    long = [
+        {"row": i, "column": key, "value": fmt(value, units[key])}
+        for i, record in enumerate(records)
+        for key, value in record.items()
+    ]
+    cols = [Column("row", "row", "count"), Column("column", "column", "text")]
+    return table(title, [*cols, Column("value", "value", "text")], long)
 
 
 @app.command("list")
@@ -56,21 +101,14 @@ def list_runs(store: Store = Path("runs"), as_json: Json = False) -> None:
     """List the stored runs, oldest first."""
     from inversa.data.store import RunsStore
 
-    with user_errors():
-        runs = [
-            {
-                "run_id": r.run_id,
-                "kind": r.kind,
-                "name": r.name,
-                "created": r.created,
-                "rows": r.rows,
-            }
-            for r in RunsStore(store).runs()
-        ]
-        if as_json:
-            sys.stdout.write(json.dumps(runs) + "\n")
-        else:
-            _table(f"Runs in {store}", runs)
+    runs = [
+        {"run_id": r.run_id, "kind": r.kind, "name": r.name, "created": r.created, "rows": r.rows}
+        for r in RunsStore(store).runs()
+    ]
+    if as_json:
+        print_json(runs)
+        return
+    print_tables([table(f"Runs in {store}", _RUN_COLUMNS, runs)])
 
 
 @app.command("show")
@@ -78,22 +116,27 @@ def show(
     run_id: Annotated[str, typer.Argument(help="Run id (or a unique prefix).")],
     store: Store = Path("runs"),
     sql: Annotated[
-        str | None,
-        typer.Option(help="DuckDB query over the views results and runs.", show_default=False),
+        str | None, text("DuckDB query over the views results and runs.", "--sql")
     ] = None,
     as_json: Json = False,
 ) -> None:
     """Show a run's metadata and rows (or the result of ``--sql``)."""
     from inversa.data.store import RunsStore
 
-    with user_errors():
-        st = RunsStore(store)
-        meta = st.meta(run_id)
-        frame = st.query(sql) if sql is not None else st.results(run_id)
-        records = [_finite(r) for r in frame.to_dict(orient="records")]
-        if as_json:
-            print_json({"meta": meta, "rows": records})
-            return
-        head = {k: meta[k] for k in ("run_id", "kind", "name", "created", "rows") if k in meta}
-        Console().print(", ".join(f"{k}: {v}" for k, v in head.items()))
-        _table("rows" if sql is None else sql, records)
+    st = RunsStore(store)
+    meta = st.meta(run_id)
+    frame = st.query(sql) if sql is not None else st.results(run_id)
+    records = [_finite(r) for r in frame.to_dict(orient="records")]
+    if as_json:
+        print_json({"meta": meta, "rows": records})
+        return
+    head: dict[str, Any] = {
+        k: meta[k] for k in ("run_id", "kind", "name", "created", "rows") if k in meta
+    }
+    units = {"rows": "count"} | {k: "text" for k in head if k != "rows"}
+    print_tables(
+        [
+            key_value_table(f"Run {meta.get('run_id', run_id)}", head, units),
+            _rows_table("rows" if sql is None else sql, records),
+        ]
+    )

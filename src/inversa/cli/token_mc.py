@@ -7,8 +7,9 @@
 
 The config is the TOML form of :class:`inversa.sim.montecarlo.MonteCarloConfig`
 (``[token]`` policy, ``[market]`` model, ``paths``, ``steps``, ``seed``); the options
-override it.  A Rich progress bar (its total is the path count) shows on stderr when it
-is a terminal.  User errors print one line and exit 2.
+override it.  A progress bar (its total is the path count) shows on stderr when it is a
+terminal.  User errors print one line and exit 2 (the command is mounted on an app made
+by :func:`inversa.cli._output.new_app`); ``--report`` is checked before any work.
 
 The command function is :func:`montecarlo`; :func:`register` mounts it on a Typer app
 (the token command group: ``inversa token montecarlo``).
@@ -16,56 +17,47 @@ The command function is :func:`montecarlo`; :func:`register` mounts it on a Type
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from inversa.cli._output import emit, user_errors
+from inversa.cli._options import Json, Report, number, path_option
+from inversa.domain import COUNT, Domain
+from inversa.report import check_output_path, key_value_table, print_json, print_tables, progress
 
-__all__ = ["montecarlo", "progress_bar", "register"]
+__all__ = ["PATH_COUNT", "SEED", "montecarlo", "register"]
 
+#: A number of simulated paths (or paths per chunk): the run is chunked, so it may
+#: exceed :data:`inversa.domain.COUNT`.
+PATH_COUNT = Domain("count", "paths", Decimal(1), Decimal(10**12), integer=True)
+#: A root seed for :class:`numpy.random.SeedSequence` (any non-negative integer).
+SEED = Domain("count", "seed", Decimal(0), Decimal(2**128 - 1), integer=True)
 
-@contextmanager
-def progress_bar(total: int, label: str = "paths") -> Iterator[Callable[[int, int], None] | None]:
-    """A Rich progress bar with a real total on stderr when it is a terminal (else None);
-    yields ``update(done, total)``."""
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+Config = Annotated[
+    Path | None, path_option("TOML: [token], [market], paths, steps, seed.", "--config")
+]
+Paths = Annotated[int | None, number(PATH_COUNT, "Number of paths N.", "--paths")]
+Steps = Annotated[int | None, number(COUNT, "Steps T per path.", "--steps")]
+Seed = Annotated[int | None, number(SEED, "Root seed.", "--seed")]
+ChunkPaths = Annotated[
+    int | None,
+    number(PATH_COUNT, "Paths per chunk (default: 64 MB of prices).", "--chunk-paths"),
+]
 
-    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda done, _total: bar.update(task, completed=done)
+_RATES = ("liquidation_probability", "worst_drawdown", "drawdown_mean")
+_COUNTS = ("paths", "steps", "chunk_paths", "trades_mean")
 
 
 def montecarlo(
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config", help="TOML: [token], [market], paths, steps, seed.", show_default=False
-        ),
-    ] = None,
-    paths: Annotated[
-        int | None, typer.Option(help="Number of paths N.", show_default=False)
-    ] = None,
-    steps: Annotated[int | None, typer.Option(help="Steps T per path.", show_default=False)] = None,
-    seed: Annotated[int | None, typer.Option(help="Root seed.", show_default=False)] = None,
-    chunk_paths: Annotated[
-        int | None,
-        typer.Option(help="Paths per chunk (default: 64 MB of prices).", show_default=False),
-    ] = None,
-    report: Annotated[
-        Path | None,
-        typer.Option(help="Write a self-contained HTML report here.", show_default=False),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    config: Config = None,
+    paths: Paths = None,
+    steps: Steps = None,
+    seed: Seed = None,
+    chunk_paths: ChunkPaths = None,
+    report: Report = None,
+    as_json: Json = False,
 ) -> None:
     """Monte Carlo of a token policy: final NAV vs ideal, decay, liquidation, drawdown, funding."""
     from inversa.sim.montecarlo import (
@@ -75,38 +67,39 @@ def montecarlo(
         validate_config,
     )
 
-    with user_errors():
-        cfg = load_config(config, MonteCarloConfig) if config is not None else MonteCarloConfig()
-        overrides = {
-            k: v
-            for k, v in (
-                ("paths", paths),
-                ("steps", steps),
-                ("seed", seed),
-                ("chunk_paths", chunk_paths),
-            )
-            if v is not None
-        }
-        if overrides:
-            cfg = validate_config({**cfg.model_dump(), **overrides}, MonteCarloConfig, "option")
-        with progress_bar(cfg.paths) as progress:
-            result = run_montecarlo(cfg, progress)
-        summary = result.summary()
-        if report is not None:
-            from inversa.report.montecarlo import write_montecarlo_report
-
-            summary["report"] = str(write_montecarlo_report(report, result))
-        unit = "coin" if cfg.token.collateral == "coin" else "USD"
-        units = {k: "x start" for k in summary if "nav" in k or k == "tracking_gap_mean"}
-        units |= {"funding_paid_mean": unit, "fees_paid_mean": unit, "worst_drawdown": "fraction"}
-        emit(
-            summary,
-            as_json=as_json,
-            title="Token Monte Carlo (NAV relative to the start, USD)",
-            units=units,
+    if report is not None:
+        check_output_path(report, "--report")
+    cfg = load_config(config, MonteCarloConfig) if config is not None else MonteCarloConfig()
+    overrides = {
+        k: v
+        for k, v in (
+            ("paths", paths),
+            ("steps", steps),
+            ("seed", seed),
+            ("chunk_paths", chunk_paths),
         )
+        if v is not None
+    }
+    if overrides:
+        cfg = validate_config({**cfg.model_dump(), **overrides}, MonteCarloConfig, "option")
+    with progress(cfg.paths, "paths") as tick:
+        result = run_montecarlo(cfg, lambda done, _total: tick(done))
+    summary = result.summary()
+    if report is not None:
+        from inversa.report.montecarlo import write_montecarlo_report
+
+        summary["report"] = str(write_montecarlo_report(report, result))
+    if as_json:
+        print_json(summary)
+        return
+    money = "coin" if cfg.token.collateral == "coin" else "usd"
+    units = dict.fromkeys(_RATES, "rate") | dict.fromkeys(_COUNTS, "count")
+    units |= {"funding_paid_mean": money, "fees_paid_mean": money}
+    units |= dict.fromkeys(("seed", "model", "policy", "report"), "text")
+    title = "Token Monte Carlo (NAV relative to the start, USD)"
+    print_tables([key_value_table(title, summary, units)])
 
 
 def register(app: typer.Typer, name: str = "montecarlo") -> None:
-    """Mount :func:`montecarlo` on ``app`` as ``name``."""
+    """Mount :func:`montecarlo` on ``app`` as ``name`` (an app made by ``new_app``)."""
     app.command(name)(montecarlo)
