@@ -9,32 +9,32 @@ writes an HTML report.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
-import typer
 from rich.console import Console
 from rich.table import Table
 
-from inversa.cli._output import user_errors
+from inversa import domain as d
+from inversa.cli._options import Json, Report, Taker, date_option, number, text
+from inversa.cli._output import new_app
 from inversa.errors import InputError
-from inversa.report import print_json
+from inversa.report import check_output_path, print_json
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Carry trade: hold coin, short the perpetual, earn funding.",
-                  no_args_is_help=True)  # fmt: skip
+app = new_app("Carry trade: hold coin, short the perpetual, earn funding.")
+
+#: The short's notional over the USD value of the coin hedged (1 = fully hedged).
+HEDGE_RATIO = d.Domain("leverage", "x", Decimal(0), Decimal(10), low_open=True)
+BAND = d.Domain("fraction", "fraction of the hedge ratio", Decimal(0), Decimal(1), low_open=True)
 
 
-def _time(field: str, text: str | None) -> pd.Timestamp | None:
-    if text is None:
-        return None
-    try:
-        when = pd.Timestamp(text.strip())
-    except ValueError:
-        raise InputError(field, text, "expected YYYY-MM-DD or an ISO-8601 UTC time") from None
-    return when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
+def _time(when: datetime | None) -> pd.Timestamp | None:
+    return None if when is None else pd.Timestamp(when).tz_convert("UTC")
 
 
 def _stamp(ts: pd.Timestamp | None) -> str | None:
@@ -91,31 +91,47 @@ def result_to_dict(r: Any) -> dict[str, Any]:
 def backtest(
     venue: Annotated[
         str,
-        typer.Option(
-            help="bitmex, bybit, binance-coinm, deribit, binance-usdt, bybit-usdt, or all."
+        text(
+            "bitmex, bybit, binance-coinm, deribit, binance-usdt, bybit-usdt, or all.",
+            "--venue",
+            show_default=True,
         ),
     ] = "all",
-    coin: Annotated[float, typer.Option(help="Coin held at the start (BTC).")] = 1.0,
+    coin: Annotated[
+        Decimal, number(d.AMOUNT, "Coin held at the start (BTC).", show_default=True)
+    ] = Decimal(1),
     hedge_ratio: Annotated[
-        float, typer.Option(help="Short notional / USD value of the coin hedged.")
-    ] = 1.0,
-    band: Annotated[float, typer.Option(help="Rebalance when the ratio leaves +-band.")] = 0.05,
-    margin: Annotated[str, typer.Option(help="cross or isolated.")] = "cross",
-    leverage: Annotated[float, typer.Option(help="Isolated: margin = value / leverage.")] = 1.0,
+        Decimal,
+        number(HEDGE_RATIO, "Short notional / USD value of the coin hedged.", show_default=True),
+    ] = Decimal(1),
+    band: Annotated[
+        Decimal, number(BAND, "Rebalance when the ratio leaves +-band.", show_default=True)
+    ] = Decimal("0.05"),
+    margin: Annotated[str, text("cross or isolated.", "--margin", show_default=True)] = "cross",
+    leverage: Annotated[
+        Decimal,
+        number(d.LEVERAGE, "Isolated: margin = value / leverage.", show_default=True),
+    ] = Decimal(1),
     topup_at: Annotated[
-        float, typer.Option(help="Isolated: top up below this fraction of the target margin.")
-    ] = 0.5,
-    spot_fee: Annotated[float, typer.Option(help="Fee rate of coin<->USDT conversions.")] = 0.001,
-    taker: Annotated[
-        float | None, typer.Option(help="Taker fee override (default: the venue's).")
-    ] = None,
+        Decimal,
+        number(
+            d.FRACTION,
+            "Isolated: top up below this fraction of the target margin.",
+            show_default=True,
+        ),
+    ] = Decimal("0.5"),
+    spot_fee: Annotated[
+        Decimal,
+        number(d.FEE_RATE, "Fee rate of coin<->USDT conversions.", show_default=True),
+    ] = Decimal("0.001"),
+    taker: Taker = None,
     mmr: Annotated[
-        float | None, typer.Option(help="Maintenance rate override (default: the venue's).")
+        Decimal | None, number(d.RATE, "Maintenance rate override (default: the venue's).")
     ] = None,
-    start: Annotated[str | None, typer.Option(help="First day (UTC).", show_default=False)] = None,
-    end: Annotated[str | None, typer.Option(help="Last day (UTC).", show_default=False)] = None,
-    report: Annotated[Path | None, typer.Option(help="Write an HTML report.")] = None,
-    json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    start: Annotated[datetime | None, date_option("First day (UTC).", "--start")] = None,
+    end: Annotated[datetime | None, date_option("Last day (UTC).", "--end")] = None,
+    report: Report = None,
+    json: Json = False,
 ) -> None:
     """Backtest the carry trade on each bundled funding history (or one --venue).
 
@@ -130,57 +146,58 @@ def backtest(
         covers,
     )
 
-    with user_errors():
-        if margin not in ("cross", "isolated"):
-            raise InputError("margin", margin, "must be 'cross' or 'isolated'")
-        config = CarryConfig(
-            coin=coin,
-            hedge_ratio=hedge_ratio,
-            band=band,
-            margin=margin,  # type: ignore[arg-type]
-            leverage=leverage,
-            topup_at=topup_at,
-            spot_fee=spot_fee,
-            start=_time("start", start),
-            end=_time("end", end),
-            taker=taker,
-            mmr=mmr,
-        )
-        if config.start is not None and config.end is not None and config.end <= config.start:
-            raise InputError("end", end, f"must be after --start {start}")
-        names = CARRY_VENUES if venue.strip().lower() == "all" else (venue,)
-        results, skipped = [], []
-        for name in names:
-            inputs = carry_inputs(name)
-            if len(names) > 1 and not covers(inputs, config):
-                skipped.append(
-                    f"{inputs.venue} ({inputs.times[0]:%Y-%m-%d} .. {inputs.times[-1]:%Y-%m-%d})"
-                )
-                continue
-            results.append(carry_backtest(inputs, config))
-        if not results:
-            raise InputError(
-                "start", start, f"no funding history covers the dates: {', '.join(skipped)}"
+    if report is not None:
+        check_output_path(report, "--report")
+    if margin not in ("cross", "isolated"):
+        raise InputError("margin", margin, "must be 'cross' or 'isolated'")
+    config = CarryConfig(
+        coin=float(coin),
+        hedge_ratio=float(hedge_ratio),
+        band=float(band),
+        margin=margin,  # type: ignore[arg-type]
+        leverage=float(leverage),
+        topup_at=float(topup_at),
+        spot_fee=float(spot_fee),
+        start=_time(start),
+        end=_time(end),
+        taker=None if taker is None else float(taker),
+        mmr=None if mmr is None else float(mmr),
+    )
+    if config.start is not None and config.end is not None and config.end <= config.start:
+        raise InputError("end", end, f"must be after --start {start}")
+    names = CARRY_VENUES if venue.strip().lower() == "all" else (venue,)
+    results, skipped = [], []
+    for name in names:
+        inputs = carry_inputs(name)
+        if len(names) > 1 and not covers(inputs, config):
+            skipped.append(
+                f"{inputs.venue} ({inputs.times[0]:%Y-%m-%d} .. {inputs.times[-1]:%Y-%m-%d})"
             )
-        if report is not None:
-            from inversa.report.analytics import carry_report
+            continue
+        results.append(carry_backtest(inputs, config))
+    if not results:
+        raise InputError(
+            "start", start, f"no funding history covers the dates: {', '.join(skipped)}"
+        )
+    if report is not None:
+        from inversa.report.analytics import carry_report
 
-            carry_report(results, report, skipped=skipped)
-        if json:
-            payload = {
-                "results": [result_to_dict(r) for r in results],
-                "skipped": skipped,
-            }
-            print_json(payload)
-            return
-        _print(results, skipped, report)
+        carry_report(results, report, skipped=skipped)
+    if json:
+        payload = {
+            "results": [result_to_dict(r) for r in results],
+            "skipped": skipped,
+        }
+        print_json(payload)
+        return
+    _print(results, skipped, report)
 
 
 def _print(results: list[Any], skipped: list[str], report: Path | None) -> None:
     table = Table(title="Carry trade: hold coin, short the perpetual", title_justify="left")
-    table.add_column("")
+    table.add_column("", overflow="fold")
     for r in results:
-        table.add_column(f"{r.venue}\n{r.kind}/{r.margin}", justify="right")
+        table.add_column(f"{r.venue}\n{r.kind}/{r.margin}", justify="right", overflow="fold")
     metrics: tuple[tuple[str, Callable[[Any], str]], ...] = (
         ("from", lambda r: f"{r.start:%Y-%m-%d}"),
         ("to", lambda r: f"{r.end:%Y-%m-%d}"),
