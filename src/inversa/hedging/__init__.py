@@ -12,7 +12,12 @@ rebalancing.
 - :func:`plan_hedge`: the legs in USD, coin and whole contracts, the residual, margin
   per settlement-coin wallet (with a linear alternative when the holder lacks the coin),
   liquidation prices under the venue's model, exposure after the hedge.
-- :func:`stress_table`: value and exposure after price moves, hedged and unhedged.
+- :class:`HedgeAmount`: a leg given directly (``BTC=-14950USD``) instead of targets.
+- :func:`plan_risk`: each leg's liquidation isolated or on the whole coin wallet
+  (cross), with a warning when it lies closer than a distance.
+- :func:`stress_table`: value and exposure after price moves, hedged and unhedged,
+  legs past their liquidation valued as liquidated.
+- :func:`price_path`: bundled lows and highs between two dates (hourly marks or daily).
 - :func:`mean_daily_funding`, :func:`carry_costs`: funding and basis carry per day/month.
 - :func:`unwind_hedge`: closing orders, realised PnL, comparison with rebalancing on spot.
 - :func:`hedge_backtest`: monthly rebalancing on spot, with inverse legs, or never.
@@ -23,6 +28,7 @@ leg's settlement coin; cash flows positive when received.  Every contract formul
 call into :mod:`inversa.contracts`.
 """
 
+from inversa.hedging.amounts import HedgeAmount, parse_hedge_amounts
 from inversa.hedging.backtest import (
     STRATEGIES,
     BacktestResult,
@@ -39,7 +45,8 @@ from inversa.hedging.carry import (
     carry_costs,
     mean_daily_funding,
 )
-from inversa.hedging.drift import Drift, DriftRow, drift_table
+from inversa.hedging.drift import Drift, DriftRow, amounts_drift, drift_table
+from inversa.hedging.history import price_path
 from inversa.hedging.instruments import (
     DEFAULT_VENUE_ORDER,
     HedgeInstrument,
@@ -57,14 +64,24 @@ from inversa.hedging.planner import (
     plan_hedge,
 )
 from inversa.hedging.portfolio import WEIGHT_TOLERANCE, Portfolio, load_portfolio
+from inversa.hedging.risk import (
+    DEFAULT_WARN_DISTANCE,
+    MARGIN_MODES,
+    LegRisk,
+    MarginMode,
+    RiskReport,
+    plan_risk,
+)
 from inversa.hedging.stress import DEFAULT_SHOCKS, StressAsset, StressRow, stress_table
-from inversa.hedging.unwind import ClosingOrder, Unwind, unwind_hedge
+from inversa.hedging.unwind import ClosingOrder, LegLiquidation, Unwind, unwind_hedge
 
 __all__ = [
     "DAYS_PER_MONTH",
     "DEFAULT_FUNDING_DAYS",
     "DEFAULT_SHOCKS",
     "DEFAULT_VENUE_ORDER",
+    "DEFAULT_WARN_DISTANCE",
+    "MARGIN_MODES",
     "STRATEGIES",
     "WEIGHT_TOLERANCE",
     "Alternative",
@@ -75,16 +92,22 @@ __all__ = [
     "DriftRow",
     "Exposure",
     "FundingEstimate",
+    "HedgeAmount",
     "HedgeInstrument",
     "HedgeLeg",
     "HedgePlan",
     "LegCarry",
+    "LegLiquidation",
+    "LegRisk",
+    "MarginMode",
     "Portfolio",
+    "RiskReport",
     "StrategyResult",
     "StressAsset",
     "StressRow",
     "Unwind",
     "WalletNeed",
+    "amounts_drift",
     "carry_costs",
     "daily_funding_rate",
     "default_instrument",
@@ -94,7 +117,10 @@ __all__ = [
     "linear_alternative",
     "load_portfolio",
     "mean_daily_funding",
+    "parse_hedge_amounts",
     "plan_hedge",
+    "plan_risk",
+    "price_path",
     "stress_table",
     "unwind_hedge",
     "venue_instrument",
