@@ -20,7 +20,10 @@ rebalancing.
 - :func:`price_path`: bundled lows and highs between two dates (hourly marks or daily).
 - :func:`mean_daily_funding`, :func:`carry_costs`: funding and basis carry per day/month.
 - :func:`unwind_hedge`: closing orders, realised PnL, comparison with rebalancing on spot.
-- :func:`hedge_backtest`: monthly rebalancing on spot, with inverse legs, or never.
+- :func:`hedge_backtest`: never, spot, futures and futures with a spot true-up side by
+  side under one :class:`BacktestPolicy` (bands, partial hedging, a cap on legs, margin
+  enforced on daily lows, liquidations and top-ups booked), funding per asset
+  (:func:`asset_funding`), bundled inputs from :func:`backtest_history`.
 
 Conventions: exact Decimal arithmetic in the planner (floats only in the backtest);
 prices in USD per coin; legs signed (negative: short); margin, fees and coin PnL in the
@@ -32,6 +35,7 @@ from inversa.hedging.amounts import HedgeAmount, parse_hedge_amounts
 from inversa.hedging.backtest import (
     STRATEGIES,
     BacktestResult,
+    BookedEvent,
     StrategyResult,
     daily_funding_rate,
     hedge_backtest,
@@ -46,7 +50,14 @@ from inversa.hedging.carry import (
     mean_daily_funding,
 )
 from inversa.hedging.drift import Drift, DriftRow, amounts_drift, drift_table
-from inversa.hedging.history import price_path
+from inversa.hedging.funding import (
+    FORMULA_DAILY_RATE,
+    FUNDING_PROXIES,
+    AssetFunding,
+    FundingProxy,
+    asset_funding,
+)
+from inversa.hedging.history import BacktestHistory, backtest_history, price_path
 from inversa.hedging.instruments import (
     DEFAULT_VENUE_ORDER,
     HedgeInstrument,
@@ -63,6 +74,7 @@ from inversa.hedging.planner import (
     WalletNeed,
     plan_hedge,
 )
+from inversa.hedging.policy import BacktestPolicy
 from inversa.hedging.portfolio import WEIGHT_TOLERANCE, Portfolio, load_portfolio
 from inversa.hedging.risk import (
     DEFAULT_WARN_DISTANCE,
@@ -81,17 +93,24 @@ __all__ = [
     "DEFAULT_SHOCKS",
     "DEFAULT_VENUE_ORDER",
     "DEFAULT_WARN_DISTANCE",
+    "FORMULA_DAILY_RATE",
+    "FUNDING_PROXIES",
     "MARGIN_MODES",
     "STRATEGIES",
     "WEIGHT_TOLERANCE",
     "Alternative",
+    "AssetFunding",
+    "BacktestHistory",
+    "BacktestPolicy",
     "BacktestResult",
+    "BookedEvent",
     "Carry",
     "ClosingOrder",
     "Drift",
     "DriftRow",
     "Exposure",
     "FundingEstimate",
+    "FundingProxy",
     "HedgeAmount",
     "HedgeInstrument",
     "HedgeLeg",
@@ -108,6 +127,8 @@ __all__ = [
     "Unwind",
     "WalletNeed",
     "amounts_drift",
+    "asset_funding",
+    "backtest_history",
     "carry_costs",
     "daily_funding_rate",
     "default_instrument",

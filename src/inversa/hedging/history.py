@@ -9,13 +9,18 @@ otherwise.  Reads bundled files on call (never at import); frames carry ``low`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from inversa.errors import InputError
+from inversa.hedging.backtest import daily_funding_rate
+from inversa.hedging.funding import AssetFunding, asset_funding
 
-__all__ = ["price_path"]
+__all__ = ["BacktestHistory", "backtest_history", "price_path"]
 
 
 def _utc(when: str | pd.Timestamp, field: str) -> pd.Timestamp:
@@ -65,3 +70,63 @@ def price_path(
         frame.attrs["source"] = source
         out[key] = frame
     return out
+
+
+@dataclass(frozen=True)
+class BacktestHistory:
+    """Bundled daily closes, lows, highs and per-asset funding for a backtest."""
+
+    closes: pd.DataFrame
+    lows: pd.DataFrame
+    highs: pd.DataFrame
+    funding: AssetFunding
+
+
+def _linear_loader() -> Callable[..., Any] | None:
+    """The bundled USDT-perpetual funding loader (``inversa.data``), when this build
+    has it."""
+    data = importlib.import_module("inversa.data")
+    loader = getattr(data, "linear_funding_history", None)
+    return loader if callable(loader) else None
+
+
+def backtest_history(
+    assets: Iterable[str],
+    *,
+    funding_venue: str = "bybit",
+    funding_proxy: str = "linear",
+    linear_exchange: str = "binance",
+) -> BacktestHistory:
+    """Daily closes/lows/highs of ``assets`` and each asset's funding.
+
+    BTC's funding is ``funding_venue``'s bundled inverse history; the other assets use
+    ``funding_proxy`` (:func:`~inversa.hedging.funding.asset_funding`); ``linear`` reads
+    ``linear_exchange``'s bundled USDT-perpetual funding (BTC, ETH).
+    """
+    from inversa.data import funding_history, spot_daily
+
+    names = [a.upper() for a in assets]
+    frames = {a: spot_daily(a) for a in names}
+    pick = {c: pd.DataFrame({a: f[c] for a, f in frames.items()}) for c in ("close", "low", "high")}
+    inverse = {"BTC": daily_funding_rate(funding_history(funding_venue))}
+    linear: dict[str, pd.Series] = {}
+    if funding_proxy.lower() == "linear":
+        loader = _linear_loader()
+        if loader is None:
+            raise InputError(
+                "funding_proxy", funding_proxy, "no USDT-perpetual funding bundled in this build"
+            )
+        for asset in names:
+            try:
+                linear[asset] = daily_funding_rate(loader(linear_exchange, asset))
+            except InputError:
+                continue
+    funding = asset_funding(
+        names,
+        inverse=inverse,
+        proxy=funding_proxy,
+        linear=linear,
+        inverse_label=f"{funding_venue} inverse perpetual",
+        linear_label=f"{linear_exchange} USDT perpetual",
+    )
+    return BacktestHistory(pick["close"], pick["low"], pick["high"], funding)
