@@ -49,6 +49,7 @@ from inversa.hedging.instruments import (
 from inversa.hedging.portfolio import Portfolio
 
 __all__ = [
+    "MAX_TAKER",
     "Alternative",
     "Exposure",
     "HedgeLeg",
@@ -56,6 +57,10 @@ __all__ = [
     "WalletNeed",
     "plan_hedge",
 ]
+
+
+#: The largest taker fee rate accepted (5 %: no venue charges more).
+MAX_TAKER = Decimal("0.05")
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,6 +536,8 @@ def plan_hedge(
         else require_contracts
     )
     fee_rate = to_decimal("taker", taker)
+    if not 0 <= fee_rate <= MAX_TAKER:
+        raise InputError("taker", fee_rate, f"a taker fee must lie in [0, {MAX_TAKER}]")
     levers = _leverages(leverage, tuple(drift.rows))
     if venue is not None:
         for asset in drift.rows:

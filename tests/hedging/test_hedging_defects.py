@@ -1,0 +1,72 @@
+"""The smaller defects of the hedging audit, each pinned by a test."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from inversa.errors import InputError
+from inversa.hedging import (
+    Portfolio,
+    carry_costs,
+    hedge_backtest,
+    linear_alternative,
+    load_portfolio,
+    plan_hedge,
+)
+
+
+def test_a_csv_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("asset,usd,target,price\nBTC,80000,0.5,40000\nETH,80000,0.5,2500\n")
+    plain = load_portfolio(path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_portfolio(path) == plain
+
+
+@pytest.mark.parametrize("taker", ["-0.1", "0.2"])
+def test_a_taker_fee_out_of_range_is_refused(worked: Portfolio, taker: str) -> None:
+    with pytest.raises(InputError, match="taker"):
+        plan_hedge(worked, taker=taker)
+
+
+def test_the_linear_fallback_is_labelled_in_coins() -> None:
+    alt = linear_alternative("ALT", None)
+    assert alt.contract_value == 1
+    assert alt.label == "generic linear (1 ALT/contract)"
+
+
+def test_no_carry_for_a_leg_without_a_contract(worked: Portfolio) -> None:
+    plan = plan_hedge(worked)  # ALT: no venue lists it, no contract value given
+    assert plan.legs["ALT"].instrument is None
+    carry = carry_costs(plan, "0.0003", horizon_days=90)
+    assert "ALT" not in carry.legs
+    assert carry.skipped == ("ALT",)
+    btc = carry.legs["BTC"]
+    assert btc.horizon == btc.per_day * 90
+    assert carry.horizon_usd == carry.per_day_usd * 90
+    with pytest.raises(InputError, match="days"):
+        carry_costs(plan, "0.0003", horizon_days=100000)
+
+
+def test_backtest_errors_print_plain_numbers() -> None:
+    index = pd.date_range("2021-01-01", periods=40, freq="D", tz="UTC")
+    closes = pd.DataFrame({"A": np.linspace(100, 140, 40), "B": np.nan}, index=index)
+    with pytest.raises(InputError) as err:
+        hedge_backtest(closes, {"A": 0.5, "B": 0.5})
+    assert "np.float64" not in str(err.value)
+    assert "0.5" in str(err.value)
+    with pytest.raises(InputError) as err:
+        hedge_backtest(closes.fillna(1.0), {"A": 0.5, "B": 0.5}, spot_fee=2.0)
+    assert "np.float64" not in str(err.value)
+
+
+def test_hedge_amount_plan_needs_a_price() -> None:
+    from inversa.hedging import HedgeAmount
+
+    with pytest.raises(InputError, match=r"prices\.BTC"):
+        plan_hedge(Portfolio(targets={}), hedges={"BTC": HedgeAmount("BTC", Decimal(-1), "coin")})
