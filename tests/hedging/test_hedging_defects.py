@@ -70,3 +70,39 @@ def test_hedge_amount_plan_needs_a_price() -> None:
 
     with pytest.raises(InputError, match=r"prices\.BTC"):
         plan_hedge(Portfolio(targets={}), hedges={"BTC": HedgeAmount("BTC", Decimal(-1), "coin")})
+
+
+def test_compare_venues_for_a_btc_hedge() -> None:
+    from inversa.hedging import HedgeAmount, compare_venues, inverse_funding_histories
+    from inversa.venues import list_venues
+
+    amount = HedgeAmount.parse("BTC", "-14950USD")
+    result = compare_venues(
+        amount,
+        40000,
+        "2021-06-01",
+        tuple(list_venues()),
+        funding=inverse_funding_histories("BTC"),
+        days=30,
+    )
+    quotes = result.quotes
+    assert set(quotes) == {"binance-coinm", "bitmex", "bybit", "deribit", "okx"}
+    assert quotes["bybit"].leg.contracts == -14950
+    assert quotes["bybit"].leg.residual_usd == 0
+    # 100-USD contracts: -149.5 rounds (half even) to -150, 50 USD over-hedged
+    assert quotes["binance-coinm"].leg.contracts == -150
+    assert quotes["binance-coinm"].leg.residual_usd == 50
+    # BitMEX's bundled history ends in 2020: no funding figure, said so
+    assert quotes["bitmex"].funding_daily is None
+    assert "2020-11-05" in quotes["bitmex"].funding_note
+    assert quotes["okx"].funding_daily is None
+    # the only venue with a sourced fee and a rate on that date is marked
+    cheapest = [v for v, q in quotes.items() if q.cheapest]
+    assert cheapest == ["bybit"]
+    bybit = quotes["bybit"]
+    assert bybit.cost_usd is not None
+    assert bybit.funding_usd is not None
+    fee_usd = bybit.leg.fee * 40000  # type: ignore[operator]
+    assert bybit.cost_usd == 2 * fee_usd - bybit.funding_usd
+    with pytest.raises(InputError, match="hedge"):
+        compare_venues(HedgeAmount.parse("ALT", "-1USD"), 1, "2021-06-01", ("bybit",))

@@ -18,6 +18,8 @@ rebalancing.
 - :func:`stress_table`: value and exposure after price moves, hedged and unhedged,
   legs past their liquidation valued as liquidated.
 - :func:`price_path`: bundled lows and highs between two dates (hourly marks or daily).
+- :func:`compare_venues`: one hedge priced on every venue listing the contract, with
+  funding from bundled history before a date; the cheapest marked.
 - :func:`mean_daily_funding`, :func:`carry_costs`: funding and basis carry per day/month.
 - :func:`unwind_hedge`: closing orders, realised PnL, comparison with rebalancing on spot.
 - :func:`hedge_backtest`: never, spot, futures and futures with a spot true-up side by
@@ -49,6 +51,7 @@ from inversa.hedging.carry import (
     carry_costs,
     mean_daily_funding,
 )
+from inversa.hedging.compare import VenueComparison, VenueQuote, compare_venues
 from inversa.hedging.drift import Drift, DriftRow, amounts_drift, drift_table
 from inversa.hedging.funding import (
     FORMULA_DAILY_RATE,
@@ -57,7 +60,12 @@ from inversa.hedging.funding import (
     FundingProxy,
     asset_funding,
 )
-from inversa.hedging.history import BacktestHistory, backtest_history, price_path
+from inversa.hedging.history import (
+    BacktestHistory,
+    backtest_history,
+    inverse_funding_histories,
+    price_path,
+)
 from inversa.hedging.instruments import (
     DEFAULT_VENUE_ORDER,
     HedgeInstrument,
@@ -125,16 +133,20 @@ __all__ = [
     "StressAsset",
     "StressRow",
     "Unwind",
+    "VenueComparison",
+    "VenueQuote",
     "WalletNeed",
     "amounts_drift",
     "asset_funding",
     "backtest_history",
     "carry_costs",
+    "compare_venues",
     "daily_funding_rate",
     "default_instrument",
     "drift_table",
     "generic_inverse",
     "hedge_backtest",
+    "inverse_funding_histories",
     "linear_alternative",
     "load_portfolio",
     "mean_daily_funding",

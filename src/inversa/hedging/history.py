@@ -20,7 +20,7 @@ from inversa.errors import InputError
 from inversa.hedging.backtest import daily_funding_rate
 from inversa.hedging.funding import AssetFunding, asset_funding
 
-__all__ = ["BacktestHistory", "backtest_history", "price_path"]
+__all__ = ["BacktestHistory", "backtest_history", "inverse_funding_histories", "price_path"]
 
 
 def _utc(when: str | pd.Timestamp, field: str) -> pd.Timestamp:
@@ -130,3 +130,13 @@ def backtest_history(
         linear_label=f"{linear_exchange} USDT perpetual",
     )
     return BacktestHistory(pick["close"], pick["low"], pick["high"], funding)
+
+
+def inverse_funding_histories(asset: str) -> dict[str, pd.DataFrame]:
+    """venue -> the bundled inverse-perpetual funding history of ``asset`` (BTC only
+    today: BitMEX, Deribit, Bybit, Binance COIN-M); empty for other assets."""
+    from inversa.data import FUNDING_VENUES, funding_history
+
+    if asset.upper() != "BTC":
+        return {}
+    return {venue: funding_history(venue) for venue in FUNDING_VENUES}
