@@ -21,6 +21,8 @@ rebalancing.
 - :func:`compare_venues`: one hedge priced on every venue listing the contract, with
   funding from bundled history before a date; the cheapest marked.
 - :func:`mean_daily_funding`, :func:`carry_costs`: funding and basis carry per day/month.
+- :func:`dated_carry`: a leg on dated futures rolled before each expiry, basis carried
+  and roll fees (basis and expiries from :mod:`inversa.contracts`).
 - :func:`unwind_hedge`: closing orders, realised PnL, comparison with rebalancing on spot.
 - :func:`hedge_backtest`: never, spot, futures and futures with a spot true-up side by
   side under one :class:`BacktestPolicy` (bands, partial hedging, a cap on legs, margin
@@ -92,6 +94,7 @@ from inversa.hedging.risk import (
     RiskReport,
     plan_risk,
 )
+from inversa.hedging.rolls import BasisRate, DatedCarry, RollSegment, dated_carry
 from inversa.hedging.stress import DEFAULT_SHOCKS, StressAsset, StressRow, stress_table
 from inversa.hedging.unwind import ClosingOrder, LegLiquidation, Unwind, unwind_hedge
 
@@ -111,9 +114,11 @@ __all__ = [
     "BacktestHistory",
     "BacktestPolicy",
     "BacktestResult",
+    "BasisRate",
     "BookedEvent",
     "Carry",
     "ClosingOrder",
+    "DatedCarry",
     "Drift",
     "DriftRow",
     "Exposure",
@@ -129,6 +134,7 @@ __all__ = [
     "MarginMode",
     "Portfolio",
     "RiskReport",
+    "RollSegment",
     "StrategyResult",
     "StressAsset",
     "StressRow",
@@ -142,6 +148,7 @@ __all__ = [
     "carry_costs",
     "compare_venues",
     "daily_funding_rate",
+    "dated_carry",
     "default_instrument",
     "drift_table",
     "generic_inverse",
