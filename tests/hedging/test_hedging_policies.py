@@ -8,6 +8,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inversa.contracts import generic_prices
 from inversa.errors import InputError
@@ -185,3 +187,58 @@ def test_funding_per_asset_and_its_sensitivity() -> None:
     assert formula.rates["A"] == FORMULA_DAILY_RATE
     with pytest.raises(InputError, match="funding_proxy"):
         asset_funding(["A"], inverse={"BTC": btc}, proxy="median")
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    mode=st.sampled_from(["isolated", "cross"]),
+    leverage=st.sampled_from(["1", "2", "5"]),
+    band=st.sampled_from(["0", "0.05"]),
+)
+def test_no_wallet_goes_negative_and_the_costs_add_up(
+    seed: int, mode: str, leverage: str, band: str
+) -> None:
+    closes = _closes(days=120, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    lows = closes * (1 - rng.uniform(0, 0.15, closes.shape))
+    highs = closes * (1 + rng.uniform(0, 0.15, closes.shape))
+    result = hedge_backtest(
+        closes,
+        TARGETS,
+        lows=lows,
+        highs=highs,
+        funding=0.0005,
+        policy=BacktestPolicy.build(
+            margin_mode=mode, leverage=leverage, band=band, half_spread="0.0001"
+        ),
+    )
+    for name, s in result.strategies.items():
+        assert min(s.min_wallet_coins.values()) >= -1e-9, name
+        row = s.summary(result.initial_usd)
+        split = row["fees_usd"] + row["funding_usd"] + row["spread_rounding_usd"]
+        assert row["total_cost_usd"] == pytest.approx(split + row["liquidation_usd"])
+        # a liquidation is booked only where the day's extreme reached its price
+        for event in s.liquidations:
+            assert event.when in closes.index
+            assert event.usd > 0
+        assert row["worst_margin_ratio"] < 1 or s.liquidations
+
+
+def test_bundled_history_with_a_funding_proxy() -> None:
+    from inversa.hedging import backtest_history
+    from inversa.hedging.history import _linear_loader
+
+    btc = backtest_history(["BTC", "ETH"], funding_proxy="BTC")
+    assert "bybit inverse perpetual" in btc.funding.sources["BTC"]
+    assert "proxy" in btc.funding.sources["ETH"]
+    assert list(btc.lows.columns) == ["BTC", "ETH"]
+    assert ((btc.lows <= btc.closes) | btc.closes.isna()).all().all()
+    zero = backtest_history(["ETH"], funding_proxy="zero")
+    assert zero.funding.rates["ETH"] == 0.0
+    if _linear_loader() is None:
+        with pytest.raises(InputError, match="funding_proxy"):
+            backtest_history(["ETH"], funding_proxy="linear")
+    else:
+        linear = backtest_history(["ETH"], funding_proxy="linear")
+        assert "USDT perpetual" in linear.funding.sources["ETH"]
