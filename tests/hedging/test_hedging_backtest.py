@@ -44,7 +44,7 @@ def test_without_costs_futures_legs_replicate_spot_rebalancing() -> None:
     assert never.weight_rmse > spot.weight_rmse
     assert never.tracking_error > spot.tracking_error
     # rebalanced on the first day of each month, to the targets
-    first = result.rebalances[0]  # check days; the first day is the purchase
+    first = result.rebalances[1]  # the first is the purchase at the targets
     assert first == pd.Timestamp("2021-02-01", tz="UTC")
     np.testing.assert_allclose(spot.weights.loc[first], list(TARGETS.values()), atol=1e-12)
 
@@ -152,8 +152,8 @@ def test_bundled_2020_2024_portfolio(tmp_path: Path) -> None:
         funding_sensitivity=(0.9, 1.1),
     )
     data = result.to_dict()
-    # monthly checks after the first day: 59
-    assert (data["start"], data["end"], data["rebalances"]) == ("2020-01-01", "2024-12-31", 59)
+    # the purchase and 59 monthly checks
+    assert (data["start"], data["end"], data["rebalances"]) == ("2020-01-01", "2024-12-31", 60)
     rows = data["strategies"]
     assert list(rows) == ["never", "spot", "futures", "futures_trueup"]
     assert rows["futures"]["fees_usd"] < rows["spot"]["fees_usd"]

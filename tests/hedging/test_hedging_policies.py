@@ -55,7 +55,7 @@ def test_partial_hedging_moves_a_fraction_of_the_drift() -> None:
         policy=BacktestPolicy.build(fraction="0.5", **CROSS),
     )
     spot = half.strategies["spot"]
-    first = half.rebalances[0]
+    first = half.rebalances[1]
     weights_a = spot.weights["A"].to_numpy()
     day = int(np.flatnonzero(spot.weights.index == first)[0])
     before = float(weights_a[day - 1])  # the weight at the previous close

@@ -166,7 +166,8 @@ class BacktestResult:
     """The strategies, the targets in force each day and the benchmark.
 
     ``targets``: effective target weights (proxies applied); ``benchmark``: the cost-free,
-    daily-rebalanced target portfolio's value (USD); ``rebalances``: the check days;
+    daily-rebalanced target portfolio's value (USD); ``rebalances``: the first day (the
+    purchase at the targets) and the check days;
     ``sensitivity``: strategy -> {funding scale: final value USD} for the futures
     strategies rerun with every funding rate scaled; ``assumptions``: in words.
     """
@@ -402,7 +403,7 @@ def hedge_backtest(
         results,
         pd.DataFrame(target_rows, index=days, columns=assets),
         pd.Series(bench, index=days, name="benchmark"),
-        days[checks],
+        days[np.r_[True, checks[1:]]],
         initial_usd,
         assumptions,
         sensitivity,
