@@ -51,8 +51,9 @@ def test_held_to_expiry_the_short_earns_the_whole_basis() -> None:
     assert first.entry == f0
     assert first.carry == Decimal(14950) * (1 / Decimal(40000) - 1 / f0)
     assert out.carry > 0
-    # one roll: close and reopen, taker 0.075 % of 14,950 USD each way
-    fee = Decimal(14950) / 40000 * Decimal("0.00075")
+    # one roll: close and reopen, the venue's taker fee on 14,950 USD each way
+    assert leg.instrument is not None
+    fee = Decimal(14950) / 40000 * leg.instrument.taker
     assert out.roll_fees == 2 * fee
     assert out.net_usd == (out.carry - out.roll_fees) * 40000
 
