@@ -106,3 +106,27 @@ def test_compare_venues_for_a_btc_hedge() -> None:
     assert bybit.cost_usd == 2 * fee_usd - bybit.funding_usd
     with pytest.raises(InputError, match="hedge"):
         compare_venues(HedgeAmount.parse("ALT", "-1USD"), 1, "2021-06-01", ("bybit",))
+
+
+def test_carry_from_real_histories_per_asset(worked: Portfolio) -> None:
+    from inversa.hedging import leg_funding_estimates
+
+    plan = plan_hedge(worked.updated(contract_values={"ALT": 1}))
+    rates, notes = leg_funding_estimates(plan, days=30, end="2021-06-01", proxy="BTC")
+    assert "bybit BTC inverse perpetual" in rates["BTC"].source
+    assert rates["BTC"].end is not None
+    assert rates["BTC"].end <= pd.Timestamp("2021-06-01", tz="UTC")
+    # ETH trades on Binance COIN-M here: BTC's rate there, marked as assumed
+    assert rates["ETH"].assumed
+    assert "binance-coinm BTC inverse perpetual" in rates["ETH"].source
+    assert not notes
+    zero, _ = leg_funding_estimates(plan, days=30, end="2021-06-01", proxy="zero")
+    assert zero["ALT"].daily_rate == 0
+    carry = carry_costs(plan, rates, horizon_days=7)
+    assert carry.legs["BTC"].horizon == carry.legs["BTC"].per_day * 7
+    # a date past the history: its last 30 days, said in a note
+    _, late = leg_funding_estimates(plan, days=30, end="2030-01-01", proxy="zero")
+    assert late
+    assert "no history to 2030-01-01" in late[0]
+    with pytest.raises(InputError, match="funding_proxy"):
+        leg_funding_estimates(plan, days=30, proxy="median")

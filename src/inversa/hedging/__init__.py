@@ -66,6 +66,7 @@ from inversa.hedging.history import (
     BacktestHistory,
     backtest_history,
     inverse_funding_histories,
+    leg_funding_estimates,
     price_path,
 )
 from inversa.hedging.instruments import (
@@ -99,6 +100,7 @@ from inversa.hedging.stress import DEFAULT_SHOCKS, StressAsset, StressRow, stres
 from inversa.hedging.unwind import ClosingOrder, LegLiquidation, Unwind, unwind_hedge
 
 __all__ = [
+    "leg_funding_estimates",
     "DAYS_PER_MONTH",
     "DEFAULT_FUNDING_DAYS",
     "DEFAULT_SHOCKS",

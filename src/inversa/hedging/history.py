@@ -12,15 +12,24 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
-from inversa.errors import InputError
+from inversa.errors import DataError, InputError
 from inversa.hedging.backtest import daily_funding_rate
-from inversa.hedging.funding import AssetFunding, asset_funding
+from inversa.hedging.carry import FundingEstimate, mean_daily_funding
+from inversa.hedging.funding import FORMULA_DAILY_RATE, FUNDING_PROXIES, AssetFunding, asset_funding
+from inversa.hedging.planner import HedgePlan
 
-__all__ = ["BacktestHistory", "backtest_history", "inverse_funding_histories", "price_path"]
+__all__ = [
+    "BacktestHistory",
+    "backtest_history",
+    "inverse_funding_histories",
+    "leg_funding_estimates",
+    "price_path",
+]
 
 
 def _utc(when: str | pd.Timestamp, field: str) -> pd.Timestamp:
@@ -140,3 +149,73 @@ def inverse_funding_histories(asset: str) -> dict[str, pd.DataFrame]:
     if asset.upper() != "BTC":
         return {}
     return {venue: funding_history(venue) for venue in FUNDING_VENUES}
+
+
+def leg_funding_estimates(
+    plan: HedgePlan,
+    *,
+    days: int,
+    end: str | pd.Timestamp | None = None,
+    venue: str | None = None,
+    proxy: str = "linear",
+    linear_exchange: str = "binance",
+) -> tuple[dict[str, FundingEstimate], list[str]]:
+    """Each leg's expected funding from real bundled histories, and notes.
+
+    A BTC leg uses its venue's inverse history when bundled (else ``venue``, else
+    bybit); other assets use ``proxy``: ``linear`` (their own USDT perpetual on
+    ``linear_exchange``, BTC's inverse rate when none is bundled), ``BTC``, ``zero`` or
+    ``formula``.  Each rate is the mean over the ``days`` days to ``end`` (the history's
+    last ``days`` days when it stops earlier, said in a note).
+    """
+    from inversa.data import FUNDING_VENUES, funding_history
+
+    choice = next((p for p in FUNDING_PROXIES if p.lower() == proxy.lower()), None)
+    if choice is None:
+        raise InputError("funding_proxy", proxy, f"expected one of {', '.join(FUNDING_PROXIES)}")
+    stop = None if end is None else _utc(end, "date")
+    notes: list[str] = []
+
+    def mean(history: pd.DataFrame, label: str) -> FundingEstimate:
+        try:
+            est = mean_daily_funding(history, days, stop, label)
+        except DataError:
+            est = mean_daily_funding(history, days, None, label)
+            notes.append(f"{label}: no history to {stop:%Y-%m-%d}; its last {days} days used")
+        window = f"{est.start:%Y-%m-%d}..{est.end:%Y-%m-%d}"
+        return FundingEstimate(
+            est.daily_rate,
+            f"{label}, mean daily rate over {days} days {window} ({est.rows} rates)",
+            est.start,
+            est.end,
+            est.rows,
+            est.assumed,
+        )
+
+    out: dict[str, FundingEstimate] = {}
+    for asset, leg in plan.legs.items():
+        leg_venue = leg.instrument.venue if leg.instrument is not None else None
+        name = venue or (leg_venue if leg_venue in FUNDING_VENUES else "bybit")
+        btc_label = f"{name} BTC inverse perpetual"
+        if asset == "BTC":
+            out[asset] = mean(funding_history(name), btc_label)
+        elif choice == "zero":
+            out[asset] = FundingEstimate(Decimal(0), "zero (proxy)", assumed=True)
+        elif choice == "formula":
+            rate = Decimal(repr(FORMULA_DAILY_RATE))
+            out[asset] = FundingEstimate(rate, "formula: 0.01 % per 8 h (proxy)", assumed=True)
+        else:
+            loader = _linear_loader() if choice == "linear" else None
+            history = None
+            if loader is not None:
+                try:
+                    history = loader(linear_exchange, asset)
+                except InputError:
+                    history = None
+            if history is not None:
+                label = f"{linear_exchange} {asset} USDT perpetual (proxy)"
+                out[asset] = mean(history, label).borrowed("own USDT perpetual")
+            else:
+                est = mean(funding_history(name), btc_label)
+                out[asset] = est.borrowed(f"BTC rate assumed for {asset}")
+    return out, notes
