@@ -100,7 +100,6 @@ from inversa.hedging.stress import DEFAULT_SHOCKS, StressAsset, StressRow, stres
 from inversa.hedging.unwind import ClosingOrder, LegLiquidation, Unwind, unwind_hedge
 
 __all__ = [
-    "leg_funding_estimates",
     "DAYS_PER_MONTH",
     "DEFAULT_FUNDING_DAYS",
     "DEFAULT_SHOCKS",
@@ -156,6 +155,7 @@ __all__ = [
     "generic_inverse",
     "hedge_backtest",
     "inverse_funding_histories",
+    "leg_funding_estimates",
     "linear_alternative",
     "load_portfolio",
     "mean_daily_funding",
