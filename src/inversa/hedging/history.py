@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +33,7 @@ __all__ = [
 ]
 
 
-def _utc(when: str | pd.Timestamp, field: str) -> pd.Timestamp:
+def _utc(when: str | datetime | pd.Timestamp, field: str) -> pd.Timestamp:
     try:
         stamp = pd.Timestamp(when)
     except ValueError:
@@ -41,7 +42,7 @@ def _utc(when: str | pd.Timestamp, field: str) -> pd.Timestamp:
 
 
 def price_path(
-    assets: Iterable[str], start: str | pd.Timestamp, end: str | pd.Timestamp
+    assets: Iterable[str], start: str | datetime | pd.Timestamp, end: str | datetime | pd.Timestamp
 ) -> dict[str, pd.DataFrame]:
     """Each asset's ``low``/``high`` bars after ``start`` up to the end of ``end``'s day.
 
@@ -119,12 +120,8 @@ def backtest_history(
     pick = {c: pd.DataFrame({a: f[c] for a, f in frames.items()}) for c in ("close", "low", "high")}
     inverse = {"BTC": daily_funding_rate(funding_history(funding_venue))}
     linear: dict[str, pd.Series] = {}
-    if funding_proxy.lower() == "linear":
-        loader = _linear_loader()
-        if loader is None:
-            raise InputError(
-                "funding_proxy", funding_proxy, "no USDT-perpetual funding bundled in this build"
-            )
+    loader = _linear_loader() if funding_proxy.lower() == "linear" else None
+    if loader is not None:
         for asset in names:
             try:
                 linear[asset] = daily_funding_rate(loader(linear_exchange, asset))
@@ -155,7 +152,7 @@ def leg_funding_estimates(
     plan: HedgePlan,
     *,
     days: int,
-    end: str | pd.Timestamp | None = None,
+    end: str | datetime | pd.Timestamp | None = None,
     venue: str | None = None,
     proxy: str = "linear",
     linear_exchange: str = "binance",

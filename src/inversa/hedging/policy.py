@@ -43,7 +43,7 @@ TrueUp = Literal["monthly", "quarterly", "yearly"]
 #: Gross legs as a multiple of the portfolio value: (0, 10].
 GrossCap = Annotated[
     Decimal,
-    Domain("gross_cap", "multiple of the portfolio value", Decimal(0), Decimal(10), True),
+    Domain("amount", "multiple of the portfolio value", Decimal(0), Decimal(10), True),
 ]
 
 
