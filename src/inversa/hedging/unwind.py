@@ -25,7 +25,8 @@ daily otherwise) a long leg dies at the first low at or below its liquidation pr
 short at the first high at or above it (:mod:`inversa.hedging.risk`, ``isolated`` or
 ``cross``); the later price itself is checked too.  A dead leg has no closing order: its
 collateral is lost (``liquidations``, counted in ``liquidation_loss_usd`` and in the
-realised PnL), and the rest of the asset went unhedged from then on.
+realised PnL), and the rest of the asset went unhedged from then on.  Its expected
+funding is still counted for the whole period (an upper bound on that cost).
 """
 
 from __future__ import annotations
