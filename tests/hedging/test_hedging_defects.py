@@ -120,6 +120,11 @@ def test_carry_from_real_histories_per_asset(worked: Portfolio) -> None:
     assert rates["ETH"].assumed
     assert "binance-coinm BTC inverse perpetual" in rates["ETH"].source
     assert not notes
+    # its own USDT perpetual with the linear proxy (ALT has none bundled: BTC's rate)
+    linear, _ = leg_funding_estimates(plan, days=30, end="2021-06-01", proxy="linear")
+    assert "binance ETH USDT perpetual" in linear["ETH"].source
+    assert linear["ETH"].daily_rate != rates["ETH"].daily_rate
+    assert "BTC rate assumed for ALT" in linear["ALT"].source
     zero, _ = leg_funding_estimates(plan, days=30, end="2021-06-01", proxy="zero")
     assert zero["ALT"].daily_rate == 0
     carry = carry_costs(plan, rates, horizon_days=7)

@@ -227,7 +227,6 @@ def test_no_wallet_goes_negative_and_the_costs_add_up(
 
 def test_bundled_history_with_a_funding_proxy() -> None:
     from inversa.hedging import backtest_history
-    from inversa.hedging.history import _linear_loader
 
     btc = backtest_history(["BTC", "ETH"], funding_proxy="BTC")
     assert "bybit inverse perpetual" in btc.funding.sources["BTC"]
@@ -236,10 +235,15 @@ def test_bundled_history_with_a_funding_proxy() -> None:
     assert ((btc.lows <= btc.closes) | btc.closes.isna()).all().all()
     zero = backtest_history(["ETH"], funding_proxy="zero")
     assert zero.funding.rates["ETH"] == 0.0
-    if _linear_loader() is None:
-        # this build bundles no USDT-perpetual funding: BTC's rate, said so
-        linear = backtest_history(["ETH"], funding_proxy="linear")
-        assert "no ETH" in linear.funding.sources["ETH"]
-    else:
-        linear = backtest_history(["ETH"], funding_proxy="linear")
-        assert "USDT perpetual" in linear.funding.sources["ETH"]
+    linear = backtest_history(["ETH", "LINK"], funding_proxy="linear")
+    assert "ETH binance USDT perpetual (2020-01-01 .. 2023-12-31" in linear.funding.sources["ETH"]
+    assert "no LINK" in linear.funding.sources["LINK"]  # none bundled: BTC's rate
+    eth = linear.funding.rates["ETH"]
+    assert isinstance(eth, pd.Series)
+    # Binance ETHUSDT funding on 2021-05-01: three 8-hourly rates summed
+    from inversa.data import usdt_funding
+
+    raw = usdt_funding("binance", "ETHUSDT")["funding_rate"]
+    day = pd.Timestamp("2021-05-01", tz="UTC")
+    expected = raw[(raw.index >= day) & (raw.index < day + pd.Timedelta(days=1))].sum()
+    assert eth[day] == pytest.approx(expected)

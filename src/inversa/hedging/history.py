@@ -9,12 +9,10 @@ otherwise.  Reads bundled files on call (never at import); frames carry ``low`` 
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 import pandas as pd
 
@@ -92,12 +90,17 @@ class BacktestHistory:
     funding: AssetFunding
 
 
-def _linear_loader() -> Callable[..., Any] | None:
-    """The bundled USDT-perpetual funding loader (``inversa.data``), when this build
-    has it."""
-    data = importlib.import_module("inversa.data")
-    loader = getattr(data, "linear_funding_history", None)
-    return loader if callable(loader) else None
+def _usdt_history(exchange: str, asset: str) -> pd.DataFrame | None:
+    """``asset``'s bundled USDT-perpetual funding on ``exchange`` (``funding_rate`` and
+    ``interval_hours``), ``None`` when none is bundled (only BTC and ETH are)."""
+    from inversa.data import USDT_FUNDING, usdt_funding
+
+    if (exchange.lower(), f"{asset.upper()}USDT") not in USDT_FUNDING:
+        return None
+    frame = usdt_funding(exchange, f"{asset.upper()}USDT")
+    if "interval_hours" not in frame.columns:
+        frame = frame.assign(interval_hours=8.0)
+    return frame
 
 
 def backtest_history(
@@ -111,7 +114,8 @@ def backtest_history(
 
     BTC's funding is ``funding_venue``'s bundled inverse history; the other assets use
     ``funding_proxy`` (:func:`~inversa.hedging.funding.asset_funding`); ``linear`` reads
-    ``linear_exchange``'s bundled USDT-perpetual funding (BTC, ETH).
+    ``linear_exchange``'s bundled USDT-perpetual funding (:func:`inversa.data.usdt_funding`:
+    BTC, ETH).
     """
     from inversa.data import funding_history, spot_daily
 
@@ -120,13 +124,11 @@ def backtest_history(
     pick = {c: pd.DataFrame({a: f[c] for a, f in frames.items()}) for c in ("close", "low", "high")}
     inverse = {"BTC": daily_funding_rate(funding_history(funding_venue))}
     linear: dict[str, pd.Series] = {}
-    loader = _linear_loader() if funding_proxy.lower() == "linear" else None
-    if loader is not None:
+    if funding_proxy.lower() == "linear":
         for asset in names:
-            try:
-                linear[asset] = daily_funding_rate(loader(linear_exchange, asset))
-            except InputError:
-                continue
+            history = _usdt_history(linear_exchange, asset)
+            if history is not None:
+                linear[asset] = daily_funding_rate(history)
     funding = asset_funding(
         names,
         inverse=inverse,
@@ -202,13 +204,7 @@ def leg_funding_estimates(
             rate = Decimal(repr(FORMULA_DAILY_RATE))
             out[asset] = FundingEstimate(rate, "formula: 0.01 % per 8 h (proxy)", assumed=True)
         else:
-            loader = _linear_loader() if choice == "linear" else None
-            history = None
-            if loader is not None:
-                try:
-                    history = loader(linear_exchange, asset)
-                except InputError:
-                    history = None
+            history = _usdt_history(linear_exchange, asset) if choice == "linear" else None
             if history is not None:
                 label = f"{linear_exchange} {asset} USDT perpetual (proxy)"
                 out[asset] = mean(history, label).borrowed("own USDT perpetual")
