@@ -26,8 +26,9 @@ def _closes(days: int = 120, seed: int = 7) -> pd.DataFrame:
 TARGETS = {"A": 0.5, "B": 0.3, "C": 0.2}
 
 
-#: Margin on the whole coin wallet at 3x: no top-up or liquidation on the test paths.
-CROSS = BacktestPolicy.build(margin_mode="cross", leverage=3)
+#: Margin on the whole coin wallet at 3x: no top-up or liquidation on the test paths;
+#: no spread (the fee tests count fees alone).
+CROSS = BacktestPolicy.build(margin_mode="cross", leverage=3, half_spread=0)
 
 
 def test_without_costs_futures_legs_replicate_spot_rebalancing() -> None:

@@ -31,7 +31,7 @@ def _closes(days: int = 150, seed: int = 3) -> pd.DataFrame:
 
 
 TARGETS = {"A": 0.5, "B": 0.5}
-CROSS = {"margin_mode": "cross", "leverage": 3}
+CROSS = {"margin_mode": "cross", "leverage": 3, "half_spread": 0}
 
 
 def _run(**options: object) -> dict[str, object]:

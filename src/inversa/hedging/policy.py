@@ -18,7 +18,8 @@ so a TOML file and the command line build the same thing) applied to every strat
   the legs and the maintenance rate ``mmr``: margin is enforced on daily lows and highs,
   liquidations booked; a leg whose coin wallet lacks the margin is topped up by a spot
   trade (sell the largest other holding, buy the coin), charged as a spot trade;
-- ``half_spread``: half the bid-ask spread paid on every traded USD (spot and futures).
+- ``half_spread``: half the bid-ask spread paid on every traded USD (spot and futures;
+  1 bp unless given).
 
 Rates are fractions; ``gross_cap`` a multiple of the value; ``leverage`` x.
 """
@@ -59,7 +60,7 @@ class BacktestPolicy(ConfigModel):
     margin_mode: Literal["isolated", "cross"] = "isolated"
     leverage: Leverage = Decimal(1)
     mmr: Rate = Decimal("0.005")
-    half_spread: FeeRate = Decimal(0)
+    half_spread: FeeRate = Decimal("0.0001")
 
     @classmethod
     def build(cls, **options: Any) -> BacktestPolicy:
