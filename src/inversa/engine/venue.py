@@ -17,7 +17,7 @@ equity (marks, fills, funding) units at or below maintenance margin are liquidat
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -242,6 +242,15 @@ class Engine:
     def snapshot(self) -> EngineSnapshot:
         """The full state as immutable, comparable values."""
         return EngineSnapshot.of(self.state)
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group several commands into one all-or-nothing step.
+
+        A caller that must, say, trade and then withdraw (a vault redeeming tokens) wraps
+        both: if the withdrawal is refused, the trade is undone too and the state and the
+        event log are as they were.  Nested use joins the outer transaction.
+        """
+        return self._transaction()
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

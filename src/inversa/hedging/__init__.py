@@ -69,6 +69,14 @@ from inversa.hedging.history import (
     leg_funding_estimates,
     price_path,
 )
+from inversa.hedging.inputs import (
+    BacktestConfig,
+    backtest_inputs,
+    bundled_carry,
+    bundled_close,
+    run_backtest,
+    with_bundled_prices,
+)
 from inversa.hedging.instruments import (
     DEFAULT_VENUE_ORDER,
     HedgeInstrument,
@@ -114,6 +122,7 @@ __all__ = [
     "AssetFunding",
     "BacktestHistory",
     "BacktestPolicy",
+    "BacktestConfig",
     "BacktestResult",
     "BasisRate",
     "BookedEvent",
@@ -146,6 +155,9 @@ __all__ = [
     "amounts_drift",
     "asset_funding",
     "backtest_history",
+    "backtest_inputs",
+    "bundled_carry",
+    "bundled_close",
     "carry_costs",
     "compare_venues",
     "daily_funding_rate",
@@ -163,7 +175,9 @@ __all__ = [
     "plan_hedge",
     "plan_risk",
     "price_path",
+    "run_backtest",
     "stress_table",
     "unwind_hedge",
     "venue_instrument",
+    "with_bundled_prices",
 ]
