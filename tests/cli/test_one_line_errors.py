@@ -372,4 +372,9 @@ _TEXT_OPTIONS = {
     "--proxies",
     "--move",
     "--json",
+    "--hedge",  # ASSET=-14950USD: an amount with its unit, parsed by HedgeAmount
+    "--margin-mode",
+    "--funding-proxy",
+    "--schedule",
+    "--trueup",
 }
