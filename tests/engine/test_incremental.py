@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from inversa.contracts import TierTable
 from inversa.engine import Engine, FixedBps, InstrumentRules, check_invariants
+from inversa.engine._dec import exact
+from inversa.engine.risk import account_equity
 from inversa.errors import InputError, OrderRejectedError
 
 from ._support import BINANCE_TIERS, LINEAR, MM, SYMBOL, D, assert_log_replays, linear_rules
@@ -173,3 +175,22 @@ def test_a_quiet_mark_appends_one_event_and_touches_no_account() -> None:
     assert engine._index is not None
     assert engine._index.quiet(SYMBOL, Decimal(20_020))
     assert not engine._index.quiet(CURVE, Decimal(20_000))  # a mark-valued curve: complex
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops=st.lists(operation, min_size=5, max_size=30))
+def test_the_equity_query_equals_the_full_valuation_to_the_last_digit(
+    ops: list[tuple[Any, ...]],
+) -> None:
+    """``Engine.equity`` keeps mark-independent terms between calls (EquityTerms); after
+    every command (including refused ones, which roll back) it must equal the
+    valuation from scratch exactly, not to a tolerance."""
+    engine = _engine("incremental", False)
+    for op in ops:
+        with contextlib.suppress(OrderRejectedError, InputError):
+            _apply(engine, op)
+        for name in (*ACCOUNTS, MM):
+            for coin in ("BTC", "USDT"):
+                with exact():
+                    expected = account_equity(engine.state, name, coin)
+                assert engine.equity(name, coin) == expected, (op, name, coin)

@@ -272,6 +272,25 @@ def test_transfer_margin_moves_coin_into_and_out_of_an_isolated_position() -> No
     assert_log_replays(engine)
 
 
+def test_unrealised_profit_cannot_be_transferred_out_of_an_isolated_position() -> None:
+    # Found by hypothesis on a linear perp: after a rally the position's equity covers
+    # initial margin even with its posted margin gone, but posted margin never goes
+    # negative, so taking out more than is posted is refused and nothing changes.
+    engine = new_engine(binance_rules(maker=0, taker=0))
+    engine.deposit("iso", 1)
+    engine.set_mark(SYMBOL, 50_000)
+    engine.set_leverage("iso", SYMBOL, 2, "isolated")
+    engine.buy("iso", SYMBOL, 1000)
+    posted = engine.position("iso", SYMBOL).margin  # type: ignore[union-attr]
+    engine.set_mark(SYMBOL, 100_000)
+    before = engine.snapshot()
+    with pytest.raises(InputError, match="posted"):
+        engine.transfer_margin("iso", SYMBOL, -(posted + Decimal("0.001")))
+    assert engine.snapshot() == before
+    engine.transfer_margin("iso", SYMBOL, -(posted / 10))
+    check_invariants(engine)
+
+
 def test_replay_rejects_logs_that_do_not_start_the_venue_or_were_tampered() -> None:
     engine = new_engine()
     engine.deposit("alice", 1)

@@ -35,10 +35,13 @@ from typing import Annotated
 import typer
 
 from inversa.cli import demo as _demo
+from inversa.cli import sweep as _sweep
+from inversa.cli import token_mc as _token_mc
 from inversa.cli._output import new_app
 from inversa.cli.calc import app as calc_app
 from inversa.cli.hedge import app as hedge_app
 from inversa.cli.index import app as index_app
+from inversa.cli.runs import app as runs_app
 from inversa.cli.stress import app as stress_app
 from inversa.cli.token import app as token_app
 from inversa.cli.venues import app as venues_app
@@ -78,8 +81,11 @@ app.add_typer(stress_app, name="stress")
 app.add_typer(hedge_app, name="hedge")
 app.add_typer(token_app, name="token")
 app.add_typer(index_app, name="index")
+app.add_typer(runs_app, name="runs")
 app.add_typer(venues_app, name="venues")
 _demo.register(app)
+_sweep.register(app)
+_token_mc.register(token_app)  # `inversa token montecarlo` (cli/token.py stays the token lane's)
 
 
 def main() -> None:

@@ -20,17 +20,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from inversa.contracts import initial_margin
-from inversa.engine._dec import ZERO
+from inversa.contracts import ContractKind, initial_margin
+from inversa.engine._dec import CONTEXT, ZERO
 from inversa.engine.accounts import Account, MarginMode, Position
 from inversa.engine.rules import InstrumentRules
 from inversa.engine.state import EngineState
 from inversa.errors import InputError, UnknownSymbolError
 
 __all__ = [
+    "EquityTerms",
     "Unit",
     "account_equity",
     "cross_free",
+    "cross_initial",
     "initial_requirement",
     "instrument",
     "liquidatable_units",
@@ -125,12 +127,15 @@ def unit_maintenance(state: EngineState, unit: Unit) -> Decimal:
     return sum((maintenance(state, p) for p in unit_positions(state, unit)), ZERO)
 
 
+def cross_initial(state: EngineState, account_id: str, coin: str) -> Decimal:
+    """Initial margin of the account's cross positions in ``coin``."""
+    positions = _cross(state, state.accounts[account_id], coin)
+    return sum((initial_requirement(state, p) for p in positions), ZERO)
+
+
 def cross_free(state: EngineState, account_id: str, coin: str) -> Decimal:
     """Cross equity less the cross positions' initial margin: what the wallet can spare."""
-    account = state.accounts[account_id]
-    positions = _cross(state, account, coin)
-    required = sum((initial_requirement(state, p) for p in positions), ZERO)
-    return unit_equity(state, Unit(account_id, coin)) - required
+    return unit_equity(state, Unit(account_id, coin)) - cross_initial(state, account_id, coin)
 
 
 def account_equity(state: EngineState, account_id: str, coin: str) -> Decimal:
@@ -146,6 +151,80 @@ def account_equity(state: EngineState, account_id: str, coin: str) -> Decimal:
         if pos.mode is MarginMode.ISOLATED:
             total += pos.margin
     return total
+
+
+_Term = tuple[str, Position, Decimal | None, Decimal, Decimal | None]
+
+
+@dataclass(frozen=True, slots=True)
+class EquityTerms:
+    """:func:`account_equity` with everything but the marks computed once.
+
+    For inverse positions ``inverse_pnl = side * N * CV * (1/entry - 1/mark)``: the
+    factors ``side * N * CV`` and ``1/entry`` are kept, so a query at new marks runs the
+    same Decimal operations, in the same order and :data:`CONTEXT`, as
+    :func:`account_equity` (the result is identical to the last digit), minus the
+    argument checks the stored, already validated position passed when it was booked.
+
+    The terms hold the account, its wallet and every position object they were built
+    from; all of these are immutable or replaced on change (the reducer replaces a
+    position or a wallet balance, a rollback replaces the account), so :meth:`valid`
+    is an identity check.
+    """
+
+    account: Account
+    wallet: Decimal | None
+    #: ``(symbol, position, side * N * CV or None for another coin, 1/entry, margin)``.
+    terms: tuple[_Term, ...]
+
+    @classmethod
+    def of(cls, state: EngineState, account_id: str, coin: str) -> EquityTerms | None:
+        """The terms, or ``None`` when a position is not an inverse contract."""
+        account = state.accounts[account_id]
+        terms: list[_Term] = []
+        for symbol, pos in account.positions.items():
+            rules = state.instruments[symbol]
+            if rules.settle != coin:
+                terms.append((symbol, pos, None, ZERO, None))
+                continue
+            if rules.kind is not ContractKind.INVERSE:
+                return None
+            factor = CONTEXT.multiply(
+                CONTEXT.multiply(Decimal(pos.side), pos.contracts), rules.contract_value
+            )
+            inverse_entry = CONTEXT.divide(Decimal(1), pos.entry)
+            margin = pos.margin if pos.mode is MarginMode.ISOLATED else None
+            terms.append((symbol, pos, factor, inverse_entry, margin))
+        return cls(account, account.wallets.get(coin), tuple(terms))
+
+    def valid(self, state: EngineState, account_id: str, coin: str) -> bool:
+        """True while the account's wallet and positions are the ones the terms hold."""
+        account = state.accounts.get(account_id)
+        if account is not self.account or account.wallets.get(coin) is not self.wallet:
+            return False
+        positions = account.positions
+        if len(positions) != len(self.terms):
+            return False
+        for term in self.terms:  # noqa: SIM110 (no generator on the hot path)
+            if positions.get(term[0]) is not term[1]:
+                return False
+        return True
+
+    def equity(self, marks: dict[str, Decimal]) -> Decimal:
+        """:func:`account_equity` at ``marks``, in coin."""
+        total = ZERO if self.wallet is None else self.wallet
+        for symbol, _pos, factor, inverse_entry, margin in self.terms:
+            if factor is None:
+                continue
+            pnl = _MUL(factor, _SUB(inverse_entry, _DIV(_ONE, marks[symbol])))
+            total = _ADD(total, pnl)
+            if margin is not None:
+                total = _ADD(total, margin)
+        return total
+
+
+_ONE = Decimal(1)
+_ADD, _SUB, _MUL, _DIV = CONTEXT.add, CONTEXT.subtract, CONTEXT.multiply, CONTEXT.divide
 
 
 def units(state: EngineState) -> list[Unit]:

@@ -233,6 +233,12 @@ class TriggerIndex:
             return False
         return not (book.shorts and price >= book.shorts[0][0])
 
+    def settled_quiet(self, state: EngineState, symbol: str, price: Decimal) -> bool:
+        """:meth:`refresh`, then :meth:`quiet` (one call on the per-mark hot path)."""
+        if self._stale or self._dirty:
+            self.refresh(state)
+        return self.quiet(symbol, price)
+
     def candidates(self, state: EngineState) -> set[Unit]:
         """Units that may be at or below maintenance at the current marks."""
         self.refresh(state)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal, Union
 
@@ -61,9 +61,11 @@ from inversa.engine.liquidation import (
 )
 from inversa.engine.orders import NoSlippage, Order, OrderKind, SlippageModel
 from inversa.engine.risk import (
+    EquityTerms,
     Unit,
     account_equity,
     cross_free,
+    cross_initial,
     initial_requirement,
     instrument,
     liquidatable_units,
@@ -190,6 +192,8 @@ class Engine:
         self._index: TriggerIndex | None = TriggerIndex() if risk == "incremental" else None
         #: Accounts as they were before the running command first touched them.
         self._journal: dict[str, Account | None] | None = None
+        #: :meth:`equity`'s mark-independent terms per (account, coin) (checked on use).
+        self._equity_terms: dict[tuple[str, str], EquityTerms | None] = {}
 
     # -- event log ------------------------------------------------------------------------
 
@@ -427,6 +431,10 @@ class Engine:
             status = self._status(Unit(account_id, rules.settle, symbol))
             if value < 0 and status.equity < initial_requirement(self.state, moved):
                 raise InputError("amount", value, "would leave the position below initial margin")
+            if moved.margin < 0:  # unrealised profit is not posted margin: it cannot leave
+                raise InputError(
+                    "amount", value, f"exceeds the {fmt(pos.margin)} {rules.settle} posted"
+                )
 
     # -- clock and marks ------------------------------------------------------------------
 
@@ -466,9 +474,15 @@ class Engine:
                 value = price
             else:
                 value = to_price("price", price)
-            when = None if time is None else self._check_time(time)
-            index.refresh(state)
-            if index.quiet(symbol, value):  # no trigger crossed: O(1) plus the append
+            if time is None:
+                when = None
+            elif type(time) is datetime and time.tzinfo is UTC and state.time is not None:
+                if time < state.time:  # refused with _check_time's message
+                    self._check_time(time)
+                when = time
+            else:
+                when = self._check_time(time)
+            if index.settled_quiet(state, symbol, value):  # no trigger crossed: O(1) + append
                 event = MarkPriceSet(symbol, value, when)
                 apply_event(state, event)  # touches no account: nothing to journal
                 self._log.append(event)
@@ -624,13 +638,14 @@ class Engine:
         adds_risk = new is not None and (
             old is None or old.side != new.side or new.contracts > old.contracts
         )
+        cross = unit_equity(state, Unit(party, coin))
         if adds_risk:
             assert new is not None
-            free = cross_free(state, party, coin)
+            free = cross - cross_initial(state, party, coin)  # cross_free, equity reused
             if free < -TOLERANCE:
                 raise OrderRejectedError(
                     f"{head}: initial margin short by {fmt(-free)} {coin} (cross equity "
-                    f"after the fill {fmt(unit_equity(state, Unit(party, coin)))} {coin})"
+                    f"after the fill {fmt(cross)} {coin})"
                 )
             if new.isolated:
                 status = self._status(Unit(party, coin, order.symbol))
@@ -640,7 +655,6 @@ class Engine:
                         f"{fmt(status.equity)} {coin} <= maintenance {fmt(status.maintenance)} "
                         f"{coin}, short by {fmt(status.maintenance - status.equity)} {coin}"
                     )
-        cross = unit_equity(state, Unit(party, coin))
         if cross < -TOLERANCE:
             raise OrderRejectedError(
                 f"{head}: cross equity would turn negative ({fmt(cross)} {coin})"
@@ -717,11 +731,20 @@ class Engine:
 
     def equity(self, account_id: str, coin: str | None = None) -> Decimal:
         """Wallet + isolated margins + all unrealised PnL at the marks, in coin."""
-        if account_id not in self.state.accounts:
+        state = self.state
+        if account_id not in state.accounts:
             self._account(account_id)
-        settle = self._coin(coin)
-        with exact():
-            return account_equity(self.state, account_id, settle)
+        coins = self._coins
+        settle = coins[0] if coin is None and len(coins) == 1 else self._coin(coin)
+        key = (account_id, settle)
+        terms = self._equity_terms.get(key)
+        if terms is None or not terms.valid(state, account_id, settle):
+            terms = EquityTerms.of(state, account_id, settle)
+            if terms is None:  # linear positions: the general valuation
+                with exact():
+                    return account_equity(state, account_id, settle)
+            self._equity_terms[key] = terms
+        return terms.equity(state.marks)
 
     def _status(self, unit: Unit) -> MarginStatus:
         positions = unit_positions(self.state, unit)

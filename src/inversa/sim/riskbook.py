@@ -177,7 +177,9 @@ class RiskBook:
 
     __slots__ = (
         "_bankruptcy",
+        "_inv_entry",
         "_liquidation",
+        "_signed_usd",
         "_tier_arrays",
         "_usd",
         "collateral",
@@ -254,6 +256,11 @@ class RiskBook:
         usd = self.contracts * self.contract_value
         usd.setflags(write=False)
         self._usd = usd
+        # per-row constants of the fused kernel, bit for bit what it computed per tick
+        self._signed_usd = self.side * usd
+        self._inv_entry = 1.0 / self.entry
+        for arr in (self._signed_usd, self._inv_entry):
+            arr.setflags(write=False)
         self._liquidation: Array | None = None
         self._bankruptcy: Array | None = None
         self._tier_arrays: tuple[Array, Array, Array] | None = None
@@ -528,9 +535,9 @@ class RiskBook:
         sums = np.empty((prices.shape[0], 5)) if totals is None else totals
         _compiled_kernel()(
             prices,
-            self.side,
+            self._signed_usd,
             self._usd,
-            self.entry,
+            self._inv_entry,
             self.collateral,
             self.mmr if self.mmr is not None else _EMPTY,
             self.liquidation_price,
@@ -545,6 +552,7 @@ class RiskBook:
             flags,
             out[4],
             sums,
+            totals is not None,
         )
 
     def liquidated(self, price: float, *, engine: Engine | None = None) -> BoolArray:
@@ -599,9 +607,9 @@ _EMPTY.setflags(write=False)
 
 def _revalue_rows(
     prices: Array,
-    side: Array,
+    signed_usd: Array,
     usd: Array,
-    entry: Array,
+    inv_entry: Array,
     collateral: Array,
     mmr: Array,
     liquidation: Array,
@@ -616,25 +624,29 @@ def _revalue_rows(
     flags: BoolArray,
     distance: Array,
     totals: Array,
+    want_totals: bool,
 ) -> None:  # pragma: no cover - compiled by Numba; the NumPy engine is the reference
     """One fused pass per price: the composition of the contracts functions that
     :meth:`RiskBook._revalue_numpy` calls, and nothing else (parity-tested, bit for bit).
 
-    ``usd`` is ``contracts * contract_value`` per row.  Outputs have shape ``(k, n)``;
-    ``totals[j]`` receives the sums over rows at ``prices[j]`` of PnL, equity and
-    maintenance margin, and the USD notional and count of the liquidated rows.
-    Rows are pre-validated; the caller has checked every position value against the
-    tier table's last bound, so the branch-free tier count below needs no bound check.
+    ``signed_usd`` is ``side * contracts * contract_value`` and ``inv_entry`` is
+    ``1 / entry`` per row, computed once per book: the same IEEE operations the pass
+    would repeat per tick, so results are unchanged bit for bit.  The row loop carries
+    no reduction, so the compiler vectorises it; when ``want_totals``, a second pass
+    sums, in row order, per price ``j`` into ``totals[j]``: PnL, equity and maintenance
+    margin, and the USD notional and count of the liquidated rows.  Outputs have shape
+    ``(k, n)``.  Rows are pre-validated; the caller has checked every position value
+    against the tier table's last bound, so the branch-free tier count below needs no
+    bound check.
     """
-    n = side.shape[0]
+    n = usd.shape[0]
     top = bounds.shape[0] - 1
     for j in range(prices.shape[0]):
         price = prices[j]
-        sum_pnl = sum_eq = sum_mm = liq_usd = 0.0
-        liq_count = 0
+        inv_price = 1.0 / price
         for i in range(n):
             # inverse_pnl: side * N * CV * (1/E - 1/P)
-            gain = side[i] * usd[i] * (1.0 / entry[i] - 1.0 / price)
+            gain = signed_usd[i] * (inv_entry[i] - inv_price)
             eq = collateral[i] + gain
             # position_value: N * CV / P
             value = usd[i] / price
@@ -647,24 +659,27 @@ def _revalue_rows(
                 m = value * rates[t] - cums[t]
             else:
                 m = value * mmr[i]
-            hit = eq <= m
             pnl[j, i] = gain
             equity[j, i] = eq
             mm[j, i] = m
-            flags[j, i] = hit
+            flags[j, i] = eq <= m
             ratio[j, i] = m / eq if eq > 0.0 else np.inf
             distance[j, i] = liquidation[i] / price - 1.0
-            sum_pnl += gain
-            sum_eq += eq
-            sum_mm += m
-            if hit:
-                liq_usd += usd[i]
-                liq_count += 1
-        totals[j, 0] = sum_pnl
-        totals[j, 1] = sum_eq
-        totals[j, 2] = sum_mm
-        totals[j, 3] = liq_usd
-        totals[j, 4] = liq_count
+        if want_totals:
+            sum_pnl = sum_eq = sum_mm = liq_usd = 0.0
+            liq_count = 0
+            for i in range(n):
+                sum_pnl += pnl[j, i]
+                sum_eq += equity[j, i]
+                sum_mm += mm[j, i]
+                if flags[j, i]:
+                    liq_usd += usd[i]
+                    liq_count += 1
+            totals[j, 0] = sum_pnl
+            totals[j, 1] = sum_eq
+            totals[j, 2] = sum_mm
+            totals[j, 3] = liq_usd
+            totals[j, 4] = liq_count
 
 
 _KERNEL: list[Callable[..., None]] = []
