@@ -177,7 +177,7 @@ def test_backtest_json_and_report(tmp_path: Path) -> None:
         ).stdout
     )
     assert out["rebalances"] == 6
-    assert set(out["strategies"]) == {"spot", "futures", "never"}
+    assert set(out["strategies"]) == {"never", "spot", "futures", "futures_trueup"}
     assert out["strategies"]["spot"]["fees_usd"] > out["strategies"]["futures"]["fees_usd"] > 0
     html = report.read_text()
     assert "Weights over time" in html

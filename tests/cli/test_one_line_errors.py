@@ -384,4 +384,8 @@ _TEXT_OPTIONS = {
     "--sql",
     "--coin",
     "--margin",
+    "--hedge",  # ASSET=-14950USD: an amount with its unit, parsed by HedgeAmount
+    "--margin-mode",
+    "--funding-proxy",
+    "--trueup",
 }

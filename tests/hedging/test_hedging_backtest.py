@@ -1,4 +1,4 @@
-"""Backtest of monthly rebalancing: spot, inverse-futures legs, never."""
+"""Backtest: never, spot, futures and futures with true-up under one policy."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import pytest
 
 from inversa.errors import InputError
-from inversa.hedging import daily_funding_rate, hedge_backtest
+from inversa.hedging import BacktestPolicy, daily_funding_rate, hedge_backtest
 from inversa.report.figures import backtest_figures
 
 
@@ -26,18 +26,26 @@ def _closes(days: int = 120, seed: int = 7) -> pd.DataFrame:
 TARGETS = {"A": 0.5, "B": 0.3, "C": 0.2}
 
 
+#: Margin on the whole coin wallet at 3x: no top-up or liquidation on the test paths;
+#: no spread (the fee tests count fees alone).
+CROSS = BacktestPolicy.build(margin_mode="cross", leverage=3, half_spread=0)
+
+
 def test_without_costs_futures_legs_replicate_spot_rebalancing() -> None:
-    result = hedge_backtest(_closes(), TARGETS, spot_fee=0, futures_fee=0)
+    result = hedge_backtest(_closes(), TARGETS, spot_fee=0, futures_fee=0, policy=CROSS)
     spot, fut, never = (result.strategies[k] for k in ("spot", "futures", "never"))
+    assert fut.events == ()
     np.testing.assert_allclose(fut.value, spot.value, rtol=1e-12)
     np.testing.assert_allclose(fut.weights, spot.weights, atol=1e-12)
+    # the true-up closes the legs and trades spot: the same portfolio again
+    np.testing.assert_allclose(result.strategies["futures_trueup"].value, spot.value, rtol=1e-12)
     assert fut.legs is not None
     assert fut.legs.abs().to_numpy().max() > 0
     assert spot.total_cost_usd == fut.total_cost_usd == 0
     assert never.weight_rmse > spot.weight_rmse
     assert never.tracking_error > spot.tracking_error
     # rebalanced on the first day of each month, to the targets
-    first = result.rebalances[1]
+    first = result.rebalances[1]  # the first is the purchase at the targets
     assert first == pd.Timestamp("2021-02-01", tz="UTC")
     np.testing.assert_allclose(spot.weights.loc[first], list(TARGETS.values()), atol=1e-12)
 
@@ -53,7 +61,7 @@ def test_never_is_buy_and_hold() -> None:
 
 
 def test_fees_are_charged_on_the_traded_usd() -> None:
-    result = hedge_backtest(_closes(), TARGETS, spot_fee=0.001, futures_fee=0.0005)
+    result = hedge_backtest(_closes(), TARGETS, spot_fee=0.001, futures_fee=0.0005, policy=CROSS)
     spot, fut = result.strategies["spot"], result.strategies["futures"]
     assert spot.fees.iloc[-1] == pytest.approx(0.001 * spot.turnover_usd)
     assert fut.fees.iloc[-1] == pytest.approx(0.0005 * fut.turnover_usd, rel=1e-6)
@@ -64,7 +72,9 @@ def test_funding_on_the_legs_timing_and_sign() -> None:
     closes = _closes()
     days = closes.index
     rate = pd.Series(0.0003, index=days)
-    result = hedge_backtest(closes, TARGETS, funding={"B": rate}, spot_fee=0, futures_fee=0)
+    result = hedge_backtest(
+        closes, TARGETS, funding={"B": rate}, spot_fee=0, futures_fee=0, policy=CROSS
+    )
     fut = result.strategies["futures"]
     assert fut.legs is not None
     legs_b = fut.legs["B"].to_numpy()
@@ -102,8 +112,8 @@ def test_a_late_listing_is_held_in_its_proxy() -> None:
 def test_progress_and_errors() -> None:
     calls: list[tuple[int, int]] = []
     hedge_backtest(_closes(), TARGETS, progress=lambda done, total: calls.append((done, total)))
-    assert calls[-1] == (4, 4)
-    assert len(calls) == 4
+    assert calls[-1] == (480, 480)  # 120 days, four strategies
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
     with pytest.raises(InputError, match="sum to 1"):
         hedge_backtest(_closes(), {"A": 0.5, "B": 0.4})
     with pytest.raises(InputError, match="no price series for D"):
@@ -127,7 +137,10 @@ def test_bundled_2020_2024_portfolio(tmp_path: Path) -> None:
     from inversa.data import funding_history, spot_daily
     from inversa.report.html import Section, write_report
 
-    closes = pd.DataFrame({a: spot_daily(a)["close"] for a in ("BTC", "ETH", "AAVE", "LINK")})
+    frames = {a: spot_daily(a) for a in ("BTC", "ETH", "AAVE", "LINK")}
+    closes, lows, highs = (
+        pd.DataFrame({a: f[c] for a, f in frames.items()}) for c in ("close", "low", "high")
+    )
     result = hedge_backtest(
         closes,
         {"BTC": 0.5, "ETH": 0.3, "AAVE": 0.1, "LINK": 0.1},
@@ -135,15 +148,32 @@ def test_bundled_2020_2024_portfolio(tmp_path: Path) -> None:
         proxies={"AAVE": "LINK"},
         start="2020-01-01",
         end="2024-12-31",
+        lows=lows,
+        highs=highs,
+        funding_sensitivity=(0.9, 1.1),
     )
     data = result.to_dict()
+    # the purchase and 59 monthly checks
     assert (data["start"], data["end"], data["rebalances"]) == ("2020-01-01", "2024-12-31", 60)
     rows = data["strategies"]
+    assert list(rows) == ["never", "spot", "futures", "futures_trueup"]
     assert rows["futures"]["fees_usd"] < rows["spot"]["fees_usd"]
     assert rows["never"]["weight_rmse"] > 5 * rows["spot"]["weight_rmse"]
     assert rows["futures"]["funding_paid_usd"] > 0
     assert rows["futures"]["funding_received_usd"] > 0
-    assert rows["futures"]["max_gross_legs_pct_value"] > 0.5  # legs grow: spot never traded
+    # the issue: two 1x isolated long legs die on daily lows (BTC 2020-03, LINK 2022-05)
+    liquidated = {(e["asset"], e["date"][:7]) for e in data["events"]["futures"]}
+    assert {("BTC", "2020-03"), ("LINK", "2022-05")} <= liquidated
+    # the true-up keeps the legs smaller than futures-only
+    assert (
+        rows["futures_trueup"]["max_gross_legs_pct_value"]
+        < rows["futures"]["max_gross_legs_pct_value"]
+    )
+    for row in rows.values():
+        assert min(row["min_wallet_coins"].values()) >= -1e-9  # no wallet below zero
+        split = row["fees_usd"] + row["funding_usd"] + row["spread_rounding_usd"]
+        assert row["total_cost_usd"] == pytest.approx(split + row["liquidation_usd"])
+    assert set(rows["futures"]["funding_sensitivity"]) == {"x0.9", "x1.1"}
     figures = backtest_figures(result)
     assert len(figures) == 3
     assert all(isinstance(f, go.Figure) for f in figures)

@@ -30,10 +30,24 @@ def test_worked_example_stress(worked_cv1: Portfolio) -> None:
         assert btc.hedged_exposure == Decimal("1.625") * price  # 2 - 0.375 BTC
         assert btc.leg_pnl == inverse_pnl(-1, Decimal(15000), Decimal(40000), price, Decimal(1))
         assert btc.hedged_usd == btc.unhedged_usd + btc.leg_pnl * price
-        # hedged exposures stay at the target weights of the value before the move
+        # hedged exposures stay at the target weights of the value before the move,
+        # unless the move liquidates the leg: then the coins left are unhedged
         for asset, target in worked_cv1.targets.items():
-            assert row.assets[asset].hedged_exposure == target * 130000 * (1 + shock)
-    # a uniform move: the legs net to zero USD, the totals agree
+            x = row.assets[asset]
+            if x.liquidated:
+                margin = plan.legs[asset].margin
+                assert margin is not None
+                held = plan.drift.rows[asset].coin
+                assert x.hedged_exposure == (held - margin) * x.price
+                assert x.leg_pnl == -margin
+            else:
+                assert x.hedged_exposure == target * 130000 * (1 + shock)
+    # -50 % reaches the 1x long legs' liquidation prices (just above their bankruptcy
+    # prices at -50 %): both are liquidated, the short BTC leg is not
+    assert rows[Decimal("-0.5")].liquidated == ("ETH", "ALT")
+    assert all(not rows[s].liquidated for s in rows if s > Decimal("-0.5"))
+    # a uniform move: the legs net to zero USD, the totals agree (a 1x long loses its
+    # whole margin at -50 % either way)
     assert rows[Decimal("-0.5")].hedged_usd == rows[Decimal("-0.5")].unhedged_usd == 65000
 
 
@@ -49,7 +63,7 @@ def test_long_coin_pnl_is_concave_short_convex(worked_cv1: Portfolio) -> None:
     # +50 %: long 4,000 USD at 2,500 gains 1.6 * 0.5/1.5 ETH; -50 % loses 1.6 ETH
     gain = rows[Decimal("0.5")].assets["ETH"].leg_pnl
     assert abs(gain - Decimal("1.6") / 3) < Decimal("1e-26")
-    assert rows[Decimal("-0.5")].assets["ETH"].leg_pnl == Decimal("-1.6")
+    assert rows[Decimal("-0.5")].assets["ETH"].leg_pnl == Decimal("-1.6")  # margin lost
 
 
 def test_moving_one_asset(worked_cv1: Portfolio) -> None:

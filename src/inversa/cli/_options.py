@@ -152,9 +152,46 @@ RequireContracts = Annotated[
     bool, typer.Option(help="Fail for an asset with no contract (implied by contract values).")
 ]
 NoDefaultVenues = Annotated[
-    bool, typer.Option(help="Do not look up a default inverse perpetual per asset.")
+    bool,
+    typer.Option(
+        "--no-default-venues", help="Do not look up a default inverse perpetual per asset."
+    ),
 ]
 
+
+HedgeAmounts = Annotated[
+    list[Pairs] | None,
+    mapping(None, "Hedge amounts instead of targets, unit required:", "ASSET=-14950USD"),
+]
+HedgeFraction = Annotated[
+    Decimal,
+    number(d.FRACTION, "Hedge this share of each drift.", "--fraction", show_default=True),
+]
+MinTrade = Annotated[
+    Decimal,
+    number(d.AMOUNT, "Skip legs smaller than this, USD.", "--min-trade", show_default=True),
+]
+LegVenue = Annotated[
+    str | None,
+    text("Venue of every leg (unless --venues or a contract value names one).", "--venue"),
+]
+MarginMode = Annotated[
+    str,
+    text(
+        "isolated (each leg its margin) or cross (the whole coin wallet backs the leg).",
+        "--margin-mode",
+        show_default=True,
+    ),
+]
+WarnDistance = Annotated[
+    Decimal,
+    number(
+        d.FRACTION,
+        "Warn when a leg liquidates closer than this share of the price.",
+        "--warn-distance",
+        show_default=True,
+    ),
+]
 
 LegLeverage = Annotated[
     Decimal, number(d.LEVERAGE, "Leverage of every leg.", "--leverage", show_default=True)
@@ -181,6 +218,12 @@ class PortfolioOptions:
     require_contracts: bool = False
     no_default_venues: bool = False
     taker: Decimal = Decimal(0)
+    hedge: list[Pairs] | None = None
+    fraction: Decimal = Decimal(1)
+    min_trade: Decimal = Decimal(0)
+    venue: str | None = None
+    margin_mode: str = "isolated"
+    warn_distance: Decimal = Decimal("0.5")
 
 
 _PORTFOLIO_OPTIONS: dict[str, Any] = {
@@ -196,6 +239,12 @@ _PORTFOLIO_OPTIONS: dict[str, Any] = {
     "require_contracts": RequireContracts,
     "no_default_venues": NoDefaultVenues,
     "taker": GenericTaker,
+    "hedge": HedgeAmounts,
+    "fraction": HedgeFraction,
+    "min_trade": MinTrade,
+    "venue": LegVenue,
+    "margin_mode": MarginMode,
+    "warn_distance": WarnDistance,
 }
 
 
@@ -240,7 +289,7 @@ def with_options(
     return decorate
 
 
-#: ``hedge plan|stress|unwind``: the twelve portfolio options, as ``portfolio``.
+#: ``hedge plan|stress|unwind``: the portfolio options, as ``portfolio``.
 portfolio_options = with_options(
     {name: (ann, getattr(PortfolioOptions(), name)) for name, ann in _PORTFOLIO_OPTIONS.items()},
     lambda values: {"portfolio": PortfolioOptions(**values)},

@@ -9,6 +9,7 @@ is assembled by :mod:`inversa.hedging.inputs`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ import typer
 
 from inversa import domain as d
 from inversa import hedging as h
+from inversa.cli import hedge_compare
 from inversa.cli._options import (
     CONTRACT_VALUE,
     Json,
@@ -31,8 +33,16 @@ from inversa.cli._options import (
     text,
 )
 from inversa.cli._output import new_app
+from inversa.cli.hedge_compare import PolicyOptions, policy_options
 from inversa.errors import InputError
-from inversa.report import check_output_path, print_json, print_notes, print_tables, progress
+from inversa.report import (
+    check_output_path,
+    hedge_risk,
+    print_json,
+    print_notes,
+    print_tables,
+    progress,
+)
 from inversa.report import hedge as views
 from inversa.report.html import write_report
 
@@ -49,6 +59,18 @@ FundingDays = Annotated[
         "Days of bundled funding history averaged for the carry.",
         show_default=True,
     ),
+]
+FundingProxy = Annotated[
+    str,
+    text(
+        "Funding of assets without a bundled inverse history: linear (their own USDT "
+        "perpetual), BTC, zero or formula.",
+        "--funding-proxy",
+        show_default=True,
+    ),
+]
+CarryDays = Annotated[
+    Decimal, number(d.DAYS, "Holding period the carry is totalled over.", show_default=True)
 ]
 FundingVenue = Annotated[
     str | None,
@@ -82,31 +104,62 @@ def _plan(opts: PortfolioOptions) -> h.HedgePlan:
         contract_values=pairs(opts.contract_values, "contract_values"),
         venues=pairs(opts.venues, "venues"),
     )
-    portfolio = h.with_bundled_prices(portfolio, opts.date)
+    hedges = h.parse_hedge_amounts({a: str(v) for a, v in pairs(opts.hedge, "hedge").items()})
+    if hedges and portfolio.targets:
+        raise InputError(
+            "hedge", ",".join(hedges), "give --hedge or --targets, not both (one or the other)"
+        )
+    portfolio = h.with_bundled_prices(portfolio, opts.date, extra=tuple(hedges))
     return h.plan_hedge(
         portfolio,
         leverage=opts.leverage,
         default_venues=not opts.no_default_venues,
         require_contracts=True if opts.require_contracts else None,
         taker=opts.taker,
+        hedges=hedges or None,
+        fraction=opts.fraction,
+        min_trade_usd=opts.min_trade,
+        venue=opts.venue,
     )
+
+
+def _risk(plan: h.HedgePlan, opts: PortfolioOptions) -> h.RiskReport:
+    if opts.margin_mode not in h.MARGIN_MODES:
+        raise InputError("margin_mode", opts.margin_mode, "expected isolated or cross")
+    return h.plan_risk(plan, opts.margin_mode, opts.warn_distance)
+
+
+@dataclass(frozen=True)
+class CarryOptions:
+    """How the carry is estimated: funding window, venue, proxy, basis, horizon."""
+
+    days: int = h.DEFAULT_FUNDING_DAYS
+    venue: str | None = None
+    proxy: str = "linear"
+    basis: list[Pairs] | None = None
+    expiry_days: Decimal = Decimal(90)
+    horizon_days: Decimal = Decimal(h.DAYS_PER_MONTH)
 
 
 def _carry(
-    plan: h.HedgePlan,
-    opts: PortfolioOptions,
-    days: int,
-    venue: str | None,
-    basis: list[Pairs] | None,
-    expiry_days: Decimal,
+    plan: h.HedgePlan, opts: PortfolioOptions, carry: CarryOptions
 ) -> tuple[h.Carry, list[str]]:
-    given = pairs(basis)
+    given = pairs(carry.basis)
     extra = [a for a in given if a not in plan.legs]
     if extra:
         raise InputError(f"basis.{extra[0]}", given[extra[0]], f"{extra[0]} has no hedge leg")
-    return h.bundled_carry(
-        plan, days=days, venue=venue, basis=given, expiry_days=expiry_days, end=opts.date
+    rates, notes = h.leg_funding_estimates(
+        plan, days=carry.days, end=opts.date, venue=carry.venue, proxy=carry.proxy
     )
+    result = h.carry_costs(
+        plan,
+        rates,
+        basis=given,
+        expiry_days=carry.expiry_days,
+        horizon_days=carry.horizon_days,
+    )
+    notes += [f"{a}: no contract, no carry" for a in result.skipped]
+    return result, notes
 
 
 @app.command()
@@ -115,27 +168,30 @@ def plan(
     portfolio: PortfolioOptions,
     funding_days: FundingDays = h.DEFAULT_FUNDING_DAYS,
     funding_venue: FundingVenue = None,
+    funding_proxy: FundingProxy = "linear",
     basis: Basis = None,
     expiry_days: ExpiryDays = Decimal(90),
+    days: CarryDays = Decimal(h.DAYS_PER_MONTH),
     carry: Annotated[bool, typer.Option(help="Add the expected carry.")] = True,
     json: Json = False,
 ) -> None:
     """Drift, hedge legs (USD, coin, contracts), margin per wallet, liquidation, carry."""
     result = _plan(portfolio)
+    risk = _risk(result, portfolio)
     data = result.to_dict()
-    notes = list(result.notes)
+    data["risk"] = risk.to_dict()
+    notes = [*result.notes, *risk.warnings]
+    data["notes"] = notes
     carry_result = None
     if carry and result.legs:
-        carry_result, more = _carry(
-            result, portfolio, funding_days, funding_venue, basis, expiry_days
-        )
+        options = CarryOptions(funding_days, funding_venue, funding_proxy, basis, expiry_days, days)
+        carry_result, more = _carry(result, portfolio, options)
         data["carry"] = carry_result.to_dict()
         notes += more
-        data["notes"] = notes
     if json:
         print_json(data)
         return
-    tables = views.plan_tables(result)
+    tables = [*views.plan_tables(result), hedge_risk.risk_table(risk)]
     if not result.legs:
         notes.append("every asset is at its target weight: no legs")
     if carry_result is not None:
@@ -167,11 +223,21 @@ def stress(
     unknown = [a for a in movers if a not in result.drift.rows]
     if unknown:
         raise InputError("move", unknown[0], "not an asset of the portfolio")
-    rows = h.stress_table(result, moves or h.DEFAULT_SHOCKS, movers or None)
+    risk = _risk(result, portfolio)
+    rows = h.stress_table(result, moves or h.DEFAULT_SHOCKS, movers or None, margin_mode=risk.mode)
+    notes = [*result.notes, *risk.warnings]
+    notes += [
+        f"{float(r.shock):+.0%}: {', '.join(r.liquidated)} liquidated ({risk.mode}): "
+        "collateral lost, the rest unhedged"
+        for r in rows
+        if r.liquidated
+    ]
     if json:
-        print_json({"rows": [row.to_dict() for row in rows], "notes": list(result.notes)})
+        print_json(
+            {"rows": [row.to_dict() for row in rows], "risk": risk.to_dict(), "notes": notes}
+        )
         return
-    print_tables(views.stress_tables(result, rows), result.notes)
+    print_tables(views.stress_tables(result, rows), notes)
 
 
 def _days_held(days: Decimal | None, start: datetime | None, end: datetime | None) -> Decimal:
@@ -212,11 +278,13 @@ def unwind(
     ] = None,
     funding_days: FundingDays = h.DEFAULT_FUNDING_DAYS,
     funding_venue: FundingVenue = None,
+    funding_proxy: FundingProxy = "linear",
     basis: Basis = None,
     expiry_days: ExpiryDays = Decimal(90),
     json: Json = False,
 ) -> None:
-    """Closing orders, realised PnL, and the cost against rebalancing on spot at the start."""
+    """Closing orders, realised PnL, liquidations along the path, and the cost against
+    rebalancing on spot at the start."""
     held = _days_held(days, portfolio.date, later_date)
     result = _plan(portfolio)
     later = pairs(later_prices)
@@ -229,11 +297,17 @@ def unwind(
         coins = result.drift.rows[asset].coin if asset in result.drift.rows else Decimal(0)
         if amount < 0 and -amount > coins:
             raise InputError(f"trades.{asset}", f"{amount}", f"sells more than the {coins} held")
-    carry_result, notes = (
-        _carry(result, portfolio, funding_days, funding_venue, basis, expiry_days)
-        if result.legs
-        else (None, [])
-    )
+    options = CarryOptions(funding_days, funding_venue, funding_proxy, basis, expiry_days)
+    carry_result, notes = _carry(result, portfolio, options) if result.legs else (None, [])
+    path = None
+    if portfolio.date is not None and later_date is not None:
+        path = h.price_path(result.legs, portfolio.date, later_date)
+        notes += [
+            f"{a}: liquidation checked on {f.attrs['source']} lows/highs" for a, f in path.items()
+        ]
+    else:
+        notes.append("no --date/--later-date: liquidation checked at the later price only")
+    risk = _risk(result, portfolio)
     outcome = h.unwind_hedge(
         result,
         later,
@@ -242,9 +316,11 @@ def unwind(
         carry=carry_result,
         spot_fee=spot_fee,
         cost_basis=pairs(cost_basis) or None,
+        path=path,
+        margin_mode=risk.mode,
     )
     data = outcome.to_dict()
-    data["notes"] = [*result.notes, *notes]
+    data["notes"] = [*result.notes, *risk.warnings, *notes]
     if json:
         print_json(data)
         return
@@ -252,6 +328,7 @@ def unwind(
 
 
 @app.command()
+@policy_options
 def backtest(
     targets: Annotated[
         list[Pairs] | None,
@@ -284,10 +361,12 @@ def backtest(
         list[Pairs] | None,
         mapping(CONTRACT_VALUE, "Contract value (default: the venue's):", "ASSET=USD"),
     ] = None,
+    funding_proxy: FundingProxy = "linear",
+    policy: PolicyOptions = PolicyOptions(),
     report: Report = None,
     json: Json = False,
 ) -> None:
-    """Monthly rebalancing 2020-2024: on spot, with inverse-futures legs, or never."""
+    """Never, spot, futures and futures + spot true-up, 2020-2024, under one policy."""
     if report is not None:
         check_output_path(report, "--report")
     given = {
@@ -303,10 +382,11 @@ def backtest(
         spot_fee=spot_fee,
         futures_fee=futures_fee,
         funding_venue=funding_venue,
+        funding_proxy=funding_proxy,
+        policy=policy.build(),
     )
-    months = 12 * (config.end.year - config.start.year) + config.end.month - config.start.month
-    with progress(months + 1, "backtest") as tick:
-        result = h.run_backtest(config, progress=lambda done, total: tick(done))
+    with progress(100, "backtest") as tick:
+        result = h.run_backtest(config, progress=lambda done, total: tick(100 * done // total))
     data = result.to_dict()
     if report is not None:
         sections = views.backtest_sections(result, data["assumptions"])
@@ -315,5 +395,8 @@ def backtest(
     if json:
         print_json(data)
         return
-    print_tables([views.backtest_table(result)])
+    print_tables([views.backtest_table(result), *hedge_risk.backtest_event_tables(result)])
     print_notes([*data["assumptions"], *([f"report: {data['report']}"] if report else [])])
+
+
+hedge_compare.register(app)

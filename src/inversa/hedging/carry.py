@@ -120,6 +120,7 @@ class LegCarry:
             linear leg); negative: the holder pays.
         per_day_usd, per_month_usd: the same in USD at the plan's price.
         source: where the rate comes from (and whether it is assumed).
+        horizon, horizon_usd: the cash flow over the carry's ``horizon_days``.
     """
 
     asset: str
@@ -130,15 +131,25 @@ class LegCarry:
     per_month: Decimal
     per_month_usd: Decimal
     source: str
+    horizon: Decimal = ZERO
+    horizon_usd: Decimal = ZERO
 
 
 @dataclass(frozen=True, slots=True)
 class Carry:
-    """Carry of every leg and the USD totals (cash flows: negative is a cost)."""
+    """Carry of every leg and the USD totals (cash flows: negative is a cost).
+
+    ``horizon_days``: the holding period asked for (``horizon_usd`` its total);
+    ``skipped``: legs without a contract (shown in USD and coin only), which carry
+    nothing here.
+    """
 
     legs: Mapping[str, LegCarry]
     per_day_usd: Decimal
     per_month_usd: Decimal
+    horizon_days: Decimal = Decimal(DAYS_PER_MONTH)
+    horizon_usd: Decimal = ZERO
+    skipped: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -148,6 +159,9 @@ class Carry:
             },
             "per_day_usd": self.per_day_usd,
             "per_month_usd": self.per_month_usd,
+            "horizon_days": self.horizon_days,
+            "horizon_usd": self.horizon_usd,
+            "skipped": list(self.skipped),
         }
 
 
@@ -172,6 +186,7 @@ def carry_costs(
     *,
     basis: Mapping[str, NumberLike] | None = None,
     expiry_days: NumberLike = 90,
+    horizon_days: NumberLike = DAYS_PER_MONTH,
 ) -> Carry:
     """Expected carry of the plan's legs per day and per 30-day month.
 
@@ -182,10 +197,17 @@ def carry_costs(
         basis: asset -> annualised simple basis of a dated future (fraction); those legs
             carry basis instead of funding.
         expiry_days: days to the dated future's expiry (> 0).
+        horizon_days: the holding period to total the carry over (> 0 days).
+
+    Legs without a contract (no venue lists one and no contract value was given) are
+    skipped (``Carry.skipped``): there is nothing to pay funding on.
     """
     days = to_decimal("expiry_days", expiry_days)
     if days <= 0:
         raise InputError("expiry_days", days, "must be > 0")
+    horizon = to_decimal("days", horizon_days)
+    if not 0 < horizon <= 36525:
+        raise InputError("days", horizon, "must lie in (0, 36525] days")
     dated = {asset_key("basis", k): to_decimal(f"basis.{k}", v) for k, v in (basis or {}).items()}
     rates: Mapping[str, FundingEstimate | NumberLike]
     if isinstance(funding, Mapping):
@@ -193,7 +215,11 @@ def carry_costs(
     else:
         rates = dict.fromkeys(plan.legs, funding)
     out: dict[str, LegCarry] = {}
+    skipped: list[str] = []
     for asset, leg in plan.legs.items():
+        if leg.instrument is None:
+            skipped.append(asset)
+            continue
         to_usd = leg.price if leg.is_inverse else Decimal(1)
         if asset in dated:
             b = dated[asset]
@@ -215,6 +241,8 @@ def carry_costs(
             per_day * DAYS_PER_MONTH,
             per_day * to_usd * DAYS_PER_MONTH,
             source,
+            per_day * horizon,
+            per_day * to_usd * horizon,
         )
     total = sum((c.per_day_usd for c in out.values()), ZERO)
-    return Carry(out, total, total * DAYS_PER_MONTH)
+    return Carry(out, total, total * DAYS_PER_MONTH, horizon, total * horizon, tuple(skipped))

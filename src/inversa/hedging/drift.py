@@ -14,7 +14,7 @@ from inversa.errors import InputError
 from inversa.hedging._common import ZERO
 from inversa.hedging.portfolio import Portfolio
 
-__all__ = ["Drift", "DriftRow", "drift_table"]
+__all__ = ["Drift", "DriftRow", "amounts_drift", "drift_table"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,8 @@ def drift_table(portfolio: Portfolio) -> Drift:
     Every asset needs a price (InputError naming the first one without); the portfolio
     must be worth more than 0.
     """
+    if not portfolio.targets:
+        raise InputError("targets", None, "give target weights (or hedge amounts)")
     prices = {asset: portfolio.price(asset) for asset in portfolio.assets}
     usd = {asset: portfolio.usd(asset) for asset in portfolio.assets}
     total = sum(usd.values(), ZERO)
@@ -81,5 +83,35 @@ def drift_table(portfolio: Portfolio) -> Drift:
             target_usd=target_usd,
             excess_usd=excess,
             excess_coin=excess / prices[asset],
+        )
+    return Drift(total, rows)
+
+
+def amounts_drift(portfolio: Portfolio, hedges: Mapping[str, Decimal]) -> Drift:
+    """The drift a set of signed hedge notionals (``{asset: usd}``) stands for.
+
+    Used when the holder gives hedge amounts instead of target weights: each asset's
+    ``excess_usd`` is ``-hedge`` (the leg is ``-excess``), ``target_usd`` the USD exposure
+    left after the leg, weights relative to the holdings' total (0 when nothing is
+    held).  Every asset held or hedged needs a price.
+    """
+    assets = tuple(dict.fromkeys((*portfolio.holdings_usd, *portfolio.amounts, *hedges)))
+    prices = {asset: portfolio.price(asset) for asset in assets}
+    usd = {asset: portfolio.usd(asset) for asset in assets}
+    total = sum(usd.values(), ZERO)
+    rows: dict[str, DriftRow] = {}
+    for asset in assets:
+        hedge = hedges.get(asset, ZERO)
+        after = usd[asset] + hedge
+        rows[asset] = DriftRow(
+            asset=asset,
+            price=prices[asset],
+            coin=portfolio.coins(asset),
+            usd=usd[asset],
+            weight=usd[asset] / total if total > 0 else ZERO,
+            target=after / total if total > 0 else ZERO,
+            target_usd=after,
+            excess_usd=-hedge,
+            excess_coin=-hedge / prices[asset],
         )
     return Drift(total, rows)

@@ -24,14 +24,18 @@ from inversa.domain import DATE, MAX_AMOUNT, ContractValue, Domain, FeeRate, Wei
 from inversa.errors import DataError, InputError
 from inversa.hedging.backtest import BacktestResult
 from inversa.hedging.carry import Carry, FundingEstimate, carry_costs, mean_daily_funding
+from inversa.hedging.funding import FundingProxy
 from inversa.hedging.planner import HedgePlan
+from inversa.hedging.policy import BacktestPolicy
 from inversa.hedging.portfolio import Portfolio
 
 __all__ = [
+    "FUNDING_SENSITIVITY",
     "BacktestConfig",
     "backtest_inputs",
     "bundled_carry",
     "bundled_close",
+    "contract_values_for",
     "run_backtest",
     "with_bundled_prices",
 ]
@@ -65,11 +69,15 @@ def bundled_close(asset: str, day: datetime, field: str = "date") -> Decimal:
     return Decimal(repr(float(frame.loc[when, "close"])))
 
 
-def with_bundled_prices(portfolio: Portfolio, day: datetime | None) -> Portfolio:
-    """``portfolio`` with every missing price taken from the bundled closes of ``day``."""
+def with_bundled_prices(
+    portfolio: Portfolio, day: datetime | None, extra: tuple[str, ...] = ()
+) -> Portfolio:
+    """``portfolio`` with every missing price (of its assets and of ``extra``, e.g. the
+    assets of hedge amounts) taken from the bundled closes of ``day``."""
     if day is None:
         return portfolio
-    missing = {a: bundled_close(a, day) for a in portfolio.assets if a not in portfolio.prices}
+    assets = dict.fromkeys((*portfolio.assets, *extra))
+    missing = {a: bundled_close(a, day) for a in assets if a not in portfolio.prices}
     return portfolio.updated(prices=missing)
 
 
@@ -127,23 +135,10 @@ def backtest_inputs(
 
     from inversa.data import funding_history, spot_daily
     from inversa.hedging.backtest import daily_funding_rate
-    from inversa.hedging.instruments import default_instrument
 
     closes = pd.DataFrame({a: spot_daily(a)["close"] for a in assets})
     funding = daily_funding_rate(funding_history(funding_venue))
-    cvs: dict[str, float] = {}
-    labels: list[str] = []
-    for asset in assets:
-        if asset in contract_values:
-            cvs[asset] = float(contract_values[asset])
-            labels.append(f"{asset} {contract_values[asset]} USD/contract (given)")
-            continue
-        inst = default_instrument(asset)
-        if inst is not None:
-            cvs[asset] = float(inst.contract_value)
-            labels.append(f"{asset} {inst.contract_value} USD/contract ({inst.label})")
-        else:
-            labels.append(f"{asset} exact USD notional (no venue contract)")
+    cvs, label = contract_values_for(assets, contract_values)
     others = [a for a in assets if a != "BTC"]
     notes = [
         f"funding: {funding_venue} BTC inverse perpetual, daily sum of its rates, for every "
@@ -151,12 +146,37 @@ def backtest_inputs(
         "inverse funding is bundled); the legs net to ~0 USD, so the funding paid and "
         "received nearly cancel in USD, but each settles in its leg's coin: 'vs spot' "
         "includes the effect of those coin flows",
-        "contracts: " + "; ".join(labels),
+        label,
     ]
     return closes, funding, cvs, notes
 
 
+def contract_values_for(
+    assets: list[str], given: Mapping[str, Decimal]
+) -> tuple[dict[str, float], str]:
+    """USD per contract per asset (given, else the default venue's inverse perpetual;
+    none: exact notional) and the assumption line saying which."""
+    from inversa.hedging.instruments import default_instrument
+
+    cvs: dict[str, float] = {}
+    labels: list[str] = []
+    for asset in assets:
+        if asset in given:
+            cvs[asset] = float(given[asset])
+            labels.append(f"{asset} {given[asset]} USD/contract (given)")
+            continue
+        inst = default_instrument(asset)
+        if inst is not None:
+            cvs[asset] = float(inst.contract_value)
+            labels.append(f"{asset} {inst.contract_value} USD/contract ({inst.label})")
+        else:
+            labels.append(f"{asset} exact USD notional (no venue contract)")
+    return cvs, "contracts: " + "; ".join(labels)
+
+
 _USD = Domain("amount", "USD", Decimal(1), MAX_AMOUNT)
+#: Funding scales the futures strategies are rerun with.
+FUNDING_SENSITIVITY = (0.9, 1.1)
 _DEFAULT_TARGETS = {"BTC": Decimal("0.5"), "ETH": Decimal("0.3")}
 _DEFAULT_TARGETS |= {"AAVE": Decimal("0.1"), "LINK": Decimal("0.1")}
 
@@ -171,7 +191,9 @@ class BacktestConfig(ConfigModel):
         start, end: first and last UTC day.
         initial_usd: starting value, USD.
         spot_fee, futures_fee: taker fee rates, fractions.
-        funding_venue: bundled BTC funding history used for every leg.
+        funding_venue: bundled BTC inverse funding history.
+        funding_proxy: funding of the other assets (:mod:`inversa.hedging.funding`).
+        policy: bands, partial hedging, cap, true-up, margin (:class:`BacktestPolicy`).
         proxies: asset -> the asset holding its weight before it has a price.
         contract_values: asset -> USD per contract (default: the default venue's).
     """
@@ -185,6 +207,8 @@ class BacktestConfig(ConfigModel):
     funding_venue: str = "bybit"
     proxies: dict[str, str] = Field(default_factory=lambda: {"AAVE": "LINK"})
     contract_values: dict[str, ContractValue] = Field(default_factory=dict)
+    funding_proxy: FundingProxy = "linear"
+    policy: BacktestPolicy = Field(default_factory=BacktestPolicy)
 
     @model_validator(mode="after")
     def _consistent(self) -> BacktestConfig:
@@ -205,17 +229,21 @@ class BacktestConfig(ConfigModel):
 def run_backtest(
     config: BacktestConfig, progress: Callable[[int, int], None] | None = None
 ) -> BacktestResult:
-    """Run ``config`` on the bundled closes and funding; assumptions in the result."""
+    """Run ``config`` on the bundled closes, lows, highs and per-asset funding (with the
+    x0.9 / x1.1 funding sensitivity); assumptions in the result."""
     from inversa.hedging.backtest import hedge_backtest
+    from inversa.hedging.history import backtest_history
 
     assets = list(config.targets)
-    closes, funding, cvs, notes = backtest_inputs(
-        assets, config.funding_venue, config.contract_values
+    history = backtest_history(
+        assets, funding_venue=config.funding_venue, funding_proxy=config.funding_proxy
     )
+    cvs, label = contract_values_for(assets, config.contract_values)
     result = hedge_backtest(
-        closes,
+        history.closes,
         {a: float(w) for a, w in config.targets.items()},
-        funding=funding,
+        funding=dict(history.funding.rates),
+        funding_sources=history.funding.sources,
         proxies=config.proxies,
         start=f"{config.start:%Y-%m-%d}",
         end=f"{config.end:%Y-%m-%d}",
@@ -224,5 +252,9 @@ def run_backtest(
         futures_fee=float(config.futures_fee),
         contract_values=cvs,
         progress=progress,
+        policy=config.policy,
+        lows=history.lows,
+        highs=history.highs,
+        funding_sensitivity=FUNDING_SENSITIVITY,
     )
-    return replace(result, assumptions=(*result.assumptions, *notes))
+    return replace(result, assumptions=(*result.assumptions, label))

@@ -32,9 +32,10 @@ from inversa.contracts import (
     position_value,
     trading_fee,
 )
-from inversa.errors import InputError
+from inversa.errors import InputError, UnknownSymbolError
 from inversa.hedging._common import ONE, ZERO, NumberLike, asset_key, to_decimal
-from inversa.hedging.drift import Drift, drift_table
+from inversa.hedging.amounts import HedgeAmount
+from inversa.hedging.drift import Drift, amounts_drift, drift_table
 from inversa.hedging.instruments import (
     HedgeInstrument,
     default_instrument,
@@ -46,6 +47,7 @@ from inversa.hedging.instruments import (
 from inversa.hedging.portfolio import Portfolio
 
 __all__ = [
+    "MAX_TAKER",
     "Alternative",
     "Exposure",
     "HedgeLeg",
@@ -53,6 +55,10 @@ __all__ = [
     "WalletNeed",
     "plan_hedge",
 ]
+
+
+#: The largest taker fee rate accepted (5 %: no venue charges more).
+MAX_TAKER = Decimal("0.05")
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +334,17 @@ def _leverages(
     return out
 
 
+def _venue_leg(asset: str, portfolio: Portfolio, venue: str) -> HedgeInstrument | None:
+    """The portfolio's own venue choice for ``asset`` if any, else ``venue``'s inverse
+    perpetual (None when that venue lists none: the leg falls back to the defaults)."""
+    if asset in portfolio.venues:
+        return venue_instrument(asset, portfolio.venues[asset])
+    try:
+        return venue_instrument(asset, venue)
+    except UnknownSymbolError:
+        return None
+
+
 def _instrument_for(
     asset: str,
     portfolio: Portfolio,
@@ -437,7 +454,8 @@ def _wallets(portfolio: Portfolio, legs: Mapping[str, HedgeLeg]) -> dict[str, Wa
         margin = sum((leg.margin or ZERO for leg in members), ZERO)
         fees = sum((leg.fee or ZERO for leg in members), ZERO)
         required = margin + fees
-        available = portfolio.coins(coin) if coin in portfolio.targets else ZERO
+        held = (*portfolio.targets, *portfolio.holdings_usd, *portfolio.amounts)
+        available = portfolio.coins(coin) if coin in held else ZERO
         shortfall = max(required - available, ZERO)
         out[coin] = WalletNeed(
             coin, margin, fees, required, available, shortfall, tuple(m.asset for m in members)
@@ -467,6 +485,10 @@ def plan_hedge(
     default_venues: bool = True,
     require_contracts: bool | None = None,
     taker: NumberLike = 0,
+    hedges: Mapping[str, HedgeAmount] | None = None,
+    fraction: NumberLike = 1,
+    min_trade_usd: NumberLike = 0,
+    venue: str | None = None,
 ) -> HedgePlan:
     """Plan the futures legs that bring each asset's exposure to its target weight.
 
@@ -483,11 +505,32 @@ def plan_hedge(
             (``None``) required as soon as the portfolio names any contract value or
             venue.
         taker: fee rate of generic contracts (given by contract value only), fraction.
+        hedges: the legs given directly as signed amounts (``BTC=-14950USD``) instead of
+            target weights; InputError when the portfolio also has targets.
+        fraction: hedge this share of each drift (0 < fraction <= 1; partial hedging).
+        min_trade_usd: legs smaller than this USD notional are not traded (a note says
+            which).
+        venue: the venue every leg uses unless chosen otherwise (``instruments``,
+            the portfolio's contract values or venues).
 
     Returns:
         A :class:`HedgePlan`.  Assets already at target get no leg.
     """
-    drift = drift_table(portfolio)
+    share = to_decimal("fraction", fraction)
+    if not 0 < share <= 1:
+        raise InputError("fraction", share, "must lie in (0, 1]")
+    smallest = to_decimal("min_trade_usd", min_trade_usd)
+    if smallest < 0:
+        raise InputError("min_trade_usd", smallest, "must be >= 0")
+    if hedges:
+        if portfolio.targets:
+            given = ", ".join(portfolio.targets)
+            raise InputError(
+                "hedge", ", ".join(hedges), f"give --hedge or --targets ({given}), not both"
+            )
+        drift = amounts_drift(portfolio, {a: h.usd(portfolio.price(a)) for a, h in hedges.items()})
+    else:
+        drift = drift_table(portfolio)
     chosen = {asset_key("instruments", k): v for k, v in (instruments or {}).items()}
     required = (
         bool(portfolio.contract_values or portfolio.venues)
@@ -495,11 +538,23 @@ def plan_hedge(
         else require_contracts
     )
     fee_rate = to_decimal("taker", taker)
-    levers = _leverages(leverage, portfolio.assets)
+    if not 0 <= fee_rate <= MAX_TAKER:
+        raise InputError("taker", fee_rate, f"a taker fee must lie in [0, {MAX_TAKER}]")
+    levers = _leverages(leverage, tuple(drift.rows))
+    if venue is not None:
+        for asset in drift.rows:
+            if asset not in chosen and asset not in portfolio.contract_values:
+                chosen.setdefault(asset, _venue_leg(asset, portfolio, venue))
     legs: dict[str, HedgeLeg] = {}
     notes: list[str] = []
     for asset, row in drift.rows.items():
         if row.excess_usd == 0:
+            continue
+        if abs(row.excess_usd * share) < smallest:
+            notes.append(
+                f"{asset}: a {abs(row.excess_usd * share).normalize():f} USD leg is below the "
+                f"minimum trade of {smallest.normalize():f} USD: not traded"
+            )
             continue
         inst = _instrument_for(asset, portfolio, chosen, default_venues, fee_rate)
         if inst is None:
@@ -516,7 +571,7 @@ def plan_hedge(
             )
         if inst is not None and inst.rules is not None and inst.rules.taker is None:
             notes.append(f"{asset}: {inst.label} has no sourced taker fee: 0 assumed")
-        legs[asset] = _build_leg(asset, row.price, -row.excess_usd, inst, levers[asset])
+        legs[asset] = _build_leg(asset, row.price, -row.excess_usd * share, inst, levers[asset])
     wallets = _wallets(portfolio, legs)
     alternatives: dict[str, Alternative] = {}
     for coin, wallet in wallets.items():

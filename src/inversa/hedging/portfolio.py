@@ -76,6 +76,8 @@ class Portfolio:
     Attributes:
         targets: asset -> target weight (fraction of the USD total).  Every held asset
             needs one (0 to sell it all); an asset with a target but no holding is bought.
+            May be empty when the legs are given as hedge amounts instead
+            (:class:`~inversa.hedging.amounts.HedgeAmount`).
         holdings_usd: asset -> USD value held (the ``--holdings`` flag, ``[holdings]``).
         amounts: asset -> coins held (an asset is given in ``holdings_usd`` or here).
         prices: asset -> USD per coin.  The planner needs one for every asset.
@@ -115,13 +117,11 @@ class Portfolio:
         self._validate()
 
     def _validate(self) -> None:
-        if not self.targets:
-            raise InputError("targets", {}, "give at least one target weight")
         for asset, weight in self.targets.items():
             if weight < 0 or weight > 1:
                 raise InputError(f"targets.{asset}", _plain(weight), "a weight must lie in [0, 1]")
         total = sum(self.targets.values(), ZERO)
-        if abs(total - 1) > WEIGHT_TOLERANCE:
+        if self.targets and abs(total - 1) > WEIGHT_TOLERANCE:
             given = ",".join(f"{a}={_plain(w)}" for a, w in self.targets.items())
             raise InputError(
                 "targets", given, f"weights sum to {_plain(total)}, not 1 (tolerance 1e-9)"
@@ -138,7 +138,7 @@ class Portfolio:
                 "amounts", both[0], f"{both[0]} is given both as USD and as a coin amount"
             )
         held = [a for a in (*self.holdings_usd, *self.amounts) if a not in self.targets]
-        if held:
+        if held and self.targets:
             raise InputError(
                 "targets", held[0], f"{held[0]} is held but has no target weight (give 0 to sell)"
             )
@@ -149,8 +149,11 @@ class Portfolio:
 
     @property
     def assets(self) -> tuple[str, ...]:
-        """Every asset with a target, in the order the targets were given."""
-        return tuple(self.targets)
+        """Every asset with a target, in the order the targets were given; without
+        targets (hedge amounts given instead), every asset held or priced."""
+        if self.targets:
+            return tuple(self.targets)
+        return tuple(dict.fromkeys((*self.holdings_usd, *self.amounts, *self.prices)))
 
     def price(self, asset: str) -> Decimal:
         """USD per coin of ``asset``, or InputError naming the asset."""

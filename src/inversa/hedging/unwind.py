@@ -18,22 +18,57 @@ basis, the gain they would have realised (``deferred_gain_usd``) are reported to
 
 Funding and basis are expected values (:mod:`inversa.hedging.carry`) times the days
 held, valued in USD at the later price.  Exact (Decimal); cash flows positive received.
+
+**Liquidation along the path.**  With ``path`` (each asset's lows and highs between the
+two dates, e.g. :func:`inversa.hedging.history.price_path`: hourly marks where bundled,
+daily otherwise) a long leg dies at the first low at or below its liquidation price, a
+short at the first high at or above it (:mod:`inversa.hedging.risk`, ``isolated`` or
+``cross``); the later price itself is checked too.  A dead leg has no closing order: its
+collateral is lost (``liquidations``, counted in ``liquidation_loss_usd`` and in the
+realised PnL), and the rest of the asset went unhedged from then on.  Its expected
+funding is still counted for the whole period (an upper bound on that cost).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
+
+import pandas as pd
 
 from inversa.contracts import trading_fee
 from inversa.errors import InputError
 from inversa.hedging._common import ZERO, NumberLike, decimal_map, to_decimal
 from inversa.hedging.carry import Carry
 from inversa.hedging.planner import HedgeLeg, HedgePlan
+from inversa.hedging.risk import DEFAULT_WARN_DISTANCE, LegRisk, MarginMode, plan_risk
 
-__all__ = ["ClosingOrder", "Unwind", "unwind_hedge"]
+__all__ = ["ClosingOrder", "LegLiquidation", "Unwind", "unwind_hedge"]
+
+
+@dataclass(frozen=True, slots=True)
+class LegLiquidation:
+    """A leg that died before the unwind.
+
+    Attributes:
+        asset: the leg's asset; ``mode``: isolated or cross.
+        when: the first bar that reached the liquidation price (``None``: only the
+            later price did).
+        trigger_price: that bar's low (long) or high (short), USD per coin.
+        liquidation_price: the leg's, USD per coin.
+        collateral_lost: settlement coin lost (isolated margin or the whole wallet).
+        loss_usd: the same in USD at the later price.
+    """
+
+    asset: str
+    mode: MarginMode
+    when: pd.Timestamp | None
+    trigger_price: Decimal
+    liquidation_price: Decimal
+    collateral_lost: Decimal
+    loss_usd: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +124,9 @@ class Unwind:
     rounding_usd: Decimal
     deferred_sales_usd: Decimal
     deferred_gain_usd: Decimal | None
+    liquidations: Mapping[str, LegLiquidation] = field(default_factory=dict)
+    liquidation_loss_usd: Decimal = ZERO
+    margin_mode: MarginMode = "isolated"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -98,6 +136,17 @@ class Unwind:
             },
             "trades": dict(self.trades),
             "prices": dict(self.prices),
+        }
+        data["liquidations"] = {
+            a: {
+                "mode": x.mode,
+                "when": None if x.when is None else x.when.isoformat(),
+                "trigger_price": x.trigger_price,
+                "liquidation_price": x.liquidation_price,
+                "collateral_lost": x.collateral_lost,
+                "loss_usd": x.loss_usd,
+            }
+            for a, x in self.liquidations.items()
         }
         for name in self.__dataclass_fields__:
             if name not in data and name != "orders":
@@ -130,6 +179,8 @@ def unwind_hedge(
     carry: Carry | None = None,
     spot_fee: NumberLike = "0.001",
     cost_basis: Mapping[str, NumberLike] | None = None,
+    path: Mapping[str, pd.DataFrame] | None = None,
+    margin_mode: MarginMode = "isolated",
 ) -> Unwind:
     """Close the legs against the spot trades made later, and compare with spot.
 
@@ -143,17 +194,27 @@ def unwind_hedge(
         carry: expected carry (:func:`~inversa.hedging.carry.carry_costs`); none: 0.
         spot_fee: spot fee rate (fraction of the traded USD), both routes.
         cost_basis: asset -> USD per coin paid, to value the deferred gain.
+        path: asset -> a frame of ``low`` and ``high`` (USD per coin) between the plan
+            and the unwind, time-indexed; the legs are liquidated along it.
+        margin_mode: ``isolated`` or ``cross`` (:mod:`inversa.hedging.risk`).
     """
-    later = decimal_map("prices", prices)
+    later = decimal_map("later_prices", prices)
     for asset in plan.drift.rows:
         if asset not in later:
-            raise InputError(f"prices.{asset}", None, f"no later price for {asset}")
+            raise InputError(
+                f"later_prices.{asset}",
+                None,
+                f"no later price for {asset}: give --later-prices {asset}=USD or --later-date",
+            )
         if later[asset] <= 0:
-            raise InputError(f"prices.{asset}", later[asset], f"{asset}: must be > 0")
+            raise InputError(f"later_prices.{asset}", later[asset], f"{asset}: must be > 0")
     held = to_decimal("days", days)
     if held < 0:
         raise InputError("days", held, "must be >= 0")
     fee_rate = to_decimal("spot_fee", spot_fee)
+    if not 0 <= fee_rate < 1:
+        raise InputError("spot_fee", fee_rate, "a fee rate must lie in [0, 1) (0.001 = 0.1 %)")
+    risk = plan_risk(plan, margin_mode, DEFAULT_WARN_DISTANCE).legs
     if trades is None:
         traded = {a: -r.excess_coin for a, r in plan.drift.rows.items() if r.excess_coin}
     else:
@@ -163,7 +224,8 @@ def unwind_hedge(
             raise InputError(f"trades.{asset}", traded[asset], f"{asset} is not in the portfolio")
 
     orders: dict[str, ClosingOrder] = {}
-    realised = unrealised = fees = ZERO
+    dead: dict[str, LegLiquidation] = {}
+    realised = unrealised = fees = lost = ZERO
     for asset, leg in plan.legs.items():
         exit_price = later[asset]
         coins = traded.get(asset, ZERO)
@@ -174,6 +236,13 @@ def unwind_hedge(
         n = _closing_count(leg, coins) if coins else ZERO
         open_fee = _settle_to_usd(leg, leg.fee or ZERO, exit_price)
         fees += open_fee
+        r = risk.get(asset)
+        event = None if r is None else _liquidation(r, (path or {}).get(asset), exit_price)
+        if event is not None:
+            dead[asset] = event
+            realised -= event.loss_usd
+            lost += event.loss_usd
+            continue
         if n:
             pnl = leg.pnl(exit_price, contracts=n)
             pnl_usd = _settle_to_usd(leg, pnl, exit_price)
@@ -244,7 +313,38 @@ def unwind_hedge(
         rounding_usd=rounding,
         deferred_sales_usd=deferred,
         deferred_gain_usd=gain,
+        liquidations=dead,
+        liquidation_loss_usd=lost,
+        margin_mode=margin_mode,
     )
+
+
+def _liquidation(
+    risk: LegRisk, bars: pd.DataFrame | None, exit_price: Decimal
+) -> LegLiquidation | None:
+    """The first bar of ``bars`` (or the exit price) past the leg's liquidation price."""
+    liq = risk.liquidation_price
+    if liq is None or not liq.is_finite():
+        return None
+    when: pd.Timestamp | None = None
+    trigger: Decimal | None = None
+    if bars is not None and len(bars):
+        for column in ("low", "high"):
+            if column not in bars.columns:
+                raise InputError("path", list(bars.columns), f"needs a {column!r} column")
+        column = "low" if risk.side > 0 else "high"
+        values = bars[column].to_numpy(dtype=float)
+        hit = values <= float(liq) if risk.side > 0 else values >= float(liq)
+        if hit.any():
+            i = int(hit.argmax())
+            when = pd.Timestamp(bars.index[i])
+            trigger = Decimal(repr(float(values[i])))
+    if trigger is None and risk.past(exit_price):
+        trigger = exit_price
+    if trigger is None:
+        return None
+    loss = risk.collateral * exit_price
+    return LegLiquidation(risk.asset, risk.mode, when, trigger, liq, risk.collateral, loss)
 
 
 def _close_fee(leg: HedgeLeg, n: Decimal, exit_price: Decimal) -> Decimal:

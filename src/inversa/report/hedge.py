@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from inversa.hedging import BacktestResult, Carry, HedgeInstrument, HedgePlan, StressRow, Unwind
+from inversa.hedging import (
+    BacktestResult,
+    Carry,
+    HedgeInstrument,
+    HedgePlan,
+    StressRow,
+    Unwind,
+)
 from inversa.report.formats import fmt
 from inversa.report.html import HtmlTable, Section
 from inversa.report.terminal import Column, table
@@ -27,11 +34,13 @@ __all__ = [
 
 
 def contract_label(inst: HedgeInstrument | None) -> str:
-    """Short name of a leg's contract: ``bybit BTCUSD`` or ``generic 1 USD``."""
+    """Short name of a leg's contract: ``bybit BTCUSD``, ``generic 1 USD`` (inverse) or
+    ``generic 1 BTC`` (linear: coins per contract)."""
     if inst is None:
         return "none"
     if inst.venue is None:
-        return f"generic {inst.contract_value.normalize():f} USD"
+        unit = "USD" if inst.is_inverse else inst.asset
+        return f"generic {inst.contract_value.normalize():f} {unit}"
     alias = inst.rules.aliases[0] if inst.rules is not None and inst.rules.aliases else inst.symbol
     return f"{inst.venue} {alias}"
 
@@ -162,16 +171,17 @@ def plan_tables(plan: HedgePlan) -> list[Any]:
 
 def carry_table(carry: Carry) -> Any:
     """Expected carry per leg (received; negative: paid)."""
+    horizon = fmt(carry.horizon_days, "count")
     return table(
         f"Carry (received; negative: paid): {fmt(carry.per_day_usd, 'usd')} USD/day, "
-        f"{fmt(carry.per_month_usd, 'usd')} USD/30 days",
+        f"{fmt(carry.horizon_usd, 'usd')} USD over {horizon} days",
         [
             _c("asset", "asset", "text"),
             _c("kind", "kind", "text"),
             _c("rate", "rate (per day: funding, per year: basis)", "rate"),
             _c("per_day", "per day", "coin"),
             _c("per_day_usd", "per day"),
-            _c("per_month_usd", "per 30 days"),
+            _c("horizon_usd", f"over {horizon} days"),
         ],
         (
             {
@@ -180,7 +190,7 @@ def carry_table(carry: Carry) -> Any:
                 "rate": c.rate,
                 "per_day": c.per_day,
                 "per_day_usd": c.per_day_usd,
-                "per_month_usd": c.per_month_usd,
+                "horizon_usd": c.horizon_usd,
             }
             for a, c in carry.legs.items()
         ),
@@ -197,7 +207,7 @@ def stress_tables(plan: HedgePlan, rows: Sequence[StressRow]) -> list[Any]:
     keys = ("unhedged_usd", "hedged_usd", "unhedged_exposure", "hedged_exposure", "synthetic_usd")
     headers = ("unhedged value", "hedged value", "unhedged expo.", "hedged expo.", "synth. USD")
     totals = table(
-        "Stress: prices moved, legs held",
+        "Stress: prices moved, legs held (past their liquidation: liquidated)",
         [_c("shock", "move", "rate"), *(_c(k, h) for k, h in zip(keys, headers, strict=True))],
         ({"shock": r.shock, **{k: getattr(r, k) for k in keys}} for r in rows),
     )
@@ -209,6 +219,7 @@ def stress_tables(plan: HedgePlan, rows: Sequence[StressRow]) -> list[Any]:
             {"shock": r.shock}
             | {
                 a: f"{fmt(x.unhedged_exposure, 'usd')} -> {fmt(x.hedged_exposure, 'usd')}"
+                + (" LIQUIDATED" if x.liquidated else "")
                 for a, x in r.assets.items()
             }
             for r in rows
@@ -223,7 +234,26 @@ def stress_tables(plan: HedgePlan, rows: Sequence[StressRow]) -> list[Any]:
         ],
         ({"shock": r.shock} | {a: r.assets[a].leg_pnl for a in legs} for r in rows),
     )
-    return [totals, per_asset, leg_pnl]
+    tables = [totals, per_asset, leg_pnl]
+    dead = [r for r in rows if r.liquidated]
+    if dead:
+        tables.insert(
+            1,
+            table(
+                "Legs liquidated by the move (collateral lost, the rest unhedged)",
+                [
+                    _c("shock", "move", "rate"),
+                    _c("legs", "legs", "text"),
+                    _c("lost", "collateral lost"),
+                ],
+                (
+                    {"shock": r.shock, "legs": ", ".join(r.liquidated)}
+                    | {"lost": r.liquidation_loss_usd}
+                    for r in dead
+                ),
+            ),
+        )
+    return tables
 
 
 def unwind_tables(plan: HedgePlan, outcome: Unwind) -> list[Any]:
@@ -275,7 +305,32 @@ def unwind_tables(plan: HedgePlan, outcome: Unwind) -> list[Any]:
         [_c("item", "", "text"), _c("usd", "amount")],
         ({"item": k, "usd": v} for k, v in rows),
     )
-    return [orders, comparison]
+    tables = [orders, comparison]
+    if outcome.liquidations:
+        dead = table(
+            f"Liquidated before the unwind ({outcome.margin_mode} margin)",
+            [
+                _c("asset", "asset", "text"),
+                _c("when", "when", "text"),
+                _c("trigger", "low/high", "price"),
+                _c("liq", "liquidation", "price"),
+                _c("lost", "collateral lost", "coin"),
+                _c("usd", "lost"),
+            ],
+            (
+                {
+                    "asset": a,
+                    "when": "-" if x.when is None else f"{x.when:%Y-%m-%d %H:%M}",
+                    "trigger": x.trigger_price,
+                    "liq": x.liquidation_price,
+                    "lost": x.collateral_lost,
+                    "usd": x.loss_usd,
+                }
+                for a, x in outcome.liquidations.items()
+            ),
+        )
+        tables.insert(0, dead)
+    return tables
 
 
 _METRICS = (
@@ -285,12 +340,20 @@ _METRICS = (
     ("funding_usd", "funding, net", "usd"),
     ("funding_paid_usd", "  paid by long legs", "usd"),
     ("funding_received_usd", "  received by short legs", "usd"),
+    ("spread_rounding_usd", "spread and rounding", "usd"),
+    ("liquidation_usd", "liquidation losses", "usd"),
     ("total_cost_usd", "total cost", "usd"),
     ("cost_pct_initial", "total cost, share of start", "rate"),
     ("turnover_usd", "turnover", "usd"),
     ("weight_rmse", "weight RMSE", "rate"),
     ("tracking_error", "tracking error per year", "rate"),
     ("max_gross_legs_pct_value", "largest legs / value", "rate"),
+    ("worst_margin_ratio", "worst margin ratio (1: liquidation)", "rate"),
+    ("liquidations", "liquidations", "count"),
+    ("topups", "margin top-ups (spot trades)", "count"),
+    ("topup_usd", "  bought for top-ups", "usd"),
+    ("sens_low", "final value, funding x0.9 (vs x1)", "usd"),
+    ("sens_high", "final value, funding x1.1 (vs x1)", "usd"),
 )
 
 
@@ -299,9 +362,12 @@ def _metric_rows(result: BacktestResult) -> tuple[list[str], list[dict[str, Any]
     spot_final = summary["spot"]["final_value_usd"]
     for row in summary.values():
         row["vs_spot_usd"] = row["final_value_usd"] - spot_final
+        scaled = row.get("funding_sensitivity") or {}
+        row["sens_low"], row["sens_high"] = scaled.get("x0.9"), scaled.get("x1.1")
     rows = []
     for key, label, unit in _METRICS:
-        line: dict[str, Any] = {"metric": f"{label} ({'USD' if unit == 'usd' else '%'})"}
+        suffix = {"usd": " (USD)", "rate": " (%)"}.get(unit, "")
+        line: dict[str, Any] = {"metric": f"{label}{suffix}"}
         line.update({name: fmt(s.get(key), unit) for name, s in summary.items()})
         rows.append(line)
     return list(summary), rows
@@ -312,8 +378,8 @@ def backtest_table(result: BacktestResult) -> Any:
     names, rows = _metric_rows(result)
     data = result.to_dict()
     return table(
-        f"Backtest {data['start']} .. {data['end']}, {data['rebalances']} monthly "
-        f"rebalances, start {fmt(result.initial_usd, 'usd')} USD",
+        f"Backtest {data['start']} .. {data['end']}, {data['rebalances'] - 1} "
+        f"{result.policy.schedule} checks, start {fmt(result.initial_usd, 'usd')} USD",
         [_c("metric", "", "text"), *(_c(n, n, "text") for n in names)],
         rows,
     )
