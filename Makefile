@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench clean fuzz
 
 # The stamp files re-run the install when a lock file changes.
 $(VENV)/.runtime: requirements/runtime.lock pyproject.toml
@@ -31,6 +31,11 @@ typecheck: $(VENV)/.test
 
 test: lint typecheck
 	$(BIN)/python -m pytest -n 2 -q
+
+# The full fuzz corpus (tests/fuzz): bad input for every option of every command; prints
+# the outcome table; fails on a failing case not listed in tests/fuzz/known_failures.py.
+fuzz: $(VENV)/.test
+	$(BIN)/python -m tests.fuzz
 
 bench: $(VENV)/.test
 	$(BIN)/python -m benchmarks
