@@ -210,23 +210,30 @@ class _FakeReplay:
             "window": "2020-03",
             "venue": "binance-coinm",
             "symbol": "BTC/USD:BTC",
-            "funding": "formula",
-            "fills": "trigger",
-            "entry_price": 7893.2,
-            "totals": {"accounts": 2, "liquidated": 1, "coin_lost": 0.1},
+            "coin": "BTC",
+            "funding": "bybit history (auto: ...)",
+            "fills": ["trigger", "worst-mark"],
+            "entry_price_usdt": 7893.2,
+            "totals": {"accounts": 2, "liquidated": 1, "lost_coin": 0.1},
+            "bounds": [
+                {"fills": "trigger", "liquidated": 1, "insurance_paid_in_coin": 0.01}
+                | {"insurance_drawn_coin": 0.0, "adl_events": 0, "uncovered_coin": 0.0},
+                {"fills": "worst-mark", "liquidated": 1, "insurance_paid_in_coin": 0.0}
+                | {"insurance_drawn_coin": 0.002, "adl_events": 1, "uncovered_coin": 0.0},
+            ],
             "by_leverage": [
                 {"leverage": 100.0, "side": "long", "accounts": 1, "liquidated": 1}
-                | {"coin_lost": 0.1, "pnl": -0.1, "adl_events": 0},
+                | {"lost_coin": 0.1, "pnl_coin": -0.1, "adl_events": 0},
                 {"leverage": 100.0, "side": "short", "accounts": 1, "liquidated": 0}
-                | {"coin_lost": 0.0, "pnl": 0.09, "adl_events": 0},
+                | {"lost_coin": 0.0, "pnl_coin": 0.09, "adl_events": 0},
             ],
             "accounts": [
                 {"account": "long-100x", "side": "long", "leverage": 100.0, "liquidated": True}
-                | {"liquidated_at": "2020-03-11T01:00:00+00:00", "coin_lost": 0.1, "pnl": -0.1}
-                | {"final_equity": 0.0},
+                | {"liquidated_bar_open_utc": "2020-03-11T01:00:00+00:00", "lost_coin": 0.1}
+                | {"pnl_coin": -0.1, "final_equity_coin": 0.0},
                 {"account": "short-100x", "side": "short", "leverage": 100.0}
-                | {"liquidated": False, "liquidated_at": None, "coin_lost": 0.0, "pnl": 0.09}
-                | {"final_equity": 0.1},
+                | {"liquidated": False, "liquidated_bar_open_utc": None, "lost_coin": 0.0}
+                | {"pnl_coin": 0.09, "final_equity_coin": 0.1},
             ],
             "prices": [
                 {"time": "2020-03-11T00:00:00+00:00", "open": 7893.2, "high": 7953.4}
@@ -241,22 +248,28 @@ class _FakeReplay:
 def fake_replay(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     calls: list[tuple[Any, ...]] = []
 
-    def replay_crash(window: str, **kwargs: Any) -> _FakeReplay:
-        calls.append((window, kwargs))
+    def crash_replay(config: Any, **kwargs: Any) -> _FakeReplay:
+        calls.append((config.window, config))
         return _FakeReplay()
 
-    monkeypatch.setattr("inversa.sim.replay.replay_crash", replay_crash)
+    monkeypatch.setattr("inversa.sim.replay.crash_replay", crash_replay)
     return calls
 
 
 def test_replay_command_plumbing(fake_replay: list[tuple[Any, ...]], tmp_path: Path) -> None:
     out = _json(["replay", "--window", "2020-03", "--leverages", "5, 20,100"])
     assert out["totals"]["liquidated"] == 1
-    window, kwargs = fake_replay[-1]
+    window, config = fake_replay[-1]
     assert window == "2020-03"
-    assert kwargs == {"venue": "binance-coinm", "symbol": "BTC/USD:BTC", "leverages": (5, 20, 100)}
+    assert (config.venue, config.symbol, config.leverages) == (
+        "binance-coinm",
+        "BTC/USD:BTC",
+        (5, 20, 100),
+    )
+    assert config.fills == ("trigger", "worst-mark")  # both bounds by default
+    assert config.funding == "auto"
     _json(["replay", "--window", "2022-11"])
-    assert "leverages" not in fake_replay[-1][1]  # the replay's own default
+    assert fake_replay[-1][1].leverages is None  # the replay's own default
     report = tmp_path / "replay.html"
     result = runner.invoke(app, ["replay", "--window", "2020-03", "--report", str(report)])
     assert result.exit_code == 0, result.stderr
@@ -278,3 +291,21 @@ def test_replay_runs_the_real_engine(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "price path and liquidations" in report.read_text()
     assert "window" in _error(["replay", "--window", "1999-01"])
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--venue", "deribit", "--leverages", "2,100"], "leverages"),
+        (["--funding", "sometimes"], "funding"),
+        (["--fills", "best"], "fills"),
+        (["--fills", "impact"], "depth"),
+        (["--mode", "portfolio"], "mode"),
+        (["--insurance-fund", "-1"], "insurance_fund"),
+        (["--size", "abc"], "size"),
+        (["--venue", "okx"], "venue"),
+    ],
+)
+def test_replay_bad_options_are_one_line_naming_the_option(args: list[str], field: str) -> None:
+    message = _error(["replay", "--window", "2020-03", *args])
+    assert message.startswith(f"{field}=") or f" {field}=" in message, message

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from inversa.data import FundingSeries
 from inversa.engine import (
     FormulaFunding,
     FundingRules,
@@ -17,7 +18,6 @@ from inversa.engine import (
     HistoricalFunding,
     run_bars,
 )
-from inversa.data import FundingSeries
 from inversa.errors import DataError, InputError
 
 from ._support import MM, SYMBOL, D, assert_log_replays, binance_rules, new_engine
@@ -185,7 +185,7 @@ def test_d6_the_same_instant_settles_once() -> None:
     engine.deposit("late", 1)
     engine.buy("late", SYMBOL, 400)
     before, length = engine.snapshot(), len(engine.events)
-    with pytest.raises(InputError, match="time.*already settled"):
+    with pytest.raises(InputError, match=r"time.*already settled"):
         engine.settle_funding(SYMBOL, "0.0001")
     assert engine.snapshot() == before
     assert len(engine.events) == length

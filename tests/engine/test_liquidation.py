@@ -364,7 +364,7 @@ def test_d5_a_gap_liquidates_in_the_order_the_fall_crossed_the_triggers() -> Non
     one that draws the fund first), whatever the account ids say."""
     engine = new_engine(flat_rules(), mm_deposit=10_000)
     engine.fund_insurance("0.01")
-    for name, lev in (("a-5x", 5), ("z-50x", 50)):
+    for name in ("a-5x", "z-50x"):
         engine.deposit(name, 1)
         engine.deposit(f"short-{name}", 10)
     engine.set_mark(SYMBOL, 50_000)

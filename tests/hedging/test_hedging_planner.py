@@ -92,7 +92,8 @@ def test_default_venue_contracts_and_their_model(worked: Portfolio) -> None:
     assert btc.contracts == -15000  # Bybit BTCUSD: 1 USD contracts, lot 1
     value = position_value(Decimal(15000), Decimal(40000), Decimal(1))
     assert btc.margin == initial_margin(value, leverage=Decimal(5))
-    assert btc.fee == trading_fee(Decimal(15000), Decimal(40000), Decimal(1), Decimal("0.00075"))
+    # Bybit BTCUSD base taker 0.055 % (Bybit fees article 2024-10-16, in the rule file)
+    assert btc.fee == trading_fee(Decimal(15000), Decimal(40000), Decimal(1), Decimal("0.00055"))
     expected = bybit_isolated_prices(
         -1,
         Decimal(40000),

@@ -164,3 +164,18 @@ def test_final_price_is_monotone_in_depth(
     again = run_cascade(book, start, PriceImpact(depth=depth, model=model))  # type: ignore[arg-type]
     assert again.final_price == shallow.final_price
     assert again.rounds == shallow.rounds
+
+
+def test_d7_a_flow_beyond_the_depth_is_reported() -> None:
+    """D7: two 100,000 USD shorts liquidated into a 50,000 USD book: the flow is 4x the
+    depth and the price an extrapolation (+400 %), which the result now says."""
+    book = RiskBook.from_leverage([-1, -1], [1000, 1000], [100, 100], 100, [10, 5], mmr=0.005)
+    result = run_cascade(book, 120.0, PriceImpact(depth=50_000))
+    assert result.flow_to_depth == pytest.approx(4.0)
+    assert result.depth_exceeded
+    out = result.to_dict()
+    assert out["depth_exceeded"] is True
+    assert "4.00x the book depth" in out["warning"]
+    calm = run_cascade(_two_longs(), 91.0, PriceImpact(depth=10_000_000))
+    assert not calm.depth_exceeded
+    assert calm.to_dict()["warning"] is None

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from inversa.contracts import TierTable
+from inversa.data import FundingSeries
 from inversa.engine import Filled, FundingSettled, InstrumentRules, MarginMode
 from inversa.errors import DataError, InputError
 from inversa.sim import MARKET_MAKER, Book, BookEntry, replay_crash
@@ -64,23 +65,23 @@ def test_synthetic_crash_report_is_complete_and_json_ready() -> None:
         "side",
         "accounts",
         "liquidated",
-        "coin_lost",
-        "pnl",
-        "insurance_paid_in",
-        "insurance_drawn",
+        "lost_coin",
+        "pnl_coin",
+        "insurance_paid_in_coin",
+        "insurance_drawn_coin",
         "adl_events",
         "adl_contracts",
         "deleveraged_accounts",
-        "uncovered",
+        "uncovered_coin",
     ]
     longs = by[by["side"] == "long"].set_index("leverage")
     # a 40 % fall (wick to 5,940) liquidates every long from 2x up
     assert longs["liquidated"].tolist() == [1] * 6
     assert result.totals["liquidated"] == int(by["liquidated"].sum())
-    assert result.totals["insurance_end"] == pytest.approx(
-        result.totals["insurance_start"]
-        + result.totals["insurance_paid_in"]
-        - result.totals["insurance_drawn"]
+    assert result.totals["insurance_end_coin"] == pytest.approx(
+        result.totals["insurance_start_coin"]
+        + result.totals["insurance_paid_in_coin"]
+        - result.totals["insurance_drawn_coin"]
     )
     data = json.loads(json.dumps(result.to_dict()))
     assert data["window"] == "synthetic"
@@ -88,7 +89,7 @@ def test_synthetic_crash_report_is_complete_and_json_ready() -> None:
     assert len(data["prices"]) == len(CRASH)
     assert data["prices"][0]["time"].startswith("2024")
     assert {row["account"] for row in data["accounts"]} == set(result.accounts["account"])
-    assert data["accounts"][0]["liquidated_at"] is not None
+    assert data["accounts"][0]["liquidated_bar_open_utc"] is not None
 
 
 def test_open_interest_balances_and_every_account_is_in_the_book() -> None:
@@ -111,7 +112,7 @@ def test_gap_fills_at_the_extreme_draw_the_fund_and_deleverage() -> None:
     )
     assert result.totals["adl_events"] > 0
     assert result.totals["deleveraged_accounts"] > 0
-    assert result.totals["uncovered"] == 0
+    assert result.totals["uncovered_coin"] == 0
     seeded = replay_crash(
         "synthetic",
         rules=_rules(),
@@ -122,7 +123,7 @@ def test_gap_fills_at_the_extreme_draw_the_fund_and_deleverage() -> None:
         check=True,
     )
     assert seeded.totals["adl_events"] == 0
-    assert seeded.totals["insurance_drawn"] > 0
+    assert seeded.totals["insurance_drawn_coin"] > 0
 
 
 def test_funding_settles_at_the_venue_times() -> None:
@@ -134,13 +135,15 @@ def test_funding_settles_at_the_venue_times() -> None:
     assert result.funding == "formula"
     longs = result.accounts[result.accounts["side"] == "long"]
     # three payments of 0.01 % on 1 BTC, plus the maker fee, at an unchanged price
-    assert longs["pnl"].tolist() == pytest.approx([-3 * 0.0001 - MAKER] * 6, abs=1e-12)
+    assert longs["pnl_coin"].tolist() == pytest.approx([-3 * 0.0001 - MAKER] * 6, abs=1e-12)
     series = pd.Series(
         [0.001] * 4, index=pd.date_range("2024-01-01", periods=4, freq="8h", tz="UTC")
     )
-    custom = replay_crash("flat", rules=_rules(), prices=bars, funding=series)
-    assert custom.funding == "series"
-    assert custom.accounts["pnl"].iloc[0] == pytest.approx(-3 * 0.001 - MAKER, abs=1e-12)
+    custom = replay_crash(
+        "flat", rules=_rules(), prices=bars, funding=FundingSeries.constant(series, 8.0)
+    )
+    assert custom.funding == "custom series"
+    assert custom.accounts["pnl_coin"].iloc[0] == pytest.approx(-3 * 0.001 - MAKER, abs=1e-12)
 
 
 def test_custom_book_with_cross_accounts_against_the_market_maker() -> None:
@@ -153,11 +156,11 @@ def test_custom_book_with_cross_accounts_against_the_market_maker() -> None:
     )
     result = replay_crash("synthetic", book, rules=_rules(), prices=CRASH, funding="none")
     rows = result.accounts.set_index("account")
-    assert rows.loc["bull", "deposit"] == pytest.approx(0.1)
+    assert rows.loc["bull", "deposit_coin"] == pytest.approx(0.1)
     assert bool(rows.loc["bull", "liquidated"])
     assert not bool(rows.loc["bear", "liquidated"])
     assert MARKET_MAKER not in rows.index
-    assert result.totals["market_maker_pnl"] != 0
+    assert result.totals["market_maker_pnl_coin"] != 0
 
 
 @pytest.mark.parametrize(
@@ -178,7 +181,7 @@ def test_bad_price_frames_name_the_row_and_value(mutate: Any, match: str) -> Non
 def test_bad_arguments_are_typed_errors() -> None:
     with pytest.raises(InputError, match="window"):
         replay_crash("1929-10", rules=_rules())
-    with pytest.raises(InputError, match=r"leverage=.*200"):
+    with pytest.raises(InputError, match=r"leverages='200': above the 125x cap"):
         replay_crash("synthetic", rules=_rules(), prices=CRASH, leverages=(200,))
     with pytest.raises(InputError, match="funding"):
         replay_crash("synthetic", rules=_rules(), prices=CRASH, funding="sometimes")  # type: ignore[arg-type]
@@ -187,23 +190,24 @@ def test_bad_arguments_are_typed_errors() -> None:
 @pytest.mark.parametrize(
     ("window", "funding", "bars"),
     [
-        ("2020-03", "formula", 72),  # the bundled COIN-M funding starts in August 2020
-        ("2021-05", "history:binance-coinm", 72),
-        ("2022-05", "history:binance-coinm", 144),
-        ("2022-11", "history:binance-coinm", 96),
+        # the bundled COIN-M funding starts in August 2020: auto falls back to Bybit's
+        ("2020-03", "bybit history (auto: binance-coinm: bundled history covers", 72),
+        ("2021-05", "binance-coinm history", 72),
+        ("2022-05", "binance-coinm history", 144),
+        ("2022-11", "binance-coinm history", 96),
     ],
 )
 def test_real_windows_on_the_bundled_venue_rules(window: str, funding: str, bars: int) -> None:
     """The default venue (the binance-coinm rule file) over each bundled crash window."""
     result = replay_crash(window, check=True)
     assert result.venue == "binance-coinm"
-    assert result.funding == funding
+    assert result.funding.startswith(funding)
     assert len(result.prices) == bars
     rows = result.accounts.set_index("account")
     assert bool(rows.loc["long-100x", "liquidated"])  # every window fell well over 1 %
     assert not bool(rows.loc["short-2x", "liquidated"])
-    assert result.totals["insurance_end"] >= 0
-    assert result.totals["uncovered"] == 0
+    assert result.totals["insurance_end_coin"] >= 0
+    assert result.totals["uncovered_coin"] == 0
 
 
 # -- golden: March 2020 --------------------------------------------------------------
@@ -250,11 +254,11 @@ def _golden_expectations(mm_at: str) -> tuple[pd.DataFrame, dict[str, dict[str, 
                 gapped = first["open"] <= level if side == 1 else first["open"] >= level
                 fill = first["open"] if gapped else level
                 bankrupt = e * lev / (lev + side)
-                row["coin_lost"] = pv / lev + fee
-                row["insurance_paid_in"] = n * CV * side * (1 / bankrupt - 1 / fill)
+                row["lost_coin"] = pv / lev + fee
+                row["insurance_paid_in_coin"] = n * CV * side * (1 / bankrupt - 1 / fill)
             else:
                 last = bars["close"].iloc[-1]
-                row["pnl"] = side * n * CV * (1 / e - 1 / last) - fee
+                row["pnl_coin"] = side * n * CV * (1 / e - 1 / last) - fee
             expected[f"{tag}-{lev}x"] = row
     return bars, expected
 
@@ -269,17 +273,17 @@ def test_golden_march_2020_against_closed_forms(mm_at: str) -> None:
         got = rows.loc[account]
         assert bool(got["liquidated"]) == want["liquidated"], account
         if want["liquidated"]:
-            assert got["coin_lost"] == pytest.approx(want["coin_lost"], rel=1e-9), account
-            assert got["insurance_paid_in"] == pytest.approx(want["insurance_paid_in"], rel=1e-7), (
-                account
-            )
+            assert got["lost_coin"] == pytest.approx(want["lost_coin"], rel=1e-9), account
+            assert got["insurance_paid_in_coin"] == pytest.approx(
+                want["insurance_paid_in_coin"], rel=1e-7
+            ), account
         else:
-            assert got["pnl"] == pytest.approx(want["pnl"], rel=1e-9), account
+            assert got["pnl_coin"] == pytest.approx(want["pnl_coin"], rel=1e-9), account
     liquidated = sum(w["liquidated"] for w in expected.values())
     assert result.totals["liquidated"] == liquidated
     assert 7 <= liquidated <= 8  # every long (BTC fell ~52 %) and the 100x short
     assert result.totals["adl_events"] == 0
-    assert result.totals["insurance_drawn"] == 0
-    assert result.totals["coin_lost"] == pytest.approx(
-        sum(w.get("coin_lost", 0.0) for w in expected.values()), rel=1e-9
+    assert result.totals["insurance_drawn_coin"] == 0
+    assert result.totals["lost_coin"] == pytest.approx(
+        sum(w.get("lost_coin", 0.0) for w in expected.values()), rel=1e-9
     )

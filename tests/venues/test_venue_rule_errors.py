@@ -12,6 +12,8 @@ from inversa.venues import RuleFileError, load_rules_file
 
 BITMEX = resources.files("inversa.venues").joinpath("rules", "bitmex.toml").read_text("utf-8")
 TICK = 'tick = { value = "0.1", source = "api-xbtusd", note = "0.5 historically" }'
+UNDATED = 'as_of = "2026-07-01"\nundated = true'
+GUIDE = "sources.inverse-perp-guide"
 
 
 def _write(tmp_path: Path, text: str, name: str = "broken.toml") -> Path:
@@ -146,6 +148,94 @@ def test_the_copy_itself_loads(tmp_path: Path) -> None:
             "not one of",
         ),
         ('name = "bitmex"\n', "", "name", "missing"),
+        # provenance: status and alternatives (issue 9)
+        (
+            TICK,
+            'tick = { value = "0.1", source = "api-xbtusd", status = "maybe" }',
+            "instruments[0].tick.status",
+            "not one of",
+        ),
+        (
+            TICK,
+            'tick = { value = "0.1", source = "api-xbtusd", alternatives = [{ value = "0.5", '
+            'source = "api-xbtusd", note = "old", colour = "red" }] }',
+            "instruments[0].tick.alternatives[0].colour",
+            "unknown key",
+        ),
+        (
+            TICK,
+            'tick = { value = "0.1", source = "api-xbtusd", alternatives = [{ value = "0.10", '
+            'source = "api-xbtusd", note = "same" }] }',
+            "instruments[0].tick.alternatives[0].value",
+            "is the value used",
+        ),
+        (
+            TICK,
+            'tick = { value = "0.1", source = "api-xbtusd", alternatives = [{ value = "0.5", '
+            'source = "api-xbtusd" }] }',
+            "instruments[0].tick.alternatives[0].note",
+            "say what this figure is",
+        ),
+        (
+            TICK,
+            'tick = { value = "0.1", source = "api-xbtusd", alternatives = [{ value = "0.5", '
+            'source = "nowhere", note = "x" }] }',
+            "instruments[0].tick.alternatives[0].source",
+            "unknown source id 'nowhere'",
+        ),
+        (
+            TICK,
+            'tick = { value = "0.1", source = "api-xbtusd", alternatives = [{ value = 0.5, '
+            'source = "api-xbtusd", note = "x" }] }',
+            "instruments[0].tick.alternatives[0].value",
+            "bare number",
+        ),
+        (
+            TICK,
+            'tick = { value = "0.1", source = "api-xbtusd", alternatives = [] }',
+            "instruments[0].tick.alternatives",
+            "non-empty array",
+        ),
+        (
+            'times_utc = { value = ["4", "12", "20"], source = "perp-examples" }',
+            'times_utc = { value = ["4", "12", "20"], source = "perp-examples", '
+            'alternatives = [{ value = "8", source = "perp-examples", note = "x" }] }',
+            "funding.times_utc.alternatives",
+            "single numbers only",
+        ),
+        (
+            'kind = "risk-step"',
+            'kind = "risk-step"\nstatus = "inferred"',
+            "instruments[0].margin.status",
+            "needs source",
+        ),
+        (UNDATED, UNDATED.replace("true", "1"), f"{GUIDE}.undated", "bare number"),
+        (
+            UNDATED,
+            UNDATED.replace("true", '"yes"'),
+            f"{GUIDE}.undated",
+            "true or false",
+        ),
+        ('kind = "im-minus-mm"', 'kind = "magic"', "funding.cap_rule.kind", "not one of"),
+        (
+            'kind = "im-minus-mm"\nsource = "funding-cap-2020"\n',
+            'kind = "im-minus-mm"\n',
+            "funding.cap_rule.source",
+            "missing",
+        ),
+        (
+            'factor = { value = "0.75"',
+            'factor = { value = "1.5"',
+            "funding.cap_rule.factor",
+            "(0, 1]",
+        ),
+        (
+            'clamp = { value = "0.0005", source = "perp-examples" }\n',
+            'clamp = { value = "0.0005", source = "perp-examples" }\n'
+            'cap = { value = "0.01", source = "perp-examples" }\n',
+            "funding.cap_rule",
+            "not both",
+        ),
     ],
 )
 def test_corrupted_file_names_file_and_key(

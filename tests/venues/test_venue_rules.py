@@ -124,8 +124,8 @@ def test_raw_file_every_value_names_a_defined_source(name: str) -> None:
 
 SPECS = [
     # venue, venue id, contract value USD, tick, lot, max leverage, maker, taker
-    ("bitmex", "XBTUSD", "1", "0.1", "100", "100", "0.0005", "0.0005"),
-    ("bybit", "BTCUSD", "1", "0.5", "1", "100", None, "0.00075"),
+    ("bitmex", "XBTUSD", "1", "0.1", "100", "100", "0.0002", "0.00075"),
+    ("bybit", "BTCUSD", "1", "0.1", "1", "100", "0.0002", "0.00055"),
     ("deribit", "BTC-PERPETUAL", "10", "0.5", "1", "50", "0", "0.0005"),
     ("binance-coinm", "BTCUSD_PERP", "100", "0.1", "1", "125", None, None),
     ("binance-coinm", "ETHUSD_PERP", "10", None, None, None, None, None),
@@ -160,18 +160,26 @@ def test_contract_terms_match_reference(
     assert inst.spec.settle == inst.spec.base
 
 
-def test_bitmex_fee_history_is_recorded_in_a_note() -> None:
+def test_bitmex_fees_are_the_published_schedule_with_the_api_field_kept() -> None:
+    """Issue 9 (5): schedule of 2023-01-17 used; the API's 0.05 %/0.05 % and the historical
+    -0.025 % rebate are kept as alternatives."""
     inst = load_venue("bitmex").instrument("XBTUSD")
-    note = inst.note("maker")
-    assert note is not None
-    assert "-0.025 %" in note
-    assert "0.075 %" in note
-    assert inst.note("taker") == "historical: 0.075 %"
-    assert inst.source("maker").as_of == date(2024, 11, 24)
+    assert inst.source("maker").as_of == date(2023, 1, 17)
+    maker = {(a.value, a.source.id) for a in inst.sourced("maker").alternatives}
+    assert maker == {(D("0.0005"), "api-xbtusd"), (D("-0.00025"), "fees-historical")}
+    assert inst.source("taker").id == "fee-schedule-2023"
+    taker = inst.sourced("taker").alternatives
+    assert [(a.value, a.source.as_of) for a in taker] == [(D("0.0005"), date(2024, 11, 24))]
+    assert "API field" in (inst.note("maker") or "")
 
 
 def test_binance_liquidation_fee() -> None:
-    assert load_venue("binance").instrument("BTCUSD_PERP").liquidation_fee == D("0.0125")
+    """Issue 9 (4): ccxt's exchangeInfo snapshot (1.5 %) over NautilusTrader's sample."""
+    inst = load_venue("binance").instrument("BTCUSD_PERP")
+    assert inst.liquidation_fee == D("0.015")
+    assert inst.source("liquidation_fee").undated
+    (alt,) = inst.sourced("liquidation_fee").alternatives
+    assert (alt.value, alt.source.id) == (D("0.0125"), "exchange-info")
 
 
 DATED = [
@@ -254,16 +262,21 @@ def test_bitmex_risk_steps(value: str, imr: str, mmr: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "imr", "im"), [("25", "0.02125", "0.53125"), ("350", "0.0375", "13.125")]
+    ("value", "imr", "im", "mmr"),
+    [("25", "0.02125", "0.53125", "0.01125"), ("350", "0.0375", "13.125", "0.0275")],
 )
-def test_deribit_legacy_linear_margin(value: str, imr: str, im: str) -> None:
-    for symbol in ("BTC-PERPETUAL", "BTC-27JUN25"):
+def test_deribit_linear_margin(value: str, imr: str, im: str, mmr: str) -> None:
+    """IM 2 % + 0.005 %/BTC (published examples 25 and 350 BTC); MM 1 % + 0.005 %/BTC
+    (Deribit 2022-01-11, issue 9 (1)): 25 BTC -> 1.125 %, 350 BTC -> 2.75 % (derived)."""
+    for symbol in ("BTC-PERPETUAL", "BTC-27JUN25", "BTC-20JUN25"):
         inst = load_venue("deribit").instrument(symbol)
         assert isinstance(inst.margin, LinearMargin)
         assert inst.initial_rate(D(value)) == D(imr)
         assert D(value) * inst.initial_rate(D(value)) == D(im)
-    perp = load_venue("deribit").instrument("BTC-PERPETUAL")
-    assert perp.maintenance_rate_and_cum(D(25)) == (D("0.01625"), D(0))
+        assert inst.maintenance_rate_and_cum(D(value)) == (D(mmr), D(0))
+        assert inst.source("margin.mm_base").as_of == date(2022, 1, 11)
+        (alt,) = inst.sourced("margin.mm_base").alternatives
+        assert (alt.value, alt.source.id) == (D("0.015"), "legacy-margin")
 
 
 def test_bitmex_futures_base_mm_only() -> None:
@@ -299,7 +312,7 @@ def test_margin_accepts_int_and_str_but_not_float() -> None:
     [
         ("bitmex", "clamp", "0.0001", "0.0005", None, (4, 12, 20)),
         ("bybit", "clamp", "0.0001", "0.0005", None, (0, 8, 16)),
-        ("binance-coinm", "clamp", "0.0001", "0.0005", None, ()),
+        ("binance-coinm", "clamp", "0.0001", "0.0005", None, (0, 8, 16)),
         ("okx", "clamp", "0", "0", "0.00375", (0, 8, 16)),
     ],
 )
@@ -326,12 +339,21 @@ def test_deribit_funding() -> None:
     assert venue.source("funding.dead_band").url.startswith("https://support.deribit.com")
 
 
-def test_instrument_funding_cap_override() -> None:
-    okx = load_venue("okx")
-    assert okx.instrument("BTC-USD-SWAP").funding == okx.funding
-    eth = okx.instrument("ETH-USD-SWAP").funding
-    assert eth is not None
-    assert eth.cap == D("0.0075")
+@pytest.mark.parametrize(
+    ("name", "symbol", "cap"),
+    [
+        ("okx", "BTC-USD-SWAP", "0.00375"),
+        ("okx", "ETH-USD-SWAP", "0.0075"),
+        ("bybit", "BTCUSD", "0.00375"),  # issue 9 gap: ccxt upper/lowerFundingRate
+        ("bitmex", "XBTUSD", "0.00375"),  # issue 9 gap: 75 % x (1 % - 0.5 %), derived
+        ("binance-coinm", "BTCUSD_PERP", None),  # rule known, constant not sourced
+        ("deribit", "BTC-PERPETUAL", None),  # cap value in no stored source
+    ],
+)
+def test_instrument_funding_cap(name: str, symbol: str, cap: str | None) -> None:
+    funding = load_venue(name).instrument(symbol).funding
+    assert funding is not None
+    assert funding.cap == _d(cap)
 
 
 def test_rounding_only_where_published() -> None:

@@ -547,7 +547,10 @@ def funding_rate(
     """
     with user_errors():
         rules = _rules(venue, symbol)
-        funding = getattr(rules.venue, "funding", None)
+        # an instrument's own funding rule carries its cap (Bybit BTCUSD, BitMEX XBTUSD)
+        funding = getattr(rules.instrument, "funding", None) or getattr(
+            rules.venue, "funding", None
+        )
         name = model or (funding.model if funding is not None else None)
         if name not in ("clamp", "deribit"):
             raise InputError("model", name, "give --model clamp|deribit or a --venue")

@@ -50,7 +50,7 @@ def _liquidation(venue: object, inst: object, side: int, entry: Decimal) -> c.Li
 
 def demo() -> None:
     """A tour: venues, inverse PnL convexity, liquidation prices and funding, on real data."""
-    from inversa.data import funding_history, spot_daily
+    from inversa.data import funding_history, funding_series, spot_daily
     from inversa.venues import load_venue, venue_table
 
     console = Console()
@@ -157,9 +157,10 @@ def demo() -> None:
             fund.add_column(col, justify="right" if col != "venue" else "left")
         for name in FUNDING_VENUES:
             hist = funding_history(name)
+            series = funding_series(name)  # the rate with the hours it covers
             last = hist.iloc[-1]
-            rate = Decimal(repr(float(last["funding_rate"])))
-            hours = int(last["interval_hours"])
+            rate = Decimal(repr(float(series.rates.iloc[-1])))
+            hours = int(series.interval_hours.iloc[-1])
             if "perp_close" in hist.columns:
                 mark = float(last["perp_close"])
             elif "index_price" in hist.columns:
@@ -184,26 +185,32 @@ def demo() -> None:
 
 
 def _replay_section(console: Console) -> None:
-    """March 2020 on the simulated Binance COIN-M venue: who was liquidated, and when."""
-    from inversa.sim import replay_crash
+    """March 2020 on the simulated Binance COIN-M venue: who was liquidated, and when, and
+    the insurance fund and ADL under both liquidation fill bounds."""
+    from inversa.sim.replay import ReplayConfig, crash_replay
 
-    result = replay_crash("2020-03")
+    replay = crash_replay(ReplayConfig("2020-03"))
+    result = replay.runs[0]
     totals = result.totals
     table = Table(
         title=f"Crash replay 2020-03 on the simulated binance-coinm venue (hourly mark low "
-        f"{totals['min_low']:,.1f}): a long and a short account per leverage"
+        f"{totals['min_low_usdt']:,.1f} USDT/BTC): a long and a short account per leverage"
     )
-    for col in ("account", "liquidated at (UTC)", "coin lost", "PnL (coin)"):
+    for col in ("account", "liquidated in bar opening (UTC)", "coin lost", "PnL (coin)"):
         table.add_column(col, justify="left" if col == "account" else "right")
     for row in result.accounts.itertuples():
-        when = f"{row.liquidated_at:%Y-%m-%d %H:%M}" if row.liquidated else "survived"
-        table.add_row(str(row.account), when, f"{row.coin_lost:.6f}", f"{row.pnl:+.6f}")
+        when = f"{row.liquidated_bar_open_utc:%Y-%m-%d %H:%M}" if row.liquidated else "survived"
+        table.add_row(str(row.account), when, f"{row.lost_coin:.6f}", f"{row.pnl_coin:+.6f}")
     console.print(table)
-    console.print(
-        f"{totals['liquidated']} of {totals['accounts']} accounts liquidated; insurance fund "
-        f"+{totals['insurance_paid_in']:.6f} BTC, drawn {totals['insurance_drawn']:.6f}; "
-        f"ADL events {totals['adl_events']}.  More: `inversa stress replay --window 2022-11`."
-    )
+    console.print(f"Funding: {result.funding}.")
+    for bound in replay.runs:
+        t = bound.totals
+        console.print(
+            f"fills={bound.fills}: {t['liquidated']} of {t['accounts']} accounts liquidated; "
+            f"insurance fund +{t['insurance_paid_in_coin']:.6f} BTC, drawn "
+            f"{t['insurance_drawn_coin']:.6f} BTC; ADL events {t['adl_events']}."
+        )
+    console.print("More: `inversa stress replay --window 2022-11`.")
 
 
 def register(app: typer.Typer) -> None:

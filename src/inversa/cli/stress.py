@@ -683,6 +683,12 @@ def _cascade_sections(out: Mapping[str, Any]) -> list[Any]:
 # -- replay ------------------------------------------------------------------------------
 
 
+_REPLAY_VENUES = (
+    "Venue rule set: binance-coinm, bitmex, bybit, deribit.  okx: no margin model "
+    "(its maintenance tiers are not sourced), so it cannot be replayed."
+)
+
+
 @app.command()
 def replay(
     window: Annotated[
@@ -692,53 +698,130 @@ def replay(
     leverages: Annotated[
         str | None,
         typer.Option(
-            help="Comma-separated leverages (default: the replay's own).", show_default=False
+            help="Comma-separated leverages (default: 2,5,10,25,50,100 cut at the venue's cap).",
+            show_default=False,
         ),
     ] = None,
-    venue: Annotated[str, typer.Option(help="Venue rule set.")] = "binance-coinm",
+    venue: Annotated[str, typer.Option(help=_REPLAY_VENUES)] = "binance-coinm",
     symbol: Annotated[str, typer.Option(help="Symbol on the venue.")] = "BTC/USD:BTC",
+    fills: Annotated[
+        str,
+        typer.Option(
+            help="Liquidation fills at an hourly extreme: trigger (at the liquidation price, "
+            "the optimistic bound), worst-mark (at the bar's extreme, the pessimistic bound), "
+            "impact (needs --depth), or bounds (trigger and worst-mark, plus impact with "
+            "--depth)."
+        ),
+    ] = "bounds",
+    mode: Annotated[str, typer.Option(help="Margin mode of every account: isolated or cross.")] = (
+        "isolated"
+    ),
+    funding: Annotated[
+        str,
+        typer.Option(
+            help="Funding source: auto (the venue's own history if it covers the window, "
+            "else Bybit's), venue, bitmex, bybit, binance-coinm, deribit, formula (interest "
+            "only) or none.  A row stamped t settles positions open at t at the open of the "
+            "bar starting at t."
+        ),
+    ] = "auto",
+    insurance_fund: Annotated[str, typer.Option(help="Insurance fund at the start, coin.")] = "0",
+    size: Annotated[
+        str | None,
+        typer.Option(
+            help="Notional per account, USD (default: 1 coin at the entry price).",
+            show_default=False,
+        ),
+    ] = None,
+    depth: Annotated[
+        str | None,
+        typer.Option(
+            help="Book depth for the impact fill model, USD (selling it all would move the "
+            "price 100 %).",
+            show_default=False,
+        ),
+    ] = None,
     report: ReportOpt = None,
     json: Json = False,
 ) -> None:
-    """Replay a bundled crash window on the simulated venue: who is liquidated, when."""
+    """Replay a bundled crash window on the simulated venue: who is liquidated, when, and
+    what the insurance fund and ADL did under each liquidation fill bound."""
     with user_errors():
         if window is None:
             raise InputError("window", None, "is required: 2020-03, 2021-05, 2022-05 or 2022-11")
-        from inversa.sim.replay import replay_crash
+        import inversa.sim.replay as sim_replay
 
-        kwargs: dict[str, Any] = {"venue": venue, "symbol": symbol}
+        levs = None
         if leverages is not None:
             items = [x.strip() for x in leverages.split(",") if x.strip()]
             if not items:
                 raise InputError("leverages", leverages, "give comma-separated numbers")
-            levs = tuple(_req(f"leverages[{i}]", x) for i, x in enumerate(items))
-            for i, lev in enumerate(levs):
-                if lev < 1:
-                    raise InputError(f"leverages[{i}]", items[i], "must be >= 1")
-            kwargs["leverages"] = levs
-        with _progress(2, f"replaying {window}") as tick:
-            result = replay_crash(window, **kwargs)
-            tick(2)
+            levs = tuple(parse_decimal(f"leverages[{i}]", x) for i, x in enumerate(items))
+        if fills not in ("bounds", *sim_replay.FILL_MODELS, "mark"):
+            raise InputError(
+                "fills", fills, f"must be bounds or one of {', '.join(sim_replay.FILL_MODELS)}"
+            )
+        config = sim_replay.ReplayConfig(
+            window=window,
+            venue=venue,
+            symbol=symbol,
+            leverages=levs,
+            mode=mode,
+            funding=funding,
+            fills=None if fills == "bounds" else (fills,),
+            depth_usd=None if depth is None else parse_decimal("depth", depth),
+            insurance_fund_coin=parse_decimal("insurance_fund", insurance_fund),
+            size_usd=None if size is None else parse_decimal("size", size),
+        )
+        runs = len(config.fills or ())
+        with _progress(runs, f"replaying {window}") as tick:
+            result = sim_replay.crash_replay(config)
+            tick(runs)
         out = result.to_dict()
         if report is not None:
             _write_report(report, f"Crash replay {window}", _replay_sections(window, out))
         if json:
             sys.stdout.write(_dumps(out))
             return
-        _print_mapping(f"Crash replay {window}", out)
+        _print_mapping(f"Crash replay {window}", {k: v for k, v in out.items() if k != "runs"})
 
 
 _REPLAY_COLUMNS = {
-    "by_leverage": ("leverage", "side", "accounts", "liquidated", "coin_lost", "pnl", "adl_events"),
-    "accounts": ("account", "liquidated", "liquidated_at", "coin_lost", "pnl"),
+    "by_leverage": (
+        "leverage",
+        "side",
+        "accounts",
+        "liquidated",
+        "lost_coin",
+        "pnl_coin",
+        "adl_events",
+    ),
+    "accounts": ("account", "liquidated", "liquidated_bar_open_utc", "lost_coin", "pnl_coin"),
+    "bounds": (
+        "fills",
+        "liquidated",
+        "insurance_paid_in_coin",
+        "insurance_drawn_coin",
+        "adl_events",
+        "uncovered_coin",
+    ),
 }
 _REPLAY_UNITS = {
-    "coin_lost": "coin",
-    "pnl": "coin",
-    "final_equity": "coin",
-    "entry_price": "USD/coin",
-    "min_low": "USD/coin",
-    "max_high": "USD/coin",
+    "lost_coin": "coin",
+    "pnl_coin": "coin",
+    "final_equity_coin": "coin",
+    "deposit_coin": "coin",
+    "insurance_paid_in_coin": "coin",
+    "insurance_drawn_coin": "coin",
+    "insurance_start_coin": "coin",
+    "insurance_end_coin": "coin",
+    "market_maker_pnl_coin": "coin",
+    "fees_coin": "coin",
+    "uncovered_coin": "coin",
+    "entry_price_usdt": "USDT/BTC",
+    "min_low_usdt": "USDT/BTC",
+    "max_high_usdt": "USDT/BTC",
+    "liquidated_bar_open_utc": "bar open, UTC",
 }
 
 
@@ -761,7 +844,7 @@ def _print_mapping(title: str, out: Mapping[str, Any]) -> None:
                 columns = None
             rows = [
                 {
-                    k: (x[:16].replace("T", " ") if k.endswith("_at") and x else x)
+                    k: (x[:16].replace("T", " ") if k.endswith("_utc") and x else x)
                     for k, x in v.items()
                 }
                 for v in value
@@ -796,7 +879,7 @@ def _liquidations(
     for acc in out.get("accounts") or []:
         if not isinstance(acc, Mapping) or not acc.get("liquidated"):
             continue
-        when = acc.get("liquidated_at")
+        when = acc.get("liquidated_bar_open_utc")
         bar = by_time.get(str(when))
         short = str(acc.get("side", "")).lower() in ("short", "-1")
         price = None
@@ -808,9 +891,9 @@ def _liquidations(
                 "account": acc.get("account"),
                 "side": acc.get("side"),
                 "leverage": acc.get("leverage"),
-                "liquidated_at": when,
+                "liquidated_bar_open_utc": when,
                 "marker_price": price,
-                "coin_lost": acc.get("coin_lost"),
+                "lost_coin": acc.get("lost_coin"),
             }
         )
     return out_rows
@@ -845,17 +928,17 @@ def _replay_sections(window: str, out: Mapping[str, Any]) -> list[Any]:
     marked = [r for r in liquidations if r["marker_price"] is not None]
     if marked:
         fig.add_scatter(
-            x=[r["liquidated_at"] for r in marked],
+            x=[r["liquidated_bar_open_utc"] for r in marked],
             y=[r["marker_price"] for r in marked],
             mode="markers",
             marker={"symbol": "x", "size": 11, "color": "crimson"},
             name="liquidation",
             text=[str(r["account"]) for r in marked],
-            hovertemplate="%{text}<br>%{x}<br>%{y:,.2f} USD<extra></extra>",
+            hovertemplate="%{text}<br>%{x}<br>%{y:,.2f} USDT<extra></extra>",
         )
     fig.update_layout(
         title=f"Crash {window}: price path and liquidations",
-        yaxis_title="USD per coin",
+        yaxis_title="USDT per BTC (Binance USD-M mark)",
         xaxis_title="time (UTC)",
     )
     scalars = {k: v for k, v in out.items() if not isinstance(v, list | tuple | Mapping)}

@@ -15,6 +15,7 @@ from inversa.contracts.funding import (
     deribit_funding_rate,
     funding_accrual,
     funding_payment,
+    margin_funding_cap,
     premium_index,
 )
 from inversa.contracts.linear import (
@@ -108,6 +109,7 @@ __all__ = [
     "linear_rate",
     "linear_value",
     "maintenance_margin",
+    "margin_funding_cap",
     "parse_side",
     "perpetual_fair_price",
     "position_value",

@@ -15,6 +15,7 @@ __all__ = [
     "deribit_funding_rate",
     "funding_accrual",
     "funding_payment",
+    "margin_funding_cap",
     "premium_index",
 ]
 
@@ -40,6 +41,29 @@ def clamp_funding_rate(
         check_nonnegative("cap", cap)
         rate = _clip(rate, -cap, cap)
     return rate
+
+
+def margin_funding_cap(factor: Num, maintenance_rate: Num, initial_rate: Num | None = None) -> Num:
+    """A funding cap tied to the margin rates: the ``cap`` of :func:`clamp_funding_rate`.
+
+    - Without ``initial_rate``: ``k * MMR`` (Binance: ``clamp(F, -k MMR, +k MMR)``, ``k`` = 1
+      on older listings, 0.75 on newer ones).
+    - With ``initial_rate``: ``k * (IMR - MMR)`` (BitMEX since 2020-04-17: 75 % of the gap
+      between initial and maintenance margin; XBTUSD 0.75 x (1 % - 0.5 %) = 0.375 %).
+
+    Args:
+        factor: ``k``, a fraction >= 0 (0.75 = 75 %).
+        maintenance_rate: maintenance-margin rate MMR, fraction >= 0.
+        initial_rate: initial-margin rate IMR, fraction >= MMR, or ``None``.
+
+    Returns the cap on ``|F|`` per funding interval, a fraction >= 0.
+    """
+    check_nonnegative("factor", factor)
+    check_nonnegative("maintenance_rate", maintenance_rate)
+    if initial_rate is None:
+        return factor * maintenance_rate
+    gap = check_nonnegative("initial_rate - maintenance_rate", initial_rate - maintenance_rate)
+    return factor * gap
 
 
 def deribit_funding_rate(premium: Num, dead_band: Num | None = None, cap: Num | None = None) -> Num:

@@ -196,7 +196,8 @@ def risk_step_rates(
 def linear_rate(value: Num, base: Num, slope: Num) -> Num:
     """Deribit standard margin: ``rate = base + slope * PV`` (PV in coin).
 
-    Legacy futures: IM 2% + 0.5% per 100 BTC (slope 0.00005 per BTC), MM 1.5% + the same.
+    Legacy futures: IM 2% + 0.5% per 100 BTC (slope 0.00005 per BTC), MM 1.5% + the same;
+    MM base 1% since 2022-01-11 (the ``deribit`` rule file).
     """
     check_nonnegative("value", value)
     return base + slope * value

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 import numpy as np
@@ -219,7 +220,9 @@ class FundingSeries:
         object.__setattr__(self, "interval_hours", hours)
 
     @classmethod
-    def constant(cls, rates: pd.Series, interval_hours: float, venue: str = "custom") -> FundingSeries:
+    def constant(
+        cls, rates: pd.Series, interval_hours: float, venue: str = "custom"
+    ) -> FundingSeries:
         """Rates that all cover ``interval_hours`` hours."""
         return cls(rates, pd.Series(float(interval_hours), index=rates.index), venue)
 
@@ -231,7 +234,7 @@ class FundingSeries:
     def end(self) -> pd.Timestamp:
         return pd.Timestamp(self.rates.index[-1])
 
-    def covers(self, start: object, end: object) -> bool:
+    def covers(self, start: datetime | pd.Timestamp, end: datetime | pd.Timestamp) -> bool:
         """True when rows run from at or before ``start`` to at or after ``end``."""
         if self.rates.empty:
             return False

@@ -78,6 +78,7 @@ from inversa.engine.funding import FormulaFunding, FundingSource, HistoricalFund
 from inversa.engine.invariants import InvariantError, check_invariants
 from inversa.engine.liquidation import LiquidationFill, LiquidationQuote, market_fill_size
 from inversa.engine.orders import (
+    DepthImpact,
     FixedBps,
     LinearImpact,
     NoSlippage,
@@ -85,21 +86,24 @@ from inversa.engine.orders import (
     OrderKind,
     SlippageModel,
 )
-from inversa.engine.path import run_bars, validate_bars
+from inversa.engine.path import FILL_MODELS, FillModel, run_bars, validate_bars
 from inversa.engine.rules import FundingRules, InstrumentRules, MaintenanceCurve
 from inversa.engine.state import AccountSnapshot, EngineSnapshot
 from inversa.engine.venue import Engine, MarginStatus
 
 __all__ = [
+    "FILL_MODELS",
     "TOLERANCE",
     "AccountOpened",
     "AccountSnapshot",
     "AdlRank",
     "ClockAdvanced",
     "Deposited",
+    "DepthImpact",
     "Engine",
     "EngineSnapshot",
     "Event",
+    "FillModel",
     "FillReason",
     "FillSide",
     "Filled",

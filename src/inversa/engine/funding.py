@@ -1,7 +1,8 @@
 """Where funding rates come from: the venue's formula or a historical series.
 
 Rates are fractions per funding interval (0.0001 = 0.01 %), positive when longs pay
-shorts; a source always answers per the instrument's ``funding.interval_hours``.  The engine settles a rate with :meth:`inversa.engine.Engine.settle_funding` at
+shorts; a source always answers per the instrument's ``funding.interval_hours``.
+The engine settles a rate with :meth:`inversa.engine.Engine.settle_funding` at
 the venue's timestamps (:meth:`inversa.engine.FundingRules.settlement_times`); only
 positions open at that moment pay or receive ``funding_payment(side, N, CV, mark, rate)``.
 """

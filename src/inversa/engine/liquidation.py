@@ -89,6 +89,7 @@ class LiquidationQuote:
     mark: Decimal
     bankruptcy_price: Decimal
     liquidation_price: Decimal
+    contract_value: Decimal = Decimal(1)
 
 
 #: How liquidations fill: ``None`` at the mark, a price for every position, or a rule
@@ -255,6 +256,7 @@ def _fill_price(
         mark=mark,
         bankruptcy_price=bankruptcy_price(state, account_id, pos),
         liquidation_price=liquidation_price(state, account_id, pos),
+        contract_value=state.instruments[pos.symbol].contract_value,
     )
     price = rule(quote)
     if price is None:

@@ -19,6 +19,7 @@ from inversa.engine._dec import ZERO, exact, to_decimal
 from inversa.errors import InputError
 
 __all__ = [
+    "DepthImpact",
     "FixedBps",
     "LinearImpact",
     "NoSlippage",
@@ -131,3 +132,35 @@ class LinearImpact:
             if side < 0 and move >= 1:
                 raise InputError("contracts", contracts, "impact would push the price to <= 0")
             return price * (1 + side * move)
+
+
+@dataclass(frozen=True, slots=True)
+class DepthImpact:
+    """``price * (1 + side * k * notional_usd / depth_usd)``: an impact linear in the
+    order's USD notional against a book ``depth_usd`` deep (with ``k = 1``, selling the
+    whole depth would take the price to 0).  A sell never goes below ``min_fraction`` of
+    the price.  ``notional_usd`` is ``N * CV`` (inverse) or ``N * CV * price`` (``linear``).
+    """
+
+    depth_usd: Decimal
+    k: Decimal = Decimal(1)
+    linear: bool = False
+    min_fraction: Decimal = Decimal("0.01")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "depth_usd", to_decimal("depth", self.depth_usd, positive=True))
+        object.__setattr__(self, "k", to_decimal("k", self.k, nonnegative=True))
+        fraction = to_decimal("min_fraction", self.min_fraction, positive=True)
+        if fraction >= 1:
+            raise InputError("min_fraction", fraction, "must lie in (0, 1)")
+        object.__setattr__(self, "min_fraction", fraction)
+
+    def __call__(
+        self, side: int, contracts: Decimal, price: Decimal, contract_value: Decimal
+    ) -> Decimal:
+        with exact():
+            notional = contracts * contract_value * (price if self.linear else 1)
+            move = self.k * notional / self.depth_usd
+            if side < 0:
+                return price * max(1 - move, self.min_fraction)
+            return price * (1 + move)

@@ -6,18 +6,24 @@ close``), one that closes below to visit its high first (``open, high, low, clos
 So longs are checked for liquidation at each bar's **low** and shorts at its **high**
 (a long is no closer to liquidation at the high, nor a short at the low).
 
-Liquidation fills:
+Liquidation fills (:data:`FILL_MODELS`; hourly bars cannot tell where inside the bar a
+fill happened, so the first two bound it):
 
 - at the open and the close, at the mark (a gap through the liquidation price fills at
   the bar's open);
-- at an extreme, ``fills="trigger"`` (default) fills at the position's liquidation
-  price clamped to the bar's range, as a venue watching the mark continuously would;
-  ``fills="mark"`` fills at the extreme itself (the worst price of the bar).
+- at an extreme, ``fills="trigger"`` (default: the optimistic bound) fills at the
+  position's liquidation price clamped to the bar's range, as a venue watching the mark
+  continuously would; ``"worst-mark"`` (alias ``"mark"``: the pessimistic bound) fills at
+  the extreme itself (the worst price of the bar); ``"impact"`` fills at the trigger
+  price moved against the liquidated position by its USD notional over ``depth_usd``
+  (:class:`~inversa.engine.orders.DepthImpact`).
 
 Funding: at every settlement time ``t`` of the instrument's :class:`FundingRules` with
-``previous bar < t <= this bar`` (after the bar's open is marked), the rate of the
-:class:`~inversa.engine.funding.FundingSource` settles; continuous (Deribit-style)
-funding accrues at every bar for the hours since the previous one.
+``previous bar < t <= this bar`` the rate of the
+:class:`~inversa.engine.funding.FundingSource` at ``t`` settles, **after the bar's open
+is marked**: a funding row stamped ``t`` settles the positions open at ``t`` at the mark
+of the bar that starts at ``t`` (the open).  Continuous (Deribit-style) funding accrues at
+every bar for the hours since the previous one, at the rate stamped at the bar's open.
 """
 
 from __future__ import annotations
@@ -33,12 +39,16 @@ import pandas as pd
 from inversa.engine._dec import to_decimal
 from inversa.engine.funding import FundingSource
 from inversa.engine.liquidation import LiquidationQuote
+from inversa.engine.orders import DepthImpact
 from inversa.engine.venue import Engine
 from inversa.errors import DataError, InputError
 
-__all__ = ["OHLC", "run_bars", "validate_bars"]
+__all__ = ["FILL_MODELS", "OHLC", "FillModel", "run_bars", "validate_bars"]
 
 OHLC = ("open", "high", "low", "close")
+#: Liquidation fill models at a bar's extreme (``"mark"`` is an alias of ``"worst-mark"``).
+FILL_MODELS = ("trigger", "worst-mark", "impact")
+FillModel = Literal["trigger", "worst-mark", "impact", "mark"]
 
 
 def validate_bars(bars: pd.DataFrame, source: str = "bars") -> pd.DataFrame:
@@ -83,12 +93,16 @@ def _price(value: float) -> Decimal:
     return to_decimal("price", value, positive=True)
 
 
-def _trigger(low: Decimal, high: Decimal) -> Callable[[LiquidationQuote], Decimal]:
+def _trigger(
+    low: Decimal, high: Decimal, impact: DepthImpact | None = None
+) -> Callable[[LiquidationQuote], Decimal]:
     def rule(quote: LiquidationQuote) -> Decimal:
         level = quote.liquidation_price
-        if not level.is_finite():
-            return high
-        return min(max(level, low), high)
+        price = high if not level.is_finite() else min(max(level, low), high)
+        if impact is None:
+            return price
+        # The liquidation closes the position: a long's sells, a short's buys.
+        return impact(-quote.side, quote.contracts, price, quote.contract_value)
 
     return rule
 
@@ -99,17 +113,29 @@ def run_bars(
     bars: pd.DataFrame,
     *,
     funding: FundingSource | None = None,
-    fills: Literal["trigger", "mark"] = "trigger",
+    fills: FillModel = "trigger",
+    depth_usd: object | None = None,
     source: str = "bars",
     after_step: Callable[[Engine, datetime, str], None] | None = None,
 ) -> None:
     """Walk ``bars`` (see the module docstring) through ``engine`` for ``symbol``.
 
+    ``fills``: :data:`FILL_MODELS`; ``"impact"`` needs ``depth_usd`` (USD of book depth).
     ``after_step(engine, time, label)`` runs after each mark (labels ``open``, ``low``,
     ``high``, ``close``) and funding settlement (``funding``).
     """
-    if fills not in ("trigger", "mark"):
-        raise InputError("fills", fills, "must be 'trigger' or 'mark'")
+    if fills == "mark":
+        fills = "worst-mark"
+    if fills not in FILL_MODELS:
+        raise InputError("fills", fills, f"must be one of {', '.join(FILL_MODELS)}")
+    impact = None
+    if fills == "impact":
+        if depth_usd is None:
+            raise InputError("depth", None, "the impact fill model needs a depth (USD)")
+        rules = engine.instrument(symbol)
+        impact = DepthImpact(to_decimal("depth", depth_usd, positive=True), linear=rules.linear)
+    elif depth_usd is not None:
+        raise InputError("depth", depth_usd, f"only the impact fill model uses it, not {fills!r}")
     engine.instrument(symbol)
     frame = validate_bars(bars, source)
     previous = engine.time
@@ -123,7 +149,7 @@ def run_bars(
             _settle(engine, symbol, funding, previous, when)
             if after_step:
                 after_step(engine, when, "funding")
-        rule = _trigger(low, high) if fills == "trigger" else None
+        rule = None if fills == "worst-mark" else _trigger(low, high, impact)
         path = (("low", low), ("high", high)) if close >= open_ else (("high", high), ("low", low))
         for label, price in path:
             engine.set_mark(symbol, price, liquidation_fill=rule)

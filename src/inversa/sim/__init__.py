@@ -19,8 +19,11 @@ __all__ = [
     "MARKET_MAKER",
     "Book",
     "BookEntry",
+    "CrashReplay",
+    "ReplayConfig",
     "ReplayResult",
     "RiskBook",
+    "crash_replay",
     "replay_crash",
 ]
 
@@ -29,6 +32,9 @@ _HOMES = {
     "Book": "replay",
     "BookEntry": "replay",
     "ReplayResult": "replay",
+    "ReplayConfig": "replay",
+    "CrashReplay": "replay",
+    "crash_replay": "replay",
     "replay_crash": "replay",
     "RiskBook": "riskbook",
 }

@@ -14,6 +14,11 @@ Model (deterministic, bounded):
    by default) so the price stays positive.
 4. Stop when a round liquidates nothing (converged) or after ``max_rounds``.
 
+The impact model describes a book ``depth`` deep: once the cumulative flow exceeds the
+depth the book is exhausted and the price is an extrapolation.  The result says so
+(``depth_exceeded``, ``flow_to_depth`` and a ``warning`` in :meth:`CascadeResult.to_dict`)
+instead of printing, say, a +400 % move without a word.
+
 Because the impact depends on the cumulative flow, not on how liquidations are grouped
 into rounds, the final price is the fixed point closest to the start, and it moves
 less from the start the deeper the book (a property test checks this).  After the first
@@ -133,6 +138,7 @@ class CascadeResult:
         liquidated_coin: sum over rounds of each round's coin notional at its price.
         converged: False when ``max_rounds`` stopped a cascade still liquidating.
         mask: which rows were liquidated (shape ``(n,)``).
+        flow_to_depth: the largest ``|cumulative net flow| / depth`` reached (fraction).
     """
 
     start_price: float
@@ -145,6 +151,23 @@ class CascadeResult:
     converged: bool
     mask: NDArray[np.bool_]
     positions: int
+    flow_to_depth: float = 0.0
+
+    @property
+    def depth_exceeded(self) -> bool:
+        """True when the cumulative flow went beyond the book's depth (extrapolated)."""
+        return self.flow_to_depth > 1.0
+
+    @property
+    def warning(self) -> str | None:
+        """A one-line warning when the impact model ran beyond its depth."""
+        if not self.depth_exceeded:
+            return None
+        return (
+            f"the cumulative liquidation flow reached {self.flow_to_depth:.2f}x the book depth "
+            f"of {self.impact.depth:,.0f} USD: the book is exhausted and the final price is an "
+            "extrapolation of the impact model"
+        )
 
     @property
     def price_path(self) -> list[float]:
@@ -183,6 +206,9 @@ class CascadeResult:
             "liquidated_coin": self.liquidated_coin,
             "rounds_count": len(self.rounds),
             "converged": self.converged,
+            "flow_to_depth": self.flow_to_depth,
+            "depth_exceeded": self.depth_exceeded,
+            "warning": self.warning,
             "rounds": self.rows(),
         }
 
@@ -208,7 +234,7 @@ def run_cascade(
     usd = book.usd_notional
     longs = book.side > 0
     open_rows = np.ones(len(book), dtype=np.bool_)
-    price, flow = start, 0.0
+    price, flow, peak = start, 0.0, 0.0
     rounds: list[CascadeRound] = []
     converged = False
     for number in range(1, max_rounds + 1):
@@ -219,6 +245,7 @@ def run_cascade(
         sold = float(usd[newly & longs].sum())
         bought = float(usd[newly & ~longs].sum())
         flow += sold - bought
+        peak = max(peak, abs(flow) / impact.depth)
         next_price = start * (1.0 + impact.move(flow))
         n_long = int(np.count_nonzero(newly & longs))
         n_all = int(np.count_nonzero(newly))
@@ -253,4 +280,5 @@ def run_cascade(
         converged=converged,
         mask=mask,
         positions=len(book),
+        flow_to_depth=peak,
     )

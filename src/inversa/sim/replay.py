@@ -3,12 +3,25 @@
 :func:`replay_crash` takes the hourly bars of one of the four crash windows
 (``"2020-03"``, ``"2021-05"``, ``"2022-05"``, ``"2022-11"``;
 :func:`inversa.data.crash_window`, Binance USD-M mark prices used as the inverse
-contract's mark), opens a :class:`Book` at the window's first open on a simulated venue
-(:class:`inversa.engine.Engine`), and walks the bars through it with funding at the
-venue's times (:func:`inversa.engine.run_bars`): longs are checked for liquidation at
-each hourly **low**, shorts at each hourly **high**, and liquidations at an extreme fill
-at the liquidation price clamped to the bar (``fills="trigger"``) or at the extreme
-itself (``fills="mark"``).
+contract's mark: USDT per BTC, taken as USD), opens a :class:`Book` at the window's
+first open on a simulated venue (:class:`inversa.engine.Engine`), and walks the bars
+through it with funding at the venue's times (:func:`inversa.engine.run_bars`): longs are
+checked for liquidation at each hourly **low**, shorts at each hourly **high**.
+
+Hourly bars cannot tell where inside a bar a liquidation filled, so the replay
+(:func:`crash_replay`, the API the CLI calls with one frozen :class:`ReplayConfig`) runs
+the window under both bounds by default: ``"trigger"`` (at the liquidation price
+clamped to the bar: the optimistic bound, the fund gains) and ``"worst-mark"`` (at the
+bar's extreme: the pessimistic bound, where gaps draw the fund and ADL), plus
+``"impact"`` (the trigger price moved by the notional against a book ``depth_usd``
+deep) when a depth is given.
+
+Funding (``ReplayConfig.funding``): ``"auto"`` uses the venue's own bundled history when
+it covers the window and otherwise Bybit's (the only one covering all four windows);
+``"venue"`` or a venue name insists on one history; ``"formula"`` is the venue's formula
+at zero premium (interest only); ``"none"``.  The result says which was used.  A funding
+row stamped ``t`` settles the positions open at ``t``, at the mark of the bar that starts
+at ``t`` (its open).
 
 The default book holds, for each leverage, one long and one short account of equal size
 (``notional_coin`` coin at entry, isolated margin unless ``mode="cross"``) that open by
@@ -16,8 +29,9 @@ trading with each other, so open interest balances, plus a well-capitalised mark
 that takes the other side of liquidation fills.  Each book account deposits exactly its
 initial margin plus its opening fee, so a liquidated account loses its whole deposit.
 
-Units: prices USD per coin; amounts in the settlement coin (exact Decimals in the
-engine, floats in the report tables).
+Units: prices USD (USDT) per coin; amounts in the settlement coin (exact Decimals in the
+engine, floats in the report tables); result fields carry their unit as a suffix
+(``_coin``, ``_usd``, ``_usdt``) and the ``coin`` field names the coin.
 """
 
 from __future__ import annotations
@@ -26,15 +40,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
-from inversa.contracts import initial_margin, position_value, round_to_tick, trading_fee
+from inversa.contracts import initial_margin, round_to_tick
+from inversa.data import FundingSeries
 from inversa.engine import (
+    FILL_MODELS,
+    Deposited,
     Engine,
     Event,
     Filled,
+    FillModel,
     FormulaFunding,
     FundingSource,
     HistoricalFunding,
@@ -50,11 +68,44 @@ from inversa.engine import (
 from inversa.engine._dec import ZERO, exact, floor_to, to_decimal
 from inversa.errors import InputError
 
-__all__ = ["MARKET_MAKER", "Book", "BookEntry", "ReplayResult", "replay_crash"]
+__all__ = [
+    "DEFAULT_LEVERAGES",
+    "FILL_MODELS",
+    "FUNDING_CHOICES",
+    "MARKET_MAKER",
+    "Book",
+    "BookEntry",
+    "CrashReplay",
+    "ReplayConfig",
+    "ReplayResult",
+    "crash_replay",
+    "default_leverages",
+    "replay_crash",
+]
 
 #: Account id of the replay's market maker.
 MARKET_MAKER = "market-maker"
-FundingChoice = Literal["auto", "history", "formula", "none"] | FundingSource | pd.Series | None
+#: The default book's leverages, cut at the venue's cap (:func:`default_leverages`).
+DEFAULT_LEVERAGES = (2, 5, 10, 25, 50, 100)
+#: What ``funding`` may name (see the module docstring); ``"history"`` is an alias of
+#: ``"venue"``.
+FUNDING_CHOICES = (
+    "auto",
+    "venue",
+    "bitmex",
+    "bybit",
+    "binance-coinm",
+    "deribit",
+    "formula",
+    "none",
+)
+_FALLBACK_HISTORY = "bybit"
+FundingChoice = str | FundingSource | FundingSeries | None
+
+
+def default_leverages(rules: InstrumentRules) -> tuple[Decimal, ...]:
+    """:data:`DEFAULT_LEVERAGES` at or below the instrument's leverage cap."""
+    return tuple(Decimal(x) for x in DEFAULT_LEVERAGES if x <= rules.max_leverage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +130,8 @@ class BookEntry:
 
 @dataclass(frozen=True, slots=True)
 class Book:
-    """Accounts to replay, the market maker's deposit and the starting insurance fund."""
+    """Accounts to replay, the market maker's deposit and the starting insurance fund
+    (both in the settlement coin)."""
 
     entries: tuple[BookEntry, ...]
     market_maker_deposit: Decimal = Decimal(10_000)
@@ -93,19 +145,27 @@ class Book:
         entry: Decimal,
         *,
         notional_coin: Decimal = Decimal(1),
+        size_usd: Decimal | None = None,
         mode: MarginMode | str = MarginMode.ISOLATED,
         market_maker_deposit: Decimal = Decimal(10_000),
         insurance_fund: Decimal = ZERO,
     ) -> Book:
         """For each leverage a long (``long-<L>x``) and a short (``short-<L>x``) of
-        ``notional_coin`` coin at ``entry`` (whole lots, at least one), matched."""
+        ``size_usd`` USD notional (or ``notional_coin`` coin at ``entry``), whole lots and
+        at least one, matched with each other."""
         with exact():
-            size = floor_to(notional_coin * entry / rules.contract_value, rules.lot)
-            size = max(size, rules.lot)
+            if size_usd is not None:
+                raw = size_usd / (entry * rules.contract_value) if rules.linear else None
+                raw = size_usd / rules.contract_value if raw is None else raw
+            else:
+                raw = rules.contracts_for(
+                    notional_coin * entry if rules.linear else notional_coin, entry
+                )
+            size = max(floor_to(raw, rules.lot), rules.lot)
             margin_mode = MarginMode(mode)
             entries: list[BookEntry] = []
-            for raw in leverages:
-                lev = to_decimal("leverages", raw, positive=True)
+            for raw_lev in leverages:
+                lev = to_decimal("leverages", raw_lev, positive=True)
                 tag = f"{lev.normalize():f}x"
                 long_id, short_id = f"long-{tag}", f"short-{tag}"
                 entries.append(BookEntry(long_id, 1, lev, size, margin_mode, counterparty=short_id))
@@ -113,37 +173,133 @@ class Book:
         return cls(tuple(entries), market_maker_deposit, insurance_fund)
 
 
-@dataclass(frozen=True, eq=False)
-class ReplayResult:
-    """What a crash replay did, per account, per leverage and in total.
+@dataclass(frozen=True, slots=True)
+class ReplayConfig:
+    """Everything a crash replay needs, frozen: the CLI builds it from its options and
+    :func:`crash_replay` takes it.
 
     Attributes:
-        window, venue, symbol: what was replayed.
-        funding: how funding was set (``"history:<venue>"``, ``"formula"``, ``"none"``).
-        fills: the liquidation fill rule (``"trigger"`` or ``"mark"``).
-        entry_price: the book's entry (the first open rounded to the tick), USD/coin.
-        prices: the hourly OHLC bars walked (USD/coin, UTC index).
-        accounts: one row per book account: ``account, side, leverage, mode,
-            contracts, deposit, liquidated, liquidated_at, coin_lost, pnl,
-            final_equity, deleveraged_contracts`` (coin).  ``coin_lost`` is deposit less
-            final equity for liquidated accounts (0 otherwise); ``pnl`` is final equity
-            less deposit at the last close for every account.
-        by_leverage: per leverage and side: ``accounts, liquidated, coin_lost, pnl,
-            insurance_paid_in, insurance_drawn, adl_events, adl_contracts,
-            deleveraged_accounts, uncovered``; ``adl_events`` counts ADL fills caused by
-            the bucket's liquidations, ``deleveraged_accounts`` the bucket's accounts that
-            were deleveraged.
-        totals: the same sums over the whole book plus ``insurance_start``,
-            ``insurance_end``, ``market_maker_pnl``, ``min_low``, ``max_high``.
+        window: ``"2020-03"``, ``"2021-05"``, ``"2022-05"`` or ``"2022-11"``.
+        venue, symbol: the instrument (:meth:`InstrumentRules.from_venue`).
+        leverages: the default book's leverages; ``None``: :data:`DEFAULT_LEVERAGES` cut
+            at the venue's cap.  One above the cap is an error naming ``leverages``.
+        mode: ``"isolated"`` or ``"cross"`` margin for every book account.
+        funding: one of :data:`FUNDING_CHOICES`.
+        fills: fill models to run (:data:`FILL_MODELS`); ``None``: both bounds
+            (``trigger``, ``worst-mark``) plus ``impact`` when ``depth_usd`` is given.
+        depth_usd: book depth for the ``impact`` fill model, USD.
+        insurance_fund_coin: the insurance fund at the start, coin.
+        size_usd: USD notional per account; ``None``: 1 coin at the entry price.
+        market_maker_deposit_coin: the market maker's wallet, coin.
+        asset: the crash window's asset (``"BTC"``).
+    """
+
+    window: str
+    venue: str = "binance-coinm"
+    symbol: str = "BTC/USD:BTC"
+    leverages: tuple[Decimal, ...] | None = None
+    mode: str = "isolated"
+    funding: str = "auto"
+    fills: tuple[str, ...] | None = None
+    depth_usd: Decimal | None = None
+    insurance_fund_coin: Decimal = ZERO
+    size_usd: Decimal | None = None
+    market_maker_deposit_coin: Decimal = Decimal(10_000)
+    asset: str = "BTC"
+
+    def __post_init__(self) -> None:
+        from inversa.data import CRASH_WINDOWS
+
+        if self.window not in CRASH_WINDOWS:
+            raise InputError("window", self.window, f"must be one of {', '.join(CRASH_WINDOWS)}")
+        if self.mode not in ("isolated", "cross"):
+            raise InputError("mode", self.mode, "must be 'cross' or 'isolated'")
+        _check_funding_name(self.funding)
+        if self.leverages is not None:
+            if not self.leverages:
+                raise InputError("leverages", "()", "give at least one leverage")
+            levs = tuple(
+                to_decimal(f"leverages[{i}]", x, positive=True)
+                for i, x in enumerate(self.leverages)
+            )
+            for i, lev in enumerate(levs):
+                if lev < 1:
+                    raise InputError(f"leverages[{i}]", lev, "must be >= 1")
+            object.__setattr__(self, "leverages", levs)
+        if self.depth_usd is not None:
+            depth = to_decimal("depth", self.depth_usd, positive=True)
+            if depth > Decimal("1e15"):
+                raise InputError("depth", depth, "must be at most 1e15 USD")
+            object.__setattr__(self, "depth_usd", depth)
+        fills = self.fills
+        if fills is None:
+            fills = ("trigger", "worst-mark", *(("impact",) if self.depth_usd else ()))
+        fills = tuple("worst-mark" if f == "mark" else f for f in fills)
+        for name in fills:
+            if name not in FILL_MODELS:
+                raise InputError("fills", name, f"must be one of {', '.join(FILL_MODELS)}")
+        if "impact" in fills and self.depth_usd is None:
+            raise InputError("depth", None, "the impact fill model needs --depth (USD)")
+        object.__setattr__(self, "fills", tuple(dict.fromkeys(fills)))
+        fund = to_decimal("insurance_fund", self.insurance_fund_coin, nonnegative=True)
+        object.__setattr__(self, "insurance_fund_coin", _bounded("insurance_fund", fund))
+        maker = to_decimal("market_maker_deposit", self.market_maker_deposit_coin, positive=True)
+        object.__setattr__(
+            self, "market_maker_deposit_coin", _bounded("market_maker_deposit", maker)
+        )
+        if self.size_usd is not None:
+            size = to_decimal("size", self.size_usd, positive=True)
+            object.__setattr__(self, "size_usd", _bounded("size", size))
+
+
+def _bounded(name: str, value: Decimal) -> Decimal:
+    if value > Decimal("1e15"):
+        raise InputError(name, value, "must be at most 1e15")
+    return value
+
+
+def _check_funding_name(choice: str) -> None:
+    if choice not in (*FUNDING_CHOICES, "history"):
+        raise InputError("funding", choice, f"must be one of {', '.join(FUNDING_CHOICES)}")
+
+
+@dataclass(frozen=True, eq=False)
+class ReplayResult:
+    """What a crash replay did under one fill model, per account, per leverage and in total.
+
+    Attributes:
+        window, venue, symbol: what was replayed; ``coin`` the settlement coin.
+        funding: the funding source used, e.g. ``"bybit history (auto: binance-coinm's
+            history starts after the window)"``, ``"formula"``, ``"none"``.
+        fills: the liquidation fill model (``"trigger"``, ``"worst-mark"``, ``"impact"``).
+        entry_price_usdt: the book's entry (the first open rounded to the tick), USDT per
+            coin (the Binance USD-M mark, used as the inverse contract's USD mark).
+        prices: the hourly OHLC bars walked (USDT per coin, UTC index = bar open).
+        accounts: one row per book account: ``account, side, leverage, mode, contracts,
+            deposit_coin, liquidated, liquidated_bar_open_utc`` (the open time of the
+            hourly bar in which it was liquidated), ``lost_coin, pnl_coin,
+            final_equity_coin, deleveraged_contracts, insurance_paid_in_coin,
+            insurance_drawn_coin, adl_events, adl_contracts, uncovered_coin``.
+            ``lost_coin`` is deposit less final equity for liquidated accounts (0
+            otherwise); ``pnl_coin`` is final equity less deposit at the last close.
+        by_leverage: per leverage and side: ``accounts, liquidated, lost_coin, pnl_coin,
+            insurance_paid_in_coin, insurance_drawn_coin, adl_events, adl_contracts,
+            deleveraged_accounts, uncovered_coin``; ``adl_events`` counts ADL fills caused
+            by the bucket's liquidations, ``deleveraged_accounts`` the bucket's accounts
+            that were deleveraged.
+        totals: the same sums over the whole book plus ``insurance_start_coin``,
+            ``insurance_end_coin``, ``market_maker_pnl_coin``, ``fees_coin``,
+            ``min_low_usdt``, ``max_high_usdt``.
         events: the engine's event log.
     """
 
     window: str
     venue: str | None
     symbol: str
+    coin: str
     funding: str
     fills: str
-    entry_price: Decimal
+    entry_price_usdt: Decimal
     prices: pd.DataFrame
     accounts: pd.DataFrame
     by_leverage: pd.DataFrame
@@ -162,14 +318,67 @@ class ReplayResult:
             "window": self.window,
             "venue": self.venue,
             "symbol": self.symbol,
+            "coin": self.coin,
             "funding": self.funding,
             "fills": self.fills,
-            "entry_price": float(self.entry_price),
+            "entry_price_usdt": float(self.entry_price_usdt),
             "totals": {k: _plain(v) for k, v in self.totals.items()},
             "by_leverage": _records(self.by_leverage),
             "accounts": _records(self.accounts),
             "prices": prices,
         }
+
+
+#: The per-bound figures :meth:`CrashReplay.bounds` lists.
+BOUND_FIELDS = (
+    "liquidated",
+    "lost_coin",
+    "insurance_paid_in_coin",
+    "insurance_drawn_coin",
+    "insurance_end_coin",
+    "adl_events",
+    "adl_contracts",
+    "deleveraged_accounts",
+    "uncovered_coin",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class CrashReplay:
+    """One window replayed under each fill model of ``config.fills`` (:func:`crash_replay`)."""
+
+    config: ReplayConfig
+    runs: tuple[ReplayResult, ...]
+
+    @property
+    def funding(self) -> str:
+        return self.runs[0].funding
+
+    def run(self, fills: str) -> ReplayResult:
+        """The run under one fill model."""
+        for result in self.runs:
+            if result.fills == fills:
+                return result
+        raise InputError("fills", fills, f"not run (ran: {[r.fills for r in self.runs]})")
+
+    def bounds(self) -> pd.DataFrame:
+        """Fund flows, draws and ADL per fill model (rows: fill models)."""
+        rows = [{"fills": r.fills, **{k: r.totals[k] for k in BOUND_FIELDS}} for r in self.runs]
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The first run in full (accounts, prices) and every run's totals as ``bounds``."""
+        first = self.runs[0].to_dict()
+        first["fills"] = [r.fills for r in self.runs]
+        first["bounds"] = _records(self.bounds())
+        first["runs"] = {
+            r.fills: {
+                "totals": {k: _plain(v) for k, v in r.totals.items()},
+                "by_leverage": _records(r.by_leverage),
+            }
+            for r in self.runs
+        }
+        return first
 
 
 def _plain(value: Any) -> Any:
@@ -194,32 +403,56 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+def _history(name: str, start: datetime, end: datetime) -> HistoricalFunding | None:
+    from inversa import data
+
+    if name not in data.FUNDING_VENUES:
+        return None
+    source = HistoricalFunding(data.funding_series(name))
+    return source if source.covers(start, end) else None
+
+
+def _span(name: str) -> str:
+    from inversa import data
+
+    if name not in data.FUNDING_VENUES:
+        return "no bundled funding history"
+    series = data.funding_series(name)
+    return f"bundled history covers {series.start:%Y-%m-%d} .. {series.end:%Y-%m-%d}"
+
+
 def _resolve_funding(
     choice: FundingChoice, venue: str | None, start: datetime, end: datetime
 ) -> tuple[FundingSource | None, str]:
+    """The funding source and a label that says which one was used and why."""
     if choice is None or (isinstance(choice, str) and choice == "none"):
         return None, "none"
+    if isinstance(choice, FundingSeries):
+        return HistoricalFunding(choice), f"{choice.venue} series"
     if isinstance(choice, pd.Series):
-        return HistoricalFunding(choice, source="funding"), "series"
+        raise InputError(
+            "funding", "Series", "pass a FundingSeries (the rates with their interval_hours)"
+        )
     if not isinstance(choice, str):
         return choice, type(choice).__name__
-    if choice not in ("auto", "history", "formula"):
-        raise InputError("funding", choice, "must be 'auto', 'history', 'formula' or 'none'")
-    if choice in ("auto", "history") and venue is not None:
-        from inversa import data
-
-        if venue in data.FUNDING_VENUES:
-            history = data.funding_history(venue)
-            source = HistoricalFunding(history["funding_rate"], source=f"funding:{venue}")
-            if source.covers(start, end):
-                return source, f"history:{venue}"
-        if choice == "history":
-            raise InputError(
-                "funding", choice, f"no bundled funding history of {venue!r} covers the window"
-            )
-    elif choice == "history":
-        raise InputError("funding", choice, "needs a venue with bundled funding history")
-    return FormulaFunding(), "formula"
+    _check_funding_name(choice)
+    if choice == "formula":
+        return FormulaFunding(), "formula"
+    if choice in ("venue", "history", "auto"):
+        own = _history(venue, start, end) if venue is not None else None
+        if own is not None:
+            return own, f"{own.venue} history"
+        why = f"{venue}: {_span(venue)}" if venue is not None else "no venue"
+        if choice != "auto":
+            raise InputError("funding", choice, f"no own history covers the window ({why})")
+        fallback = _history(_FALLBACK_HISTORY, start, end)
+        if fallback is None:  # pragma: no cover - Bybit's file covers every window
+            return FormulaFunding(), f"formula (auto: {why}; {_FALLBACK_HISTORY} neither)"
+        return fallback, f"{_FALLBACK_HISTORY} history (auto: {why})"
+    named = _history(choice, start, end)
+    if named is None:
+        raise InputError("funding", choice, f"does not cover the window ({_span(choice)})")
+    return named, f"{choice} history"
 
 
 def _open_book(engine: Engine, book: Book, rules: InstrumentRules, entry: Decimal) -> None:
@@ -234,13 +467,20 @@ def _open_book(engine: Engine, book: Book, rules: InstrumentRules, entry: Decima
                 raise InputError("book.account", e.account, "reserved for the market maker")
             if e.side not in (1, -1):
                 raise InputError(f"book[{e.account}].side", e.side, "must be +1 or -1")
-            value = position_value(e.contracts, entry, rules.contract_value)
+            if e.leverage > rules.max_leverage:
+                raise InputError(
+                    "leverages",
+                    f"{e.leverage.normalize():f}",
+                    f"above the {rules.max_leverage.normalize():f}x cap of "
+                    f"{rules.venue or 'the venue'} {symbol}",
+                )
+            value = rules.value(e.contracts, entry)
             deposit = e.deposit
             if deposit is None:
                 imr = rules.initial_rate(value, e.leverage)
                 deposit = initial_margin(value, imr=imr)
                 if rules.maker > 0:
-                    deposit += trading_fee(e.contracts, entry, rules.contract_value, rules.maker)
+                    deposit += rules.fee(e.contracts, entry, rules.maker)
             engine.deposit(e.account, deposit, rules.settle)
             engine.set_leverage(e.account, symbol, e.leverage, e.mode)
     for e in book.entries:
@@ -259,8 +499,6 @@ def _open_book(engine: Engine, book: Book, rules: InstrumentRules, entry: Decima
 
 
 def _deposits(events: Sequence[Event]) -> dict[str, Decimal]:
-    from inversa.engine import Deposited
-
     out: dict[str, Decimal] = {}
     for event in events:
         if isinstance(event, Deposited):
@@ -307,18 +545,18 @@ def _summarise(
                 "leverage": float(e.leverage),
                 "mode": MarginMode(e.mode).value,
                 "contracts": float(e.contracts),
-                "deposit": float(deposit),
+                "deposit_coin": float(deposit),
                 "liquidated": liquidated,
-                "liquidated_at": _stamp(liquidated_at.get(e.account)),
-                "coin_lost": float(deposit - equity) if liquidated else 0.0,
-                "pnl": float(equity - deposit),
-                "final_equity": float(equity),
+                "liquidated_bar_open_utc": _stamp(liquidated_at.get(e.account)),
+                "lost_coin": float(deposit - equity) if liquidated else 0.0,
+                "pnl_coin": float(equity - deposit),
+                "final_equity_coin": float(equity),
                 "deleveraged_contracts": float(deleveraged.get(e.account, ZERO)),
-                "insurance_paid_in": float(paid_in.get(e.account, ZERO)),
-                "insurance_drawn": float(drawn.get(e.account, ZERO)),
+                "insurance_paid_in_coin": float(paid_in.get(e.account, ZERO)),
+                "insurance_drawn_coin": float(drawn.get(e.account, ZERO)),
                 "adl_events": adl_events.get(e.account, 0),
                 "adl_contracts": float(adl_contracts.get(e.account, ZERO)),
-                "uncovered": float(uncovered.get(e.account, ZERO)),
+                "uncovered_coin": float(uncovered.get(e.account, ZERO)),
             }
         )
     accounts = pd.DataFrame(rows)
@@ -326,32 +564,32 @@ def _summarise(
     by_leverage = grouped.agg(
         accounts=("account", "count"),
         liquidated=("liquidated", "sum"),
-        coin_lost=("coin_lost", "sum"),
-        pnl=("pnl", "sum"),
-        insurance_paid_in=("insurance_paid_in", "sum"),
-        insurance_drawn=("insurance_drawn", "sum"),
+        lost_coin=("lost_coin", "sum"),
+        pnl_coin=("pnl_coin", "sum"),
+        insurance_paid_in_coin=("insurance_paid_in_coin", "sum"),
+        insurance_drawn_coin=("insurance_drawn_coin", "sum"),
         adl_events=("adl_events", "sum"),
         adl_contracts=("adl_contracts", "sum"),
         deleveraged_accounts=("deleveraged_contracts", lambda s: int((s > 0).sum())),
-        uncovered=("uncovered", "sum"),
+        uncovered_coin=("uncovered_coin", "sum"),
     ).reset_index()
     by_leverage["liquidated"] = by_leverage["liquidated"].astype(int)
     maker_equity = engine.equity(MARKET_MAKER, rules.settle)
     totals: dict[str, Any] = {
         "accounts": len(accounts),
         "liquidated": int(accounts["liquidated"].sum()),
-        "coin_lost": float(accounts["coin_lost"].sum()),
-        "pnl": float(accounts["pnl"].sum()),
-        "insurance_paid_in": float(sum(paid_in.values(), ZERO)),
-        "insurance_drawn": float(sum(drawn.values(), ZERO)),
-        "insurance_start": float(book.insurance_fund),
-        "insurance_end": float(engine.insurance_fund(rules.settle)),
+        "lost_coin": float(accounts["lost_coin"].sum()),
+        "pnl_coin": float(accounts["pnl_coin"].sum()),
+        "insurance_paid_in_coin": float(sum(paid_in.values(), ZERO)),
+        "insurance_drawn_coin": float(sum(drawn.values(), ZERO)),
+        "insurance_start_coin": float(book.insurance_fund),
+        "insurance_end_coin": float(engine.insurance_fund(rules.settle)),
         "adl_events": int(sum(adl_events.values())),
         "adl_contracts": float(sum(adl_contracts.values(), ZERO)),
         "deleveraged_accounts": len([a for a, q in deleveraged.items() if q > 0]),
-        "uncovered": float(sum(uncovered.values(), ZERO)),
-        "market_maker_pnl": float(maker_equity - deposits.get(MARKET_MAKER, ZERO)),
-        "fees": float(engine.fees_collected(rules.settle)),
+        "uncovered_coin": float(sum(uncovered.values(), ZERO)),
+        "market_maker_pnl_coin": float(maker_equity - deposits.get(MARKET_MAKER, ZERO)),
+        "fees_coin": float(engine.fees_collected(rules.settle)),
     }
     return accounts, by_leverage, totals
 
@@ -361,35 +599,39 @@ def replay_crash(
     book: Book | None = None,
     venue: str | None = "binance-coinm",
     symbol: str = "BTC/USD:BTC",
-    leverages: Sequence[object] = (2, 5, 10, 25, 50, 100),
+    leverages: Sequence[object] | None = None,
     *,
     rules: InstrumentRules | None = None,
     prices: pd.DataFrame | None = None,
     asset: str = "BTC",
     funding: FundingChoice = "auto",
-    fills: Literal["trigger", "mark"] = "trigger",
+    fills: FillModel = "trigger",
+    depth_usd: object | None = None,
     mode: MarginMode | str = MarginMode.ISOLATED,
     notional_coin: object = 1,
+    size_usd: object | None = None,
     insurance_fund: object = 0,
     market_maker_deposit: object = 10_000,
     check: bool = False,
 ) -> ReplayResult:
-    """Replay crash ``window`` on a simulated venue and report the damage.
+    """Replay crash ``window`` under one fill model and report the damage.
 
     Args:
         window: ``"2020-03"``, ``"2021-05"``, ``"2022-05"`` or ``"2022-11"``.
-        book: the accounts; ``None`` builds :meth:`Book.default` over ``leverages``.
+        book: the accounts; ``None`` builds :meth:`Book.default` over ``leverages``
+            (``None``: :data:`DEFAULT_LEVERAGES` cut at the venue's cap).
         venue, symbol: the rules, via :meth:`InstrumentRules.from_venue`, unless
             ``rules`` is given.
         prices: OHLC bars to use instead of ``inversa.data.crash_window(window, asset)``.
-        funding: ``"auto"`` (the venue's bundled history if it covers the window, else
-            the formula at zero premium), ``"history"``, ``"formula"``, ``"none"``/``None``,
-            a :class:`FundingSource` or a Series of rates.
-        fills: liquidation fills at an hourly extreme: ``"trigger"`` or ``"mark"``.
+        funding: one of :data:`FUNDING_CHOICES`, ``None``, a :class:`FundingSource` or a
+            :class:`~inversa.data.FundingSeries`.
+        fills: ``"trigger"``, ``"worst-mark"`` (alias ``"mark"``) or ``"impact"`` (needs
+            ``depth_usd``, USD).
         mode: the default book's margin mode.
-        notional_coin: the default book's position size, coin at entry.
+        notional_coin: the default book's position size, coin at entry (unless
+            ``size_usd``, USD notional per account, is given).
         insurance_fund: coin in the insurance fund at the start (default book).
-        market_maker_deposit: the market maker's wallet (default book).
+        market_maker_deposit: the market maker's wallet (default book), coin.
         check: run :func:`inversa.engine.check_invariants` after every step (slow).
     """
     if rules is None:
@@ -400,18 +642,25 @@ def replay_crash(
         from inversa import data
 
         prices = data.crash_window(window, asset)
+    if fills == "mark":
+        fills = "worst-mark"
+    if fills not in FILL_MODELS:
+        raise InputError("fills", fills, f"must be one of {', '.join(FILL_MODELS)}")
     bars = validate_bars(prices, f"crash window {window}")
     first = bars.index[0].to_pydatetime()
+    source, label = _resolve_funding(funding, venue, first, bars.index[-1].to_pydatetime())
     with exact():
         entry = to_decimal("open", float(bars["open"].iloc[0]), positive=True)
         if rules.tick is not None:
             entry = round_to_tick(entry, rules.tick, "nearest")
     if book is None:
+        levs = default_leverages(rules) if leverages is None else leverages
         book = Book.default(
-            leverages,
+            levs,
             rules,
             entry,
             notional_coin=to_decimal("notional_coin", notional_coin, positive=True),
+            size_usd=None if size_usd is None else to_decimal("size", size_usd, positive=True),
             mode=mode,
             market_maker_deposit=to_decimal(
                 "market_maker_deposit", market_maker_deposit, positive=True
@@ -424,7 +673,6 @@ def replay_crash(
         engine.fund_insurance(book.insurance_fund, rules.settle)
     engine.set_mark(rules.symbol, entry, time=first)
     _open_book(engine, book, rules, entry)
-    source, label = _resolve_funding(funding, venue, first, bars.index[-1].to_pydatetime())
 
     def verify(eng: Engine, _time: datetime, _label: str) -> None:
         check_invariants(eng)
@@ -435,22 +683,62 @@ def replay_crash(
         bars,
         funding=source,
         fills=fills,
+        depth_usd=depth_usd if fills == "impact" else None,
         source=f"crash window {window}",
         after_step=verify if check else None,
     )
     accounts, by_leverage, totals = _summarise(engine, book, rules)
-    totals["min_low"] = float(bars["low"].min())
-    totals["max_high"] = float(bars["high"].max())
+    totals["min_low_usdt"] = float(bars["low"].min())
+    totals["max_high_usdt"] = float(bars["high"].max())
     return ReplayResult(
         window=window,
         venue=rules.venue if rules.venue is not None else venue,
         symbol=rules.symbol,
+        coin=rules.settle,
         funding=label,
         fills=fills,
-        entry_price=entry,
+        entry_price_usdt=entry,
         prices=bars,
         accounts=accounts,
         by_leverage=by_leverage,
         totals=totals,
         events=engine.events,
     )
+
+
+def crash_replay(config: ReplayConfig, *, check: bool = False) -> CrashReplay:
+    """Replay ``config.window`` under each of ``config.fills`` (the CLI's API).
+
+    A venue with no sourced margin model (OKX today) or a leverage above the venue's cap
+    raises :class:`~inversa.errors.InputError` naming ``venue`` or ``leverages``.
+    """
+    try:
+        rules = InstrumentRules.from_venue(config.venue, config.symbol)
+    except InputError as exc:
+        if exc.field in ("maintenance", "max_leverage"):
+            raise InputError(
+                "venue",
+                config.venue,
+                f"no margin model is sourced for {config.symbol}: it cannot be replayed",
+            ) from None
+        raise
+    runs = tuple(
+        replay_crash(
+            config.window,
+            venue=config.venue,
+            symbol=config.symbol,
+            leverages=config.leverages,
+            rules=rules,
+            asset=config.asset,
+            funding=config.funding,
+            fills=fill,  # type: ignore[arg-type]
+            depth_usd=config.depth_usd,
+            mode=config.mode,
+            size_usd=config.size_usd,
+            insurance_fund=config.insurance_fund_coin,
+            market_maker_deposit=config.market_maker_deposit_coin,
+            check=check,
+        )
+        for fill in config.fills or ()
+    )
+    return CrashReplay(config, runs)

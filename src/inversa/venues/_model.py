@@ -19,6 +19,9 @@ from inversa.venues._margin import Margin
 from inversa.venues._symbols import ExpiryRule, format_symbol, match_symbol
 
 __all__ = [
+    "CAP_RULES",
+    "STATUSES",
+    "Alternative",
     "DatedTemplate",
     "Funding",
     "Instrument",
@@ -29,6 +32,17 @@ __all__ = [
 ]
 
 
+#: How sure a number is, beyond its source: ``"unconfirmed"`` (the source could not be
+#: read in full, e.g. a page cut off before its table) or ``"inferred"`` (reconstructed
+#: to reproduce published anchors, not published as such).  A number without a status is
+#: stated by its source as written.
+STATUSES = ("unconfirmed", "inferred")
+
+#: Funding caps tied to the margin rates (see :func:`inversa.contracts.margin_funding_cap`):
+#: ``"mmr-multiple"``: ``|F| <= k * MMR``; ``"im-minus-mm"``: ``|F| <= k * (IMR - MMR)``.
+CAP_RULES = ("mmr-multiple", "im-minus-mm")
+
+
 def _empty() -> Mapping[str, Sourced]:
     return MappingProxyType({})
 
@@ -37,22 +51,55 @@ def _empty() -> Mapping[str, Sourced]:
 class Source:
     """Where a number comes from: a page or API snapshot and the date it describes.
 
-    ``as_of`` is the page or snapshot date the reference states; when it states none, the
-    date of the stored snapshot it names (the ``note`` then says so).
+    ``as_of`` is the page or snapshot date the reference states; when it states none
+    (``undated``), the date of the stored snapshot it names (the ``note`` then says so).
     """
 
     id: str
     url: str
     as_of: date
     note: str = ""
+    undated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """The same number as another source publishes it, not the one used.
+
+    The ``note`` says what the other figure is; the used number's own note says why it
+    was preferred.
+    """
+
+    value: Decimal
+    source: Source
+    note: str
 
 
 @dataclass(frozen=True, slots=True)
 class Sourced:
-    """The provenance of one number: its source and an optional remark on the value."""
+    """The provenance of one number: its value, source, remark, status and alternatives.
+
+    Attributes:
+        source: where the number comes from.
+        note: remark on the value (older values, derivations, why it was chosen).
+        value: the number as read (a Decimal, or a tuple for lists of hours or months);
+            ``None`` for a table-level source (e.g. a margin method).
+        status: ``None`` when the source states the number as written, else one of
+            :data:`STATUSES`, or ``"derived"`` for a number the reader computes from
+            sourced ones (a funding cap from its rule; never written in a file).
+        alternatives: the same number as other sources publish it (a disagreement).
+    """
 
     source: Source
     note: str | None = None
+    value: Decimal | tuple[Decimal, ...] | None = None
+    status: str | None = None
+    alternatives: tuple[Alternative, ...] = ()
+
+    @property
+    def disputed(self) -> bool:
+        """True when another source publishes a different figure."""
+        return bool(self.alternatives)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +114,16 @@ class Funding:
         accrual: ``"discrete"`` (paid at ``times_utc``) or ``"continuous"`` (Deribit).
         interest: interest component ``I`` per interval, fraction (clamp model).
         clamp: half-width of the clamp around ``I``, fraction (clamp model).
-        cap: absolute cap on the rate, fraction; ``None`` when not sourced.
+        cap: absolute cap on the rate, fraction; ``None`` when not sourced.  With a
+            ``cap_rule`` and its ``cap_factor`` it is derived per instrument from the
+            instrument's base margin rates.
         dead_band: half-width of the dead band, fraction (Deribit model).
         times_utc: funding hours in UTC; empty when unknown or continuous.
         note: remarks (premium-index definition, caps not encoded, ...).
+        cap_rule: how the venue ties the cap to margin (one of :data:`CAP_RULES`), or
+            ``None``.
+        cap_factor: the ``k`` of ``cap_rule`` (a fraction, 0.75 = 75 %); ``None`` when the
+            rule is known but its constant is not sourced (then no cap is applied).
     """
 
     model: str
@@ -82,6 +135,8 @@ class Funding:
     dead_band: Decimal | None = None
     times_utc: tuple[int, ...] = ()
     note: str = ""
+    cap_rule: str | None = None
+    cap_factor: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +243,10 @@ class Instrument:
         """The remark recorded on one value (older values, derivations), if any."""
         return self._provenance(field_name).note
 
+    def sourced(self, field_name: str) -> Sourced:
+        """The full provenance of one number: value, source, note, status, alternatives."""
+        return self._provenance(field_name)
+
     def _provenance(self, field_name: str) -> Sourced:
         try:
             return self.provenance[field_name]
@@ -216,24 +275,30 @@ class DatedTemplate:
     def patterns(self) -> tuple[str, ...]:
         return (self.symbol_pattern, *self.alias_patterns)
 
+    def match(self, symbol: str) -> date | None:
+        """The date ``symbol`` names if it has this family's shape, else ``None``; the
+        date is not checked against :attr:`rule` (see :meth:`parse`)."""
+        for pattern in self.patterns:
+            matched = match_symbol(pattern, symbol, self.rule)
+            if matched is not None:
+                return matched
+        return None
+
     def parse(self, symbol: str) -> date | None:
         """The expiry date named by ``symbol`` if it has this family's shape, else ``None``.
 
         Raises InputError when the shape matches but the date is impossible or is not an
         expiry under :attr:`rule`.
         """
-        for pattern in self.patterns:
-            matched = match_symbol(pattern, symbol, self.rule)
-            if matched is not None:
-                if not self.rule.is_expiry(matched):
-                    raise InputError(
-                        "symbol",
-                        symbol,
-                        f"{matched.isoformat()} is not an expiry on {self.prototype.venue}: "
-                        f"{self.rule.describe()}",
-                    )
-                return matched
-        return None
+        matched = self.match(symbol)
+        if matched is not None and not self.rule.is_expiry(matched):
+            raise InputError(
+                "symbol",
+                symbol,
+                f"{matched.isoformat()} is not an expiry on {self.prototype.venue}: "
+                f"{self.rule.describe()}",
+            )
+        return matched
 
     def instantiate(self, expiry: date) -> Instrument:
         """The instrument expiring on ``expiry`` (UTC, at the rule's settlement hour)."""
@@ -286,7 +351,7 @@ class Venue:
         for inst in self.instruments:
             out += [inst.symbol, *inst.aliases]
         for tpl in self.templates:
-            out += list(tpl.patterns)
+            out += [p for p in tpl.patterns if p not in out]
         return out
 
     def instrument(self, symbol: str) -> Instrument:
@@ -299,16 +364,30 @@ class Venue:
         found = self._index.get(key)
         if found is not None:
             return found
-        for tpl in self.templates:
-            expiry = tpl.parse(key)
-            if expiry is not None:
-                return tpl.instantiate(expiry)
+        rejected: list[tuple[DatedTemplate, date]] = []
+        for tpl in self.templates:  # families may share a shape (weeklies vs monthlies)
+            day = tpl.match(key)
+            if day is not None:
+                if tpl.rule.is_expiry(day):
+                    return tpl.instantiate(day)
+                rejected.append((tpl, day))
+        if rejected:
+            rules = "; or ".join(tpl.rule.describe() for tpl, _ in rejected)
+            raise InputError(
+                "symbol",
+                symbol,
+                f"{rejected[0][1].isoformat()} is not an expiry on {self.name}: {rules}",
+            )
         raise UnknownSymbolError(self.name, symbol, self.symbols())
 
     def source(self, field_name: str) -> Source:
         """The :class:`Source` of a venue-level number, e.g. ``"funding.interest"``."""
+        return self.sourced(field_name).source
+
+    def sourced(self, field_name: str) -> Sourced:
+        """The full provenance of a venue-level number (see :class:`Sourced`)."""
         try:
-            return self.provenance[field_name].source
+            return self.provenance[field_name]
         except KeyError:
             known = ", ".join(sorted(self.provenance))
             raise InputError(

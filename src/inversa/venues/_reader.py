@@ -15,11 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 
+from inversa.contracts.funding import margin_funding_cap
 from inversa.contracts.margin import TierTable
 from inversa.contracts.spec import ContractKind, ContractSpec
 from inversa.errors import InputError
 from inversa.venues._margin import FlatMargin, LinearMargin, Margin, RiskStepMargin, TieredMargin
 from inversa.venues._model import (
+    CAP_RULES,
     DatedTemplate,
     Funding,
     Instrument,
@@ -66,8 +68,11 @@ def _read_sources(ctx: Ctx, top: Table) -> None:
         if as_of is None:
             entry.fail("as_of", f'expected a date "YYYY-MM-DD", got {raw!r}')
         note = entry.opt_text("note") or ""
+        undated = entry.data.pop("undated", False)
+        if not isinstance(undated, bool):
+            entry.fail("undated", f"expected true or false, got {undated!r}")
         entry.done()
-        ctx.sources[source_id] = Source(source_id, url, as_of, note)
+        ctx.sources[source_id] = Source(source_id, url, as_of, note, undated)
     table.done()
 
 
@@ -88,8 +93,38 @@ def _read_funding(table: Table) -> Funding:
     for name in needed:
         if getattr(funding, name) is None:
             table.fail(name, f"missing: the {model!r} model needs it")
+    rule_table = table.table("cap_rule")
+    if rule_table is not None:
+        if funding.cap is not None:
+            table.fail("cap_rule", "give cap or cap_rule, not both")
+        funding = _read_cap_rule(rule_table, funding)
     table.done()
     return funding
+
+
+def _read_cap_rule(table: Table, funding: Funding) -> Funding:
+    """``[funding.cap_rule]``: a cap tied to each instrument's base margin rates."""
+    table.method_source("funding.cap_rule")
+    if "funding.cap_rule" not in table.prov:
+        table.fail("source", 'missing: a cap rule needs source = "<id>"')
+    kind = table.text("kind", CAP_RULES)
+    factor = table.opt_num("factor", lambda x: 0 < x <= 1, "must lie in (0, 1]")
+    table.done()
+    return replace(funding, cap_rule=kind, cap_factor=factor)
+
+
+def _derived_cap(
+    funding: Funding, margin: Margin, max_leverage: Decimal | None
+) -> tuple[Decimal, str]:
+    """The cap of ``funding.cap_rule`` from the instrument's base rates (position value
+    0), and a note that shows the derivation."""
+    assert funding.cap_factor is not None
+    k, zero = funding.cap_factor, Decimal(0)
+    mmr = margin.maintenance_rate_and_cum(zero)[0]
+    if funding.cap_rule == "mmr-multiple":
+        return margin_funding_cap(k, mmr), f"derived: {k} x MMR {mmr}"
+    imr = margin.initial_rate(zero, max_leverage)
+    return margin_funding_cap(k, mmr, imr), f"derived: {k} x (IMR {imr} - MMR {mmr})"
 
 
 def _read_rounding(ctx: Ctx, table: Table) -> Rounding:
@@ -112,7 +147,7 @@ def _read_tiers(table: Table) -> TierTable:
     rates: list[Decimal] = []
     caps: list[Decimal | None] = []
     for i, (key, raw) in enumerate(table.tables("tiers")):
-        tier = Table(table.ctx, raw, key, table.prov, f"{table.prefix}tiers[{i}].")
+        tier = Table(table.ctx, raw, key, table.prov, f"{table.prefix}tiers[{i}].", table.status)
         bounds.append(tier.num("upper", _positive, "must be > 0", allow_inf=True))
         rates.append(tier.num("mmr", lambda x: 0 <= x < 1, "must lie in [0, 1)"))
         caps.append(tier.opt_num("max_leverage", _leverage, "must be >= 1"))
@@ -150,7 +185,13 @@ def _read_margin(table: Table) -> Margin:
     return margin
 
 
-def _read_instrument(table: Table, venue: str, funding: Funding | None, dated: bool) -> Instrument:
+def _read_instrument(
+    table: Table,
+    venue: str,
+    funding: Funding | None,
+    dated: bool,
+    cap_rule: Sourced | None = None,
+) -> Instrument:
     symbol = table.text("symbol")
     aliases = table.texts("aliases")
     kind_text = table.text("kind", tuple(k.value for k in ContractKind))
@@ -182,6 +223,14 @@ def _read_instrument(table: Table, venue: str, funding: Funding | None, dated: b
     table.done()
     if funding is not None and funding_cap is not None:
         funding = replace(funding, cap=funding_cap)
+    elif funding is not None and funding.cap_factor is not None and margin is not None:
+        assert cap_rule is not None
+        try:
+            cap, how = _derived_cap(funding, margin, max_leverage)
+        except InputError as exc:
+            table.fail("margin", f"cannot derive the funding cap: {exc}")
+        funding = replace(funding, cap=cap)
+        table.prov["funding_cap"] = Sourced(cap_rule.source, how, cap, "derived")
     return Instrument(
         venue=venue,
         symbol=symbol,
@@ -211,7 +260,7 @@ def _read_template(table: Table, venue: str) -> DatedTemplate:
         rule = ExpiryRule(kind, hours[0], months)
     except InputError as exc:
         expiry.fail("rule", str(exc))
-    prototype = _read_instrument(table, venue, None, dated=True)
+    prototype = _read_instrument(table, venue, None, True)
     for i, pattern in enumerate((prototype.symbol, *prototype.aliases)):
         try:
             check_pattern(pattern, rule)
@@ -248,7 +297,9 @@ def parse_rules(text: str, origin: str) -> Venue:
             notes[key] = notes_table.text(key)
         notes_table.done()
     instruments = [
-        _read_instrument(Table(ctx, raw, key, {}), name, funding, dated=False)
+        _read_instrument(
+            Table(ctx, raw, key, {}), name, funding, False, venue_prov.get("funding.cap_rule")
+        )
         for key, raw in top.tables("instruments")
     ]
     templates = [

@@ -99,13 +99,23 @@ def venue_table() -> list[dict[str, Any]]:
         rows.append(
             {
                 "venue": venue.name,
-                "instruments": [i.symbol for i in venue.instruments]
-                + [t.symbol_pattern for t in venue.templates],
-                "venue_ids": [a for i in venue.instruments for a in i.aliases[:1]]
-                + [a for t in venue.templates for a in t.alias_patterns[:1]],
+                "instruments": _unique(
+                    [i.symbol for i in venue.instruments]
+                    + [t.symbol_pattern for t in venue.templates]
+                ),
+                "venue_ids": _unique(
+                    [a for i in venue.instruments for a in i.aliases[:1]]
+                    + [a for t in venue.templates for a in t.alias_patterns[:1]]
+                ),
                 "liquidation_model": venue.liquidation_model,
                 "funding_model": venue.funding.model,
                 "as_of": venue.as_of.isoformat(),
             }
         )
     return rows
+
+
+def _unique(items: list[str]) -> list[str]:
+    """``items`` without repeats, first occurrence kept (weekly and monthly families
+    share a symbol pattern)."""
+    return list(dict.fromkeys(items))

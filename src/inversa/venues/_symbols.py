@@ -33,7 +33,7 @@ __all__ = [
 MONTH_CODES = "FGHJKMNQUVXZ"
 MONTH_NAMES = tuple(calendar.month_abbr[m].upper() for m in range(1, 13))
 TOKENS = ("{YYMMDD}", "{DMMMYY}", "{MYY}")
-RULE_KINDS = ("last-friday", "friday")
+RULE_KINDS = ("last-friday", "friday", "weekly-friday")
 
 _FRIDAY = 4
 _TOKEN_REGEX = {
@@ -53,8 +53,10 @@ class ExpiryRule:
     """Which dates are expiries, and at what UTC hour the contract settles.
 
     Attributes:
-        kind: ``"last-friday"`` (the last Friday of one of ``months``) or ``"friday"``
-            (any Friday: weekly, monthly and quarterly listings).
+        kind: ``"last-friday"`` (the last Friday of one of ``months``: monthly and
+            quarterly listings), ``"friday"`` (any Friday: weekly, monthly and quarterly
+            listings) or ``"weekly-friday"`` (a Friday that is not the month's last: the
+            weeklies, where they have terms of their own).
         hour_utc: settlement hour, UTC.
         months: calendar months (1-12) that hold an expiry; empty means every month.
     """
@@ -77,7 +79,8 @@ class ExpiryRule:
     def is_expiry(self, day: date) -> bool:
         if day.weekday() != _FRIDAY or not self._month_ok(day.month):
             return False
-        return self.kind == "friday" or day == _last_friday(day.year, day.month)
+        last = day == _last_friday(day.year, day.month)
+        return {"friday": True, "last-friday": last, "weekly-friday": not last}[self.kind]
 
     def expiry_in_month(self, year: int, month: int) -> date | None:
         """The one expiry of a month (``last-friday`` rules), else ``None``."""
@@ -92,7 +95,11 @@ class ExpiryRule:
         months = (
             "/".join(calendar.month_abbr[m] for m in self.months) if self.months else "any month"
         )
-        when = "the last Friday of" if self.kind == "last-friday" else "a Friday in"
+        when = {
+            "last-friday": "the last Friday of",
+            "friday": "a Friday in",
+            "weekly-friday": "a Friday other than the last of",
+        }[self.kind]
         return f"expiries fall on {when} {months}, {self.hour_utc:02d}:00 UTC"
 
 

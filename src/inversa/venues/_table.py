@@ -2,10 +2,18 @@
 
 :class:`Table` wraps one TOML table: reading a key consumes it and :meth:`Table.done`
 rejects what is left (typos fail loudly).  A number is written
-``{ value = "0.0005", source = "<id>" }`` (optionally ``note``), the value as text so that
-it loads as an exact Decimal; lists of hours or months are
-``{ value = ["4", "12", "20"], source = "<id>" }``.  Every failure is a
-:class:`RuleFileError` naming the file and the key.
+``{ value = "0.0005", source = "<id>" }``, the value as text so that it loads as an exact
+Decimal; lists of hours or months are ``{ value = ["4", "12", "20"], source = "<id>" }``.
+Optional keys of a number:
+
+- ``note``: a remark (an older value, a derivation, why this figure is used);
+- ``status``: ``"unconfirmed"`` or ``"inferred"`` (see :data:`~inversa.venues._model.STATUSES`);
+  a table-level ``status`` (beside a table's ``source``) applies to every number in it;
+- ``alternatives = [{ value = "...", source = "<id>", note = "..." }]``: the same number as
+  other sources publish it (a disagreement; single numbers only, each with a note, each
+  different from the value used).
+
+Every failure is a :class:`RuleFileError` naming the file and the key.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
 from inversa.errors import DataError
-from inversa.venues._model import Source, Sourced
+from inversa.venues._model import STATUSES, Alternative, Source, Sourced
 
 __all__ = ["Ctx", "RuleFileError", "Table", "as_date", "reject_bare_numbers"]
 
@@ -47,15 +55,23 @@ class Ctx:
 class Table:
     """One TOML table; reading a key consumes it, :meth:`done` rejects the leftovers.
 
-    Sourced numbers are recorded in ``prov`` under ``prefix + name``.
+    Sourced numbers are recorded in ``prov`` under ``prefix + name``; ``status`` is the
+    default status of the numbers in this table (set by a table-level ``status``).
     """
 
     def __init__(
-        self, ctx: Ctx, data: Any, key: str, prov: dict[str, Sourced], prefix: str = ""
+        self,
+        ctx: Ctx,
+        data: Any,
+        key: str,
+        prov: dict[str, Sourced],
+        prefix: str = "",
+        status: str | None = None,
     ) -> None:
         if not isinstance(data, dict):
             ctx.fail(key, f"expected a table, got {type(data).__name__}")
         self.ctx, self.data, self.key, self.prov, self.prefix = ctx, dict(data), key, prov, prefix
+        self.status = status
 
     def path(self, name: str) -> str:
         return f"{self.key}.{name}" if self.key else name
@@ -96,7 +112,9 @@ class Table:
         if name not in self.data:
             return None
         sub_prefix = self.prefix + name + "." if prefix is None else prefix
-        return Table(self.ctx, self.data.pop(name), self.path(name), self.prov, sub_prefix)
+        return Table(
+            self.ctx, self.data.pop(name), self.path(name), self.prov, sub_prefix, self.status
+        )
 
     def tables(self, name: str) -> list[tuple[str, Any]]:
         value = self.data.pop(name, [])
@@ -105,37 +123,80 @@ class Table:
         return [(f"{self.path(name)}[{i}]", item) for i, item in enumerate(value)]
 
     def method_source(self, name: str) -> None:
-        """An optional ``source = "<id>"`` for a table as a whole (e.g. the margin method)."""
+        """An optional ``source = "<id>"`` for a table as a whole (e.g. the margin method),
+        with an optional ``note`` and a ``status`` that its numbers inherit."""
         source_id = self.opt_text("source")
+        status = self.opt_text("status", STATUSES)
         if source_id is None:
+            if status is not None:
+                self.fail("status", 'a table-level status needs source = "<id>" beside it')
             return
-        if source_id not in self.ctx.sources:
-            known = ", ".join(sorted(self.ctx.sources)) or "none"
-            self.fail("source", f"unknown source id {source_id!r} (known: {known})")
-        self.ctx.used.add(source_id)
-        self.prov[name] = Sourced(self.ctx.sources[source_id])
+        if status is not None:
+            self.status = status
+        note = self.opt_text("note")
+        self.prov[name] = Sourced(self._source(self.path("source"), source_id), note, None, status)
 
-    def _sourced(self, name: str) -> Any:
-        """The raw ``value`` of a sourced entry; records its provenance."""
-        raw = self.data.pop(name)
-        key = self.path(name)
-        if not isinstance(raw, dict) or "value" not in raw:
-            self.ctx.fail(key, 'write numbers as { value = "...", source = "<id>" }')
-        extra = set(raw) - {"value", "source", "note"}
-        if extra:
-            self.ctx.fail(f"{key}.{sorted(extra)[0]}", "unknown key")
-        source_id = raw.get("source")
+    def _source(self, key: str, source_id: Any) -> Source:
         if not isinstance(source_id, str) or not source_id:
             self.ctx.fail(key, 'number without a source: add source = "<id>"')
         if source_id not in self.ctx.sources:
             known = ", ".join(sorted(self.ctx.sources)) or "none"
             self.ctx.fail(key, f"unknown source id {source_id!r} (known: {known})")
-        note = raw.get("note")
-        if note is not None and not isinstance(note, str):
-            self.ctx.fail(f"{key}.note", "expected a string")
         self.ctx.used.add(source_id)
-        self.prov[self.prefix + name] = Sourced(self.ctx.sources[source_id], note)
-        return raw["value"]
+        return self.ctx.sources[source_id]
+
+    def _sourced(self, name: str, allow_inf: bool = False) -> Decimal | tuple[Decimal, ...]:
+        """The parsed ``value`` of a sourced entry; records its provenance."""
+        raw = self.data.pop(name)
+        key = self.path(name)
+        if not isinstance(raw, dict) or "value" not in raw:
+            self.ctx.fail(key, 'write numbers as { value = "...", source = "<id>" }')
+        extra = set(raw) - {"value", "source", "note", "status", "alternatives"}
+        if extra:
+            self.ctx.fail(f"{key}.{sorted(extra)[0]}", "unknown key")
+        source = self._source(key, raw.get("source"))
+        note = raw.get("note")
+        if note is not None and (not isinstance(note, str) or not note.strip()):
+            self.ctx.fail(f"{key}.note", "expected a non-empty string")
+        status = raw.get("status", self.status)
+        if status is not None and status not in STATUSES:
+            self.ctx.fail(f"{key}.status", f"{status!r} is not one of {', '.join(STATUSES)}")
+        value: Decimal | tuple[Decimal, ...]
+        if isinstance(raw["value"], list):
+            value = tuple(self._decimal(key, item) for item in raw["value"])
+        else:
+            value = self._decimal(key, raw["value"], allow_inf)
+        alternatives = self._alternatives(key, raw.get("alternatives"), value)
+        self.prov[self.prefix + name] = Sourced(source, note, value, status, alternatives)
+        return value
+
+    def _alternatives(
+        self, key: str, raw: Any, used: Decimal | tuple[Decimal, ...]
+    ) -> tuple[Alternative, ...]:
+        if raw is None:
+            return ()
+        key = f"{key}.alternatives"
+        if isinstance(used, tuple):
+            self.ctx.fail(key, "alternatives are kept for single numbers only")
+        if not isinstance(raw, list) or not raw:
+            self.ctx.fail(key, "expected a non-empty array of { value, source, note } tables")
+        out: list[Alternative] = []
+        for i, item in enumerate(raw):
+            where = f"{key}[{i}]"
+            if not isinstance(item, dict):
+                self.ctx.fail(where, f"expected a table, got {type(item).__name__}")
+            extra = set(item) - {"value", "source", "note"}
+            if extra:
+                self.ctx.fail(f"{where}.{sorted(extra)[0]}", "unknown key")
+            value = self._decimal(f"{where}.value", item.get("value"))
+            if value == used:
+                self.ctx.fail(f"{where}.value", f"{value} is the value used: not an alternative")
+            note = item.get("note")
+            if not isinstance(note, str) or not note.strip():
+                self.ctx.fail(f"{where}.note", "missing: say what this figure is")
+            source = self._source(f"{where}.source", item.get("source"))
+            out.append(Alternative(value, source, note))
+        return tuple(out)
 
     def _decimal(self, key: str, raw: Any, allow_inf: bool = False) -> Decimal:
         if not isinstance(raw, str):
@@ -169,7 +230,9 @@ class Table:
     ) -> Decimal | None:
         if name not in self.data:
             return None
-        out = self._decimal(self.path(name), self._sourced(name), allow_inf)
+        out = self._sourced(name, allow_inf)
+        if isinstance(out, tuple):
+            self.fail(name, f"expected one number, got a list {[str(x) for x in out]}")
         if check is not None and not check(out):
             self.fail(name, f"value {out} {what}")
         return out
@@ -177,13 +240,12 @@ class Table:
     def ints(self, name: str, low: int, high: int) -> tuple[int, ...]:
         if name not in self.data:
             return ()
-        raw = self._sourced(name)
-        items = raw if isinstance(raw, list) else [raw]
+        parsed = self._sourced(name)
+        items = parsed if isinstance(parsed, tuple) else (parsed,)
         out: list[int] = []
-        for item in items:
-            number = self._decimal(self.path(name), item)
+        for number in items:
             if number != number.to_integral_value() or not low <= number <= high:
-                self.fail(name, f"value {item!r} must be a whole number in {low}..{high}")
+                self.fail(name, f"value {str(number)!r} must be a whole number in {low}..{high}")
             out.append(int(number))
         return tuple(out)
 
