@@ -73,6 +73,7 @@ class Command:
     path: tuple[str, ...]
     options: tuple[Option, ...]
     has_json: bool
+    arguments: tuple[str, ...] = ()  # positional parameter names, in order
 
     @property
     def name(self) -> str:
@@ -129,8 +130,12 @@ def commands(app: Any) -> list[Command]:
                 walk(cmd.commands[sub], (*path, sub))
             return
         options: list[Option] = []
+        arguments: list[str] = []
         has_json = False
         for param in cmd.params:
+            if getattr(param, "param_type_name", "") == "argument":
+                arguments.append(str(param.name))
+                continue
             if getattr(param, "param_type_name", "") != "option":
                 continue
             name = str(max(param.opts, key=len))
@@ -142,7 +147,7 @@ def commands(app: Any) -> list[Command]:
             domain = od.domain if od else None
             is_path = _is_path(param) or (domain is not None and domain.kind == "path")
             options.append(Option(name, str(param.name), domain, bool(od and od.mapping), is_path))
-        out.append(Command(path, tuple(options), has_json))
+        out.append(Command(path, tuple(options), has_json, tuple(arguments)))
 
     walk(typer.main.get_command(app), ())
     return out
@@ -598,9 +603,27 @@ def usage_cases(command: Command, base: list[str]) -> Iterator[Case]:
             command.name,
             last.name,
             "usage",
-            [*[a for a in _with(base, last.name, []) if a != "--json"], last.name],
+            [*command.path, *[a for a in _with(base, last.name, []) if a != "--json"], last.name],
             names=_names(last),
         )
+
+
+def argument_cases(command: Command, base: list[str]) -> Iterator[Case]:
+    """Generic bad values for each positional argument (baselines give them first)."""
+    for i, name in enumerate(command.arguments):
+        if i >= len(base):
+            return
+        for text in GENERIC_BAD:
+            argv = [*command.path, *base[:i], text, *base[i + 1 :]]
+            yield Case(
+                f"{command.name} <{name}>={text!r}",
+                command.name,
+                f"<{name}>",
+                "generic",
+                argv,
+                names=[name, text] if text.strip() else [name],
+                declared=False,
+            )
 
 
 def input_cases(command: Command) -> Iterator[Case]:
@@ -625,12 +648,8 @@ def input_cases(command: Command) -> Iterator[Case]:
 
 def fixture_files(argv: list[str]) -> dict[str, bytes]:
     """The fixture files an argv refers to, by name (copied into the scratch directory)."""
-    out: dict[str, bytes] = {}
-    for arg in argv:
-        path = FILES / arg
-        if arg and "/" not in arg and path.is_file():
-            out[arg] = path.read_bytes()
-    return out
+    known = {p.name for p in FILES.iterdir() if p.is_file()}
+    return {arg: (FILES / arg).read_bytes() for arg in argv if arg in known}
 
 
 def build_corpus(cmds: list[Command], baselines: dict[str, list[str]]) -> list[Case]:
@@ -639,6 +658,7 @@ def build_corpus(cmds: list[Command], baselines: dict[str, list[str]]) -> list[C
     for command in cmds:
         base = baselines.get(command.name, ["--json"] if command.has_json else [])
         cases += usage_cases(command, base)
+        cases += argument_cases(command, base)
         for option in command.options:
             cases += option_cases(command, option, base)
         cases += input_cases(command)

@@ -40,6 +40,8 @@ ACCEPTED = "exit 0 accepting invalid input"
 MULTILINE = "exit 2, but multi-line output"
 OTHER = "other exit status, no traceback"
 VALID_OK = "valid edge input: exit 0, strict JSON"
+#: Valid cases that must exit 0 (a clean error is not enough): a UTF-8 BOM is valid text.
+MUST_SUCCEED = ("baseline", "file-bom")
 OUTCOMES = (CLEAN, TRACEBACK, HANG, BAD_JSON, ACCEPTED, MULTILINE, OTHER, VALID_OK)
 
 
@@ -62,7 +64,7 @@ class Outcome:
     def ok(self) -> bool:
         if self.leftover:
             return False
-        if self.case.family == "baseline":
+        if self.case.family in MUST_SUCCEED:
             return self.outcome == VALID_OK
         if self.case.expect == "valid":
             return self.outcome in (VALID_OK, CLEAN)
@@ -76,6 +78,8 @@ class Outcome:
             return "temporary file left"
         if self.case.family == "baseline" and self.outcome != VALID_OK:
             return "no valid baseline invocation"
+        if self.case.family in MUST_SUCCEED and self.outcome != VALID_OK:
+            return "valid input refused"
         return self.outcome
 
     @property
@@ -284,6 +288,8 @@ def table(outcomes: list[Outcome]) -> str:
         extra = f" ({unnamed} of them do not name the field)" if name == CLEAN else ""
         lines.append(f"| {name} | {counts.get(name, 0)}{extra} |")
     lines.append(f"| temporary file left behind (any outcome) | {leftover} |")
+    refused = sum(1 for o in outcomes if o.case.family in MUST_SUCCEED and not o.ok)
+    lines.append(f"| valid input refused (UTF-8 BOM file, baseline) | {refused} |")
     lines.append("")
     lines.append(
         f"{len(outcomes)} runs: {inproc} in-process, {len(outcomes) - inproc} as subprocesses "

@@ -77,6 +77,10 @@ def test_classify_outcomes() -> None:
     assert classify(_case(), fine, "x").outcome == ACCEPTED
     assert classify(_case(expect="valid"), fine, "x").outcome == VALID_OK
     assert classify(_case(expect="valid"), fine, "x").ok
+    bom = _case(expect="valid")
+    bom.family = "file-bom"
+    assert not classify(bom, one, "x").ok  # a BOM file must be read, not refused
+    assert classify(bom, fine, "x").ok
     left = classify(_case(), {**one, "leftover": ["tmpab12.tmp"]}, "x")
     assert not left.ok
 
