@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 
 from .corpus import Case, Command, baseline_candidates, build_corpus, commands, fixture_files
 from .corpus import sample as sample_cases
@@ -59,12 +60,15 @@ def run_corpus(
     subprocesses: int = 40,
     progress: bool = False,
     verify_baselines: bool = True,
+    budget_s: float | None = None,
 ) -> list[Outcome]:
     """Run the full corpus (or a seeded sample): baselines first, then every case.
 
     ``subprocesses`` cases (seeded) also run as real ``inversa`` processes.  Without
     ``verify_baselines`` each command takes its first candidate unchecked (faster; a
-    broken baseline then shows up as failing cases of that command).
+    broken baseline then shows up as failing cases of that command).  With ``budget_s``
+    no case starts after that many seconds (the sample is ordered round-robin over the
+    commands, so a cut still covers every command); the subprocess cases come first.
     """
     from inversa.cli import app
 
@@ -79,6 +83,13 @@ def run_corpus(
         if sample is not None:
             cases = sample_cases(cases, sample, seed)
         rng = random.Random(seed + 1)
-        sub = [c.id for c in rng.sample(cases, min(subprocesses, len(cases)))]
-        outcomes += run_cases(worker, cases, subprocess_ids=sub, progress=progress)
+        picked = rng.sample(cases, min(subprocesses, len(cases)))
+        sub = {c.id for c in picked}
+        if budget_s is not None:
+            cases = picked + [c for c in cases if c.id not in sub]
+        deadline = None if budget_s is None else time.monotonic() + budget_s
+        for outcome in run_cases(worker, cases, subprocess_ids=sub, progress=progress):
+            outcomes.append(outcome)
+            if deadline is not None and time.monotonic() > deadline:
+                break
     return outcomes
