@@ -383,13 +383,12 @@ def _toml_mutations(text: str) -> Iterator[tuple[str, str, bytes, list[str]]]:
 
 def _csv_mutations(text: str) -> Iterator[tuple[str, str, bytes, list[str]]]:
     """(family, label, content, names) mutations of a valid CSV fixture."""
-    raw = text.encode("utf-8")
     lines = text.splitlines()
     header = lines[0].split(",")
     yield (
         "encoding",
         "lone-xff-cell",
-        ("\n".join(lines[:2]) + ",\xff").encode("latin-1")
+        ("\n".join(lines[:2]) + "\xff").encode("latin-1")
         + ("\n" + "\n".join(lines[2:]) + "\n").encode(),
         [],
     )
@@ -415,7 +414,6 @@ def _csv_mutations(text: str) -> Iterator[tuple[str, str, bytes, list[str]]]:
     yield "structure", "header-only", (lines[0] + "\n").encode(), []
     yield "structure", "empty", b"", []
     yield "structure", "no-header", ("\n".join(lines[1:]) + "\n").encode(), []
-    del raw
     first = lines[1].split(",")
     for col, cell in enumerate(first):
         try:
