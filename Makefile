@@ -19,7 +19,11 @@ $(VENV)/.test: requirements/test.lock pyproject.toml
 	$(PIP) install --no-deps -e .
 	touch $@ $(VENV)/.runtime
 
+# The main job: backtest (a), a -1x BTC token with coin collateral on Bybit's inverse
+# perpetual, 2018-11 .. 2025-04, from bundled data (summary, HTML report, rebalance CSV);
+# then the calculator tour.
 demo: $(VENV)/.runtime
+	$(BIN)/inversa token backtest --config examples/token_a_btc_coin_band.toml
 	$(BIN)/inversa demo
 
 lint: $(VENV)/.test

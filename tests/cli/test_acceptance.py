@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 VECTORS = Path(__file__).parents[1] / "vectors" / "acceptance.jsonl"
-IMPLEMENTED = ("calc ", "hedge plan")
+IMPLEMENTED = ("calc ", "hedge plan", "token ", "index cap")
 
 
 def _vectors() -> list[dict[str, Any]]:

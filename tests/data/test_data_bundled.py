@@ -29,7 +29,7 @@ def _lines(name: str) -> list[str]:
 def test_every_bundled_file_is_catalogued() -> None:
     on_disk = sorted(str(p.relative_to(BUNDLED_DIR)) for p in BUNDLED_DIR.rglob("*.csv.gz"))
     assert on_disk == sorted(d.file for d in DATASETS)
-    assert len(DATASETS) == 11
+    assert len(DATASETS) == 12
 
 
 def test_bundled_files_live_inside_the_package() -> None:

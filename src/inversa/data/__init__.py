@@ -29,6 +29,7 @@ from inversa.data._prices import (
     mark_hourly,
     spot_daily,
 )
+from inversa.data._usdt_funding import USDT_FUNDING, usdt_funding
 from inversa.data._validate import read_price_csv, validate_series
 from inversa.data._windows import CRASH_WINDOWS, CrashWindow
 
@@ -39,6 +40,7 @@ __all__ = [
     "FUNDING_VENUES",
     "MARK_ASSETS",
     "SPOT_ASSETS",
+    "USDT_FUNDING",
     "CrashWindow",
     "Dataset",
     "FundingSeries",
@@ -49,5 +51,6 @@ __all__ = [
     "mark_hourly",
     "read_price_csv",
     "spot_daily",
+    "usdt_funding",
     "validate_series",
 ]

@@ -143,6 +143,15 @@ DATASETS: tuple[Dataset, ...] = (
         "FrancyPengChoco/my-notebook@bd35ce73",
         'funding_history("binance-coinm")',
     ),
+    _ds(
+        "funding/usdt_linear_perp_funding_binance_bybit",
+        "Binance USD-M and Bybit BTCUSDT/ETHUSDT linear perpetual funding per 8h, long format",
+        "8h",
+        15336,
+        "2020-01-01T00:00:00Z .. 2023-12-31T16:00:00Z",
+        "supervik/historical-funding-rates-fetcher@66a085bc",
+        'usdt_funding("binance", "BTCUSDT")',
+    ),
 )
 
 _BY_NAME = {d.name: d for d in DATASETS}
