@@ -2,7 +2,8 @@
 
 Options: ``--sample N`` (a seeded sample instead of the full corpus), ``--seed S``,
 ``--subprocess N`` (how many cases also run as real ``inversa`` subprocesses, seeded),
-``--failures`` (list every failing run), ``--json FILE`` (write every outcome).
+``--failures`` (list every failing run), ``--json FILE`` (write every outcome),
+``--only PREFIX`` (only the commands starting with it, e.g. ``calc`` or ``token band``).
 Exit status 0 when every failing run is listed in ``known_failures.py``, 1 otherwise.
 """
 
@@ -24,10 +25,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subprocess", type=int, default=40)
     parser.add_argument("--failures", action="store_true")
     parser.add_argument("--json", default="")
+    parser.add_argument("--only", default="", help="commands starting with this, e.g. calc")
     args = parser.parse_args(argv)
     start = time.monotonic()
     outcomes = run_corpus(
-        sample=args.sample or None, seed=args.seed, subprocesses=args.subprocess, progress=True
+        sample=args.sample or None,
+        seed=args.seed,
+        subprocesses=args.subprocess,
+        progress=True,
+        only=args.only,
     )
     print(table(outcomes))
     print(f"\nwall time {time.monotonic() - start:.0f} s\n")

@@ -336,6 +336,10 @@ GARBAGE_FILES: list[tuple[str, bytes]] = [
 ]
 
 
+#: Garbage that is a valid (empty) TOML document.
+TOML_VALID = ("empty", "bom-only")
+
+
 def _toml_mutations(text: str) -> Iterator[tuple[str, str, bytes, list[str]]]:
     """(family, label, content, names) mutations of a valid TOML fixture."""
     raw = text.encode("utf-8")
@@ -522,7 +526,6 @@ def option_cases(command: Command, option: Option, base: list[str]) -> Iterator[
                 files={"afile": b"x"},
             )
             yield case("output", _with(base, option.name, ["a" * 300 + ".html"]), "a*300")
-            yield case("output", _with(base, option.name, ["nodir/out.html"]), "nodir/out.html")
             if os.geteuid() != 0:
                 yield case(
                     "output",
@@ -535,6 +538,8 @@ def option_cases(command: Command, option: Option, base: list[str]) -> Iterator[
         yield case("input", _with(base, option.name, ["missing.csv"]), "missing.csv")
         for label, content in GARBAGE_FILES:
             for ext in (".csv", ".toml"):
+                if ext == ".toml" and label in TOML_VALID:
+                    continue  # an empty TOML document is valid (it sets nothing)
                 fname = f"garbage{ext}"
                 yield case(
                     "input-garbage",

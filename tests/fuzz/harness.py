@@ -61,6 +61,7 @@ def run_corpus(
     progress: bool = False,
     verify_baselines: bool = True,
     budget_s: float | None = None,
+    only: str = "",
 ) -> list[Outcome]:
     """Run the full corpus (or a seeded sample): baselines first, then every case.
 
@@ -69,10 +70,11 @@ def run_corpus(
     broken baseline then shows up as failing cases of that command).  With ``budget_s``
     no case starts after that many seconds (the sample is ordered round-robin over the
     commands, so a cut still covers every command); the subprocess cases come first.
+    ``only`` keeps the commands whose name starts with it (e.g. ``"calc"``).
     """
     from inversa.cli import app
 
-    cmds = commands(app)
+    cmds = [c for c in commands(app) if c.name.startswith(only)]
     with worker_session() as worker:
         if verify_baselines:
             baselines, outcomes = choose_baselines(worker, cmds)

@@ -197,6 +197,20 @@ KNOWN: list[Known] = [
         "2026-12-01",
         "'-inf' as the venue is parsed as an option: usage box",
     ),
+    Known(
+        "index *",
+        "*",
+        "token",
+        "2026-12-01",
+        "index level --start/--end abc: pandas DateParseError traceback; --out '' traceback, --out/--supply-csv/--start declare no domain; --glide-days usage box; --base-level inf accepted (level null); index cap --weights 1e999999999: Overflow unnamed; unknown option / no value: usage box (app-wide, structure)",
+    ),
+    Known(
+        "token *",
+        "*",
+        "token",
+        "2026-12-01",
+        "numbers not declared: 1e999999999 gives Overflow unnamed (decay, drift, path, reset-trade, streaming-fee, synth); band --current/--elapsed-hours/--interval-hours/--max/--ripcord, path --prices/--start-nav, reset-trade --index-return inf or out of range accepted; backtest --config bad keys unnamed, --report is str; unknown option / no value: usage box (app-wide, structure)",
+    ),
 ]
 
 
