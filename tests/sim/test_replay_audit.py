@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from inversa.data.config import load_toml
 from inversa.engine import FundingSettled
-from inversa.errors import InputError
+from inversa.errors import DataError, InputError
 from inversa.sim.replay import (
     DEFAULT_LEVERAGES,
     ReplayConfig,
@@ -38,13 +40,13 @@ def test_d2_default_leverages_are_cut_at_the_venue_cap() -> None:
 
 def test_d2_okx_says_it_has_no_margin_model() -> None:
     with pytest.raises(InputError, match="venue='okx': no margin model"):
-        crash_replay(ReplayConfig("2020-03", venue="okx"))
+        crash_replay(ReplayConfig.of("2020-03", venue="okx"))
 
 
 def test_d3_both_fill_bounds_by_default_show_fund_draws_and_adl() -> None:
     """D3: at the trigger the fund only gains; at the bars' extremes the same crash draws it
     and deleverages.  Both are reported by default."""
-    config = ReplayConfig("2020-03")
+    config = ReplayConfig.of("2020-03")
     assert config.fills == ("trigger", "worst-mark")
     result = crash_replay(config)
     bounds = result.bounds().set_index("fills")
@@ -67,7 +69,7 @@ def test_d3_impact_fills_sit_between_trigger_and_worse() -> None:
     shallow = replay_crash("2020-03", funding="none", fills="impact", depth_usd=100_000)
     assert shallow.totals["insurance_end_coin"] < trigger.totals["insurance_end_coin"]
     with pytest.raises(InputError, match="depth"):
-        ReplayConfig("2020-03", fills=("impact",))
+        ReplayConfig.of("2020-03", fills=("impact",))
 
 
 def test_d4_auto_funding_falls_back_to_bybit_and_shorts_pay_on_12_march() -> None:
@@ -92,7 +94,7 @@ def test_d4_auto_funding_falls_back_to_bybit_and_shorts_pay_on_12_march() -> Non
     with pytest.raises(InputError, match="funding='binance-coinm': does not cover"):
         replay_crash("2020-03", funding="binance-coinm")
     with pytest.raises(InputError, match="funding='sometimes'"):
-        ReplayConfig("2020-03", funding="sometimes")
+        ReplayConfig.of("2020-03", funding="sometimes")
 
 
 def test_labels_carry_units_and_say_the_time_is_the_bar_open() -> None:
@@ -111,15 +113,35 @@ def test_labels_carry_units_and_say_the_time_is_the_bar_open() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
-        ({"fills": ("best",)}, "fills"),
+        ({"fills": ("best",)}, "fills[0]"),
         ({"mode": "portfolio"}, "mode"),
         ({"leverages": (Decimal("0.5"),)}, "leverages[0]"),
-        ({"insurance_fund_coin": Decimal(-1)}, "insurance_fund"),
-        ({"size_usd": Decimal("1e400")}, "size"),
+        ({"insurance_fund_coin": Decimal(-1)}, "insurance_fund_coin"),
+        ({"size_usd": Decimal("1e400")}, "size_usd"),
+        ({"depth_usd": Decimal(0)}, "depth_usd"),
         ({"window": "1999-01"}, "window"),
     ],
 )
 def test_config_rejects_bad_values_naming_the_option(kwargs: dict[str, object], field: str) -> None:
-    args: dict[str, object] = {"window": "2020-03", **kwargs}
+    args: dict[str, object] = dict(kwargs)
+    window = str(args.pop("window", "2020-03"))
     with pytest.raises(InputError, match="^" + re.escape(field) + "="):
-        ReplayConfig(**args)  # type: ignore[arg-type]
+        ReplayConfig.of(window, **args)
+
+
+def test_the_config_loads_from_toml_like_any_config(tmp_path: Path) -> None:
+    path = tmp_path / "replay.toml"
+    path.write_text(
+        'window = "2022-11"\nfunding = "bybit"\nleverages = [5, 50]\nsize_usd = 20000\n'
+    )
+    config = load_toml(path, ReplayConfig)
+    assert config == ReplayConfig.of(
+        "2022-11",
+        funding="bybit",
+        leverages=(Decimal(5), Decimal(50)),
+        size_usd=Decimal(20000),
+    )
+    assert config.fills == ("trigger", "worst-mark")
+    path.write_text('window = "2022-11"\ncolour = 1\n')
+    with pytest.raises(DataError, match="colour: unknown key"):
+        load_toml(path, ReplayConfig)

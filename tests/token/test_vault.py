@@ -112,6 +112,44 @@ def test_charge_execution_keeps_other_holders_nav() -> None:
     assert paid < v.balances["bob"] * nav  # bob bore the costs
 
 
+def test_redeem_of_collateral_the_position_needs_is_refused_whole() -> None:
+    # Found by hypothesis: at -1x the short stands on the vault's equity as margin, so
+    # taking 98 % of it out without the pro-rata trade is refused, and nothing changes.
+    v = _vault()
+    v.mint("a", D(1))
+    v.engine.sell("vault", SYMBOL, -v.target_size(D(-1)))
+    before = (_state(v), v.engine.snapshot())
+    with pytest.raises(InputError, match="can withdraw"):
+        v.redeem("a", v.balances["a"] * D("0.98"))
+    assert (_state(v), v.engine.snapshot()) == before
+
+
+def test_a_refused_withdrawal_undoes_the_redeems_trade() -> None:
+    # charge_execution trades first; when the withdrawal is then refused, the engine's
+    # transaction takes the trade back with it
+    v = _vault(charge=True)
+    v.mint("a", D(1))
+    v.engine.sell("vault", SYMBOL, -v.target_size(D(-1)))
+    before = (_state(v), v.engine.snapshot())
+
+    def refuse(*args: object, **kw: object) -> None:
+        raise InputError("amount", args[1], "refused for the test")
+
+    v.engine.withdraw = refuse  # type: ignore[method-assign]
+    with pytest.raises(InputError, match="refused for the test"):
+        v.redeem("a", v.balances["a"] / 2)
+    assert (_state(v), v.engine.snapshot()) == before
+
+
+def test_charge_execution_redeems_almost_everything() -> None:
+    v = _vault(charge=True)
+    v.mint("a", D(1))
+    v.engine.sell("vault", SYMBOL, -v.target_size(D(-1)))
+    paid = v.redeem("a", v.balances["a"] * D("0.98"))
+    assert paid > D("0.97")
+    assert abs(v.leverage() + 1) < D("0.05")  # the position shrank with the equity
+
+
 ops = st.one_of(
     st.tuples(st.just("mint"), st.sampled_from("ab"), st.decimals("0.001", "2", places=4)),
     st.tuples(st.just("redeem"), st.sampled_from("ab"), st.decimals("0.01", "1", places=3)),
@@ -143,7 +181,19 @@ def test_vault_invariants(seq: list[tuple[str, str, Decimal]], charge: bool) -> 
             tokens = held * x
             nav = v.nav_coin()
             fees_before = v.flow_fees
-            paid = v.redeem(who, tokens)
+            before = (v.supply, dict(v.balances), v.engine.snapshot(), len(v.engine.events))
+            refused = ""
+            try:
+                paid = v.redeem(who, tokens)
+            except InputError as err:
+                refused = str(err)
+            if refused:
+                # collateral the open position still needs as margin: refused, and
+                # nothing (vault, engine state, event log) has changed
+                assert "can withdraw" in refused
+                after = (v.supply, dict(v.balances), v.engine.snapshot(), len(v.engine.events))
+                assert after == before
+                continue
             fee = v.flow_fees - fees_before
             assert paid + fee <= tokens * nav + TOL  # nobody takes more than NAV x tokens
             withdrawn_gross += paid + fee

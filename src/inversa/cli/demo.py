@@ -189,7 +189,7 @@ def _replay_section(console: Console) -> None:
     the insurance fund and ADL under both liquidation fill bounds."""
     from inversa.sim.replay import ReplayConfig, crash_replay
 
-    replay = crash_replay(ReplayConfig("2020-03"))
+    replay = crash_replay(ReplayConfig.of("2020-03"))
     result = replay.runs[0]
     totals = result.totals
     table = Table(

@@ -683,6 +683,11 @@ def _cascade_sections(out: Mapping[str, Any]) -> list[Any]:
 # -- replay ------------------------------------------------------------------------------
 
 
+_REPLAY_OPTIONS = {
+    "insurance_fund_coin": "insurance_fund",
+    "size_usd": "size",
+    "depth_usd": "depth",
+}
 _REPLAY_VENUES = (
     "Venue rule set: binance-coinm, bitmex, bybit, deribit.  okx: no margin model "
     "(its maintenance tiers are not sourced), so it cannot be replayed."
@@ -761,18 +766,22 @@ def replay(
             raise InputError(
                 "fills", fills, f"must be bounds or one of {', '.join(sim_replay.FILL_MODELS)}"
             )
-        config = sim_replay.ReplayConfig(
-            window=window,
-            venue=venue,
-            symbol=symbol,
-            leverages=levs,
-            mode=mode,
-            funding=funding,
-            fills=None if fills == "bounds" else (fills,),
-            depth_usd=None if depth is None else parse_decimal("depth", depth),
-            insurance_fund_coin=parse_decimal("insurance_fund", insurance_fund),
-            size_usd=None if size is None else parse_decimal("size", size),
-        )
+        try:
+            config = sim_replay.ReplayConfig.of(
+                window,
+                venue=venue,
+                symbol=symbol,
+                leverages=levs,
+                mode=mode,
+                funding=funding,
+                fills=None if fills == "bounds" else (fills,),
+                depth_usd=None if depth is None else parse_decimal("depth", depth),
+                insurance_fund_coin=parse_decimal("insurance_fund", insurance_fund),
+                size_usd=None if size is None else parse_decimal("size", size),
+            )
+        except InputError as exc:  # name the option, not the config field
+            option = _REPLAY_OPTIONS.get(exc.field, exc.field)
+            raise InputError(option, exc.value, exc.reason) from None
         runs = len(config.fills or ())
         with _progress(runs, f"replaying {window}") as tick:
             result = sim_replay.crash_replay(config)

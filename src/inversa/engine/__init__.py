@@ -51,7 +51,16 @@ vault short a linear one, on one venue::
     check_invariants(venue, replay=True)
 """
 
-from inversa.engine._dec import TOLERANCE
+from inversa.engine._dec import (
+    MAX_AMOUNT,
+    MAX_PRICE,
+    MIN_PRICE,
+    TOLERANCE,
+    exact,
+    floor_to,
+    to_decimal,
+    to_price,
+)
 from inversa.engine.accounts import MarginMode, Position, PositionSettings
 from inversa.engine.adl import AdlRank, adl_score
 from inversa.engine.events import (
@@ -93,6 +102,9 @@ from inversa.engine.venue import Engine, MarginStatus
 
 __all__ = [
     "FILL_MODELS",
+    "MAX_AMOUNT",
+    "MAX_PRICE",
+    "MIN_PRICE",
     "TOLERANCE",
     "AccountOpened",
     "AccountSnapshot",
@@ -139,7 +151,11 @@ __all__ = [
     "Withdrawn",
     "adl_score",
     "check_invariants",
+    "exact",
+    "floor_to",
     "market_fill_size",
     "run_bars",
+    "to_decimal",
+    "to_price",
     "validate_bars",
 ]

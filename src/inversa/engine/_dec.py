@@ -10,8 +10,7 @@ slack the invariant checks allow, far below one satoshi.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from decimal import (
     ROUND_FLOOR,
@@ -32,12 +31,16 @@ from inversa.errors import InputError
 __all__ = [
     "CONTEXT",
     "INF",
+    "MAX_AMOUNT",
+    "MAX_PRICE",
+    "MIN_PRICE",
     "TOLERANCE",
     "ZERO",
     "exact",
     "floor_to",
     "fmt",
     "to_decimal",
+    "to_price",
     "to_utc",
 ]
 
@@ -46,14 +49,20 @@ CONTEXT = Context(
 )
 TOLERANCE = Decimal("1e-20")
 ZERO = Decimal(0)
+#: The largest magnitude the engine accepts for an amount, count or rate (issue 8: a
+#: value that would overflow later is refused when it arrives).
+MAX_AMOUNT = Decimal("1e15")
+#: The largest price (USD per coin) the engine accepts.
+MAX_PRICE = Decimal("1e12")
+#: The smallest price: below it one contract's coin value outgrows the ledger's 40 digits
+#: at the precision the invariants check (1e-20 coin).
+MIN_PRICE = Decimal("1e-8")
 INF = Decimal("Infinity")
 
 
-@contextmanager
-def exact() -> Iterator[None]:
-    """Run the enclosed ledger arithmetic in :data:`CONTEXT`."""
-    with localcontext(CONTEXT):
-        yield
+def exact() -> AbstractContextManager[Context]:
+    """Run the enclosed ledger arithmetic in :data:`CONTEXT` (``with exact(): ...``)."""
+    return localcontext(CONTEXT)
 
 
 def to_decimal(
@@ -62,11 +71,15 @@ def to_decimal(
     *,
     positive: bool = False,
     nonnegative: bool = False,
+    limit: Decimal = MAX_AMOUNT,
 ) -> Decimal:
-    """``value`` as a finite Decimal, else :class:`InputError` naming ``field``.
+    """``value`` as a finite Decimal with ``|value| <= limit``, else :class:`InputError`
+    naming ``field``.
 
     Accepts Decimal, int, str and floats (converted through ``repr``, so ``0.1`` becomes
-    ``Decimal("0.1")``); rejects booleans, NaN and infinities.
+    ``Decimal("0.1")``); rejects booleans, NaN, infinities and magnitudes above ``limit``
+    (:data:`MAX_AMOUNT`; prices :data:`MAX_PRICE`), and nonzero magnitudes below
+    ``1e-30``, so that no later product or quotient overflows the ledger's context.
     """
     if isinstance(value, bool):
         raise InputError(field, value, "must be a number, not a boolean")
@@ -87,11 +100,23 @@ def to_decimal(
         raise InputError(field, value, "must be a number") from None
     if not number.is_finite():
         raise InputError(field, value, "must be a finite number")
+    if number.adjusted() > limit.adjusted() or abs(number) > limit:
+        raise InputError(field, value, f"magnitude must be at most {fmt(limit)}")
+    if number and number.adjusted() < -30:
+        raise InputError(field, value, "magnitude must be at least 1e-30 (or exactly 0)")
     if positive and not number > 0:
         raise InputError(field, value, "must be > 0")
     if nonnegative and number < 0:
         raise InputError(field, value, "must be >= 0")
     return number
+
+
+def to_price(field: str, value: object) -> Decimal:
+    """A price in USD per coin within ``[MIN_PRICE, MAX_PRICE]``, else InputError."""
+    price = to_decimal(field, value, positive=True, limit=MAX_PRICE)
+    if price < MIN_PRICE:
+        raise InputError(field, value, f"must be at least {fmt(MIN_PRICE)} (USD per coin)")
+    return price
 
 
 def fmt(value: Decimal) -> str:
@@ -109,6 +134,8 @@ def floor_to(value: Decimal, step: Decimal) -> Decimal:
 
 def to_utc(field: str, value: object) -> datetime:
     """A timezone-aware UTC :class:`datetime` from a datetime or pandas Timestamp."""
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value
     if isinstance(value, pd.Timestamp):
         if value.tzinfo is None:
             raise InputError(field, value, "must be timezone-aware (UTC)")

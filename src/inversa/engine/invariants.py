@@ -10,7 +10,8 @@
    mark, so this is the wallets-fund-fees identity of a flat book.)
 3. **The insurance fund is not negative.**
 4. When ``settled`` (after a command, not in the middle of one): no margin unit is at or
-   below maintenance, and no account's equity is below zero unless a
+   below maintenance, no isolated position's posted margin is negative (a funding debit
+   beyond it liquidates the position), and no account's equity is below zero unless a
    :class:`~inversa.engine.events.LossUncovered` event reported at least that loss.
 5. With ``replay=True``: replaying the event log rebuilds exactly the same state.
 """
@@ -83,6 +84,13 @@ def check_invariants(
                     f"unit {unit} left at or below maintenance: equity "
                     f"{unit_equity(state, unit)} <= {unit_maintenance(state, unit)}"
                 )
+            for account in state.accounts.values():
+                for pos in account.positions.values():
+                    if pos.isolated and pos.margin < -tolerance:
+                        raise InvariantError(
+                            f"isolated {pos.symbol} position of {account.id!r} keeps a "
+                            f"negative posted margin {pos.margin}"
+                        )
             for account_id in sorted(state.accounts):
                 for coin in sorted(coins):
                     equity = account_equity(state, account_id, coin)

@@ -38,6 +38,7 @@ from inversa.contracts import (
     LiquidationResult,
     TierTable,
     binance_coinm_prices,
+    generic_prices,
     inverse_pnl,
     linear_pnl,
     linear_prices,
@@ -182,6 +183,10 @@ def liquidation_price(state: EngineState, account_id: str, pos: Position) -> Dec
         fixed = maintenance(state, pos)
         return _solve(_leg(pos, ZERO, ZERO), backing - fixed, cv).liquidation_price
     if rules.tiers is not None:
+        if backing >= 0:  # one leg on a tier table: the exact piecewise solution
+            return generic_prices(
+                pos.side, pos.entry, pos.contracts, cv, backing, tiers=rules.tiers
+            ).liquidation_price
         return _solve(_leg(pos), backing, cv, rules.tiers).liquidation_price
     price = mark_of(state, pos.symbol)
     for _ in range(32):
@@ -472,9 +477,10 @@ def run_liquidations(
     (:func:`_crossing_order`; ``moved`` is the symbol just marked and its previous mark),
     so a 50x long whose trigger the fall crossed first uses the fund before a 5x long.
     """
+    finder = getattr(venue, "_due_units", None) or liquidatable_units
     count = 0
     while True:
-        due = liquidatable_units(venue.state)
+        due = finder(venue.state)
         if not due:
             return count
         if len(due) > 1:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from inversa.contracts import Side, parse_side, position_value
-from inversa.engine._dec import ZERO, exact, to_decimal
+from inversa.engine._dec import ZERO, exact, to_decimal, to_price
 from inversa.errors import InputError
 
 __all__ = [
@@ -61,9 +61,9 @@ class Order:
         if self.kind is OrderKind.LIMIT:
             if self.price is None:
                 raise InputError("price", None, "a limit order needs a price")
-            object.__setattr__(self, "price", to_decimal("price", self.price, positive=True))
+            object.__setattr__(self, "price", to_price("price", self.price))
         elif self.price is not None:
-            object.__setattr__(self, "price", to_decimal("price", self.price, positive=True))
+            object.__setattr__(self, "price", to_price("price", self.price))
         if self.counterparty == self.account:
             raise InputError("counterparty", self.counterparty, "an account cannot trade itself")
 

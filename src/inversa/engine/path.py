@@ -36,7 +36,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from inversa.engine._dec import to_decimal
+from inversa.engine._dec import to_decimal, to_price
 from inversa.engine.funding import FundingSource
 from inversa.engine.liquidation import LiquidationQuote
 from inversa.engine.orders import DepthImpact
@@ -90,7 +90,7 @@ def validate_bars(bars: pd.DataFrame, source: str = "bars") -> pd.DataFrame:
 
 
 def _price(value: float) -> Decimal:
-    return to_decimal("price", value, positive=True)
+    return to_price("price", value)
 
 
 def _trigger(

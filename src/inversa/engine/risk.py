@@ -11,7 +11,8 @@ the account's cross positions in that coin, or one isolated position.  At the ma
 - ``initial``: sum of ``initial_margin(position_value(N, mark, CV), imr)`` with ``imr`` the
   rate for the position's leverage and tier.
 
-A unit is liquidated when ``equity <= maintenance``.
+A unit is liquidated when ``equity <= maintenance``, and an isolated position whose
+posted margin a funding debit took below zero is liquidated at once.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from decimal import Decimal
 
 from inversa.contracts import initial_margin
 from inversa.engine._dec import ZERO
-from inversa.engine.accounts import Account, Position
+from inversa.engine.accounts import Account, MarginMode, Position
 from inversa.engine.rules import InstrumentRules
 from inversa.engine.state import EngineState
 from inversa.errors import InputError, UnknownSymbolError
@@ -35,6 +36,7 @@ __all__ = [
     "liquidatable_units",
     "maintenance",
     "mark_of",
+    "unit_due",
     "unit_equity",
     "unit_maintenance",
     "unit_positions",
@@ -135,11 +137,14 @@ def account_equity(state: EngineState, account_id: str, coin: str) -> Decimal:
     """Everything the account owns in ``coin`` at the marks: wallet, isolated margins and
     all unrealised PnL."""
     account = state.accounts[account_id]
-    total = account.wallet(coin)
+    total = account.wallets.get(coin, ZERO)
     for symbol, pos in account.positions.items():
-        if state.instruments[symbol].settle != coin:
+        rules = state.instruments[symbol]
+        if rules.settle != coin:
             continue
-        total += unrealised(state, pos) + (pos.margin if pos.isolated else ZERO)
+        total += rules.pnl(pos.side, pos.contracts, pos.entry, state.marks[symbol])
+        if pos.mode is MarginMode.ISOLATED:
+            total += pos.margin
     return total
 
 
@@ -153,6 +158,18 @@ def units(state: EngineState) -> list[Unit]:
     return sorted(out, key=lambda u: (u.account, u.coin, u.symbol or ""))
 
 
+def unit_due(state: EngineState, unit: Unit) -> bool:
+    """True when ``unit`` must be liquidated: equity at or below maintenance margin at
+    the marks, or an isolated position whose posted margin a funding debit took below
+    zero (posted isolated margin is never negative: such a position is liquidated at
+    the next mark, whatever its unrealised profit)."""
+    if unit.symbol is not None:
+        pos = state.accounts[unit.account].positions.get(unit.symbol)
+        if pos is not None and pos.isolated and pos.margin < 0:
+            return True
+    return unit_equity(state, unit) <= unit_maintenance(state, unit)
+
+
 def liquidatable_units(state: EngineState) -> list[Unit]:
-    """Units whose equity is at or below maintenance margin at the marks."""
-    return [u for u in units(state) if unit_equity(state, u) <= unit_maintenance(state, u)]
+    """Units due for liquidation at the marks (:func:`unit_due`)."""
+    return [u for u in units(state) if unit_due(state, u)]

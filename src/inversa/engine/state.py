@@ -88,6 +88,32 @@ class EngineState:
             funded=dict(self.funded),
         )
 
+    def books(self) -> tuple[object, ...]:
+        """Everything but the accounts, copied (a transaction's backup)."""
+        return (
+            dict(self.insurance),
+            dict(self.fees),
+            dict(self.external),
+            dict(self.marks),
+            self.time,
+            self.next_order_id,
+            dict(self.uncovered),
+            dict(self.funded),
+        )
+
+    def restore_books(self, books: tuple[object, ...]) -> None:
+        """Put back what :meth:`books` saved."""
+        (
+            self.insurance,
+            self.fees,
+            self.external,
+            self.marks,
+            self.time,
+            self.next_order_id,
+            self.uncovered,
+            self.funded,
+        ) = books  # type: ignore[assignment]
+
     def default_settings(self, symbol: str) -> PositionSettings:
         """Cross margin at the instrument's maximum leverage."""
         return PositionSettings(MarginMode.CROSS, self.instruments[symbol].max_leverage)
@@ -131,6 +157,11 @@ def _apply_side(state: EngineState, event: Filled, side: FillSide) -> None:
 
 def apply_event(state: EngineState, event: Event) -> None:
     """Apply one event to ``state`` in place (the only way the state changes)."""
+    if type(event) is MarkPriceSet:  # the hot path: no arithmetic
+        state.marks[event.symbol] = event.price
+        if event.time is not None:
+            state.time = event.time
+        return
     with exact():
         _apply(state, event)
 

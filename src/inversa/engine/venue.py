@@ -17,15 +17,25 @@ equity (marks, fills, funding) units at or below maintenance margin are liquidat
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Literal, Union
 
 from inversa.contracts import Side, parse_side, round_to_tick
-from inversa.engine._dec import TOLERANCE, ZERO, exact, fmt, to_decimal, to_utc
-from inversa.engine.accounts import MarginMode, Position
+from inversa.engine._dec import (
+    MAX_PRICE,
+    MIN_PRICE,
+    TOLERANCE,
+    ZERO,
+    exact,
+    fmt,
+    to_decimal,
+    to_price,
+    to_utc,
+)
+from inversa.engine.accounts import Account, MarginMode, Position
 from inversa.engine.adl import AdlRank, adl_queue
 from inversa.engine.events import (
     AccountOpened,
@@ -56,6 +66,7 @@ from inversa.engine.risk import (
     cross_free,
     initial_requirement,
     instrument,
+    liquidatable_units,
     mark_of,
     unit_equity,
     unit_maintenance,
@@ -63,9 +74,13 @@ from inversa.engine.risk import (
 )
 from inversa.engine.rules import InstrumentRules
 from inversa.engine.state import EngineSnapshot, EngineState, apply_event
+from inversa.engine.triggers import TriggerIndex, touched_accounts
 from inversa.errors import InputError, OrderRejectedError
 
-__all__ = ["Engine", "MarginStatus", "Tradable"]
+__all__ = ["Engine", "MarginStatus", "RiskMode", "Tradable"]
+
+#: How the engine finds units to liquidate (see :class:`Engine`).
+RiskMode = Literal["incremental", "full"]
 
 
 if TYPE_CHECKING:
@@ -117,6 +132,11 @@ class Engine:
             (needs a tier table; off by default).
         slippage: fill price of market orders (:class:`NoSlippage` by default).
         start: the clock's initial UTC time (optional).
+        risk: ``"incremental"`` (default): units keep their liquidation triggers in
+            ordered structures (:mod:`inversa.engine.triggers`), so a mark that crosses
+            none costs O(1) plus the event append; ``"full"``: every unit is re-margined
+            after every command (the reference the incremental engine is tested
+            against).
 
     Positions of an account that never called :meth:`set_leverage` for a symbol are
     cross at the instrument's maximum leverage.  Units: prices USD per coin, contracts
@@ -136,6 +156,7 @@ class Engine:
         partial_liquidation: bool = False,
         slippage: SlippageModel | None = None,
         start: datetime | None = None,
+        risk: RiskMode = "incremental",
     ) -> None:
         from inversa.venues import Instrument
 
@@ -152,20 +173,33 @@ class Engine:
             if symbols.count(symbol) > 1:
                 raise InputError("instruments", symbol, "symbol listed twice")
         when = None if start is None else to_utc("start", start)
-        self._open(VenueOpened(rules, market_maker, bool(partial_liquidation), when), slippage)
+        self._open(
+            VenueOpened(rules, market_maker, bool(partial_liquidation), when), slippage, risk
+        )
         if market_maker is not None:
             self._emit(AccountOpened(market_maker))
 
-    def _open(self, event: VenueOpened, slippage: SlippageModel | None) -> None:
+    def _open(self, event: VenueOpened, slippage: SlippageModel | None, risk: RiskMode) -> None:
+        if risk not in ("incremental", "full"):
+            raise InputError("risk", risk, "must be 'incremental' or 'full'")
         self.state = EngineState.opened(event)
         self._log: list[Event] = [event]
         self.slippage: SlippageModel = slippage if slippage is not None else NoSlippage()
+        self.risk: RiskMode = risk
+        self._coins = sorted({r.settle for r in self.state.instruments.values()})
+        self._index: TriggerIndex | None = TriggerIndex() if risk == "incremental" else None
+        #: Accounts as they were before the running command first touched them.
+        self._journal: dict[str, Account | None] | None = None
 
     # -- event log ------------------------------------------------------------------------
 
     @classmethod
     def from_events(
-        cls, events: Iterable[Event], *, slippage: SlippageModel | None = None
+        cls,
+        events: Iterable[Event],
+        *,
+        slippage: SlippageModel | None = None,
+        risk: RiskMode = "incremental",
     ) -> Engine:
         """Rebuild an engine by replaying a log that starts with :class:`VenueOpened`.
 
@@ -177,7 +211,7 @@ class Engine:
             first = type(items[0]).__name__ if items else "nothing"
             raise InputError("events[0]", first, "a log must start with VenueOpened")
         engine = cls.__new__(cls)
-        engine._open(items[0], slippage)
+        engine._open(items[0], slippage, risk)
         for event in items[1:]:
             engine.apply(event)
         return engine
@@ -186,8 +220,16 @@ class Engine:
 
     def apply(self, event: Event) -> None:
         """Apply one recorded event and append it to the log (replay; no checks)."""
+        journal = self._journal
+        if journal is not None:
+            for account_id in touched_accounts(event):
+                if account_id not in journal:
+                    account = self.state.accounts.get(account_id)
+                    journal[account_id] = None if account is None else account.copy()
         apply_event(self.state, event)
         self._log.append(event)
+        if self._index is not None:
+            self._index.touch(event)
 
     def _emit(self, event: Event) -> None:
         self.apply(event)
@@ -201,17 +243,50 @@ class Engine:
         """The full state as immutable, comparable values."""
         return EngineSnapshot.of(self.state)
 
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group several commands into one all-or-nothing step.
+
+        A caller that must, say, trade and then withdraw (a vault redeeming tokens) wraps
+        both: if the withdrawal is refused, the trade is undone too and the state and the
+        event log are as they were.  Nested use joins the outer transaction.
+        """
+        return self._transaction()
+
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        backup = self.state.copy()
+        """All or nothing: on an exception the accounts the command touched (kept in the
+        journal before their first change), the books and the log are restored."""
+        if self._journal is not None:  # nested: the outer command owns the rollback
+            with exact():
+                yield
+            return
+        state = self.state
+        books = state.books()
         length = len(self._log)
+        journal: dict[str, Account | None] = {}
+        self._journal = journal
         try:
             with exact():
                 yield
         except BaseException:
-            self.state = backup
+            for account_id, account in journal.items():
+                if account is None:
+                    state.accounts.pop(account_id, None)
+                else:
+                    state.accounts[account_id] = account
+            state.restore_books(books)
             del self._log[length:]
+            if self._index is not None:
+                self._index.invalidate(journal)
             raise
+        finally:
+            self._journal = None
+
+    def _due_units(self, state: EngineState) -> list[Unit]:
+        """Units at or below maintenance: from the trigger index, or all re-margined."""
+        if self._index is not None:
+            return self._index.due(state)
+        return liquidatable_units(state)
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -241,7 +316,9 @@ class Engine:
             raise InputError(field, account_id, f"unknown account (known: {known})")
 
     def _coin(self, coin: str | None) -> str:
-        coins = sorted({r.settle for r in self.state.instruments.values()})
+        coins = self._coins
+        if coin is not None and coin in coins:
+            return coin
         if coin is None:
             if len(coins) == 1:
                 return coins[0]
@@ -382,9 +459,23 @@ class Engine:
         ``liquidation_fill``: where liquidations fill (:data:`LiquidationFill`; the mark
         when ``None``).
         """
+        index = self._index
+        state = self.state
+        if index is not None and self._journal is None and symbol in state.instruments:
+            if type(price) is Decimal and price.is_finite() and MIN_PRICE <= price <= MAX_PRICE:
+                value = price
+            else:
+                value = to_price("price", price)
+            when = None if time is None else self._check_time(time)
+            index.refresh(state)
+            if index.quiet(symbol, value):  # no trigger crossed: O(1) plus the append
+                event = MarkPriceSet(symbol, value, when)
+                apply_event(state, event)  # touches no account: nothing to journal
+                self._log.append(event)
+                return 0
         with self._transaction():
             self.instrument(symbol)
-            value = to_decimal("price", price, positive=True)
+            value = to_price("price", price)
             when = self._check_time(time)
             previous = self.state.marks.get(symbol)
             self._emit(MarkPriceSet(symbol, value, when))
@@ -496,7 +587,7 @@ class Engine:
                 side=side,
                 contracts=to_decimal("contracts", contracts, positive=True),
                 kind=OrderKind.MARKET if price is None else OrderKind.LIMIT,
-                price=None if price is None else to_decimal("price", price, positive=True),
+                price=None if price is None else to_price("price", price),
                 counterparty=counterparty,
                 reduce_only=reduce_only,
             )
@@ -577,7 +668,7 @@ class Engine:
         """
         with self._transaction():
             rules = self.instrument(symbol)
-            value = to_decimal("rate", rate)
+            value = to_decimal("rate", rate, limit=Decimal(1))
             mark = mark_of(self.state, symbol)
             now = self.state.time
             if now is not None and self.state.funded.get(symbol) == now:
@@ -616,15 +707,21 @@ class Engine:
 
     def position(self, account_id: str, symbol: str) -> Position | None:
         """The open position of the account in ``symbol``, or ``None`` when flat."""
-        self._account(account_id)
-        self.instrument(symbol)
-        return self.state.accounts[account_id].positions.get(symbol)
+        account = self.state.accounts.get(account_id)
+        if account is None:
+            self._account(account_id)
+        if symbol not in self.state.instruments:
+            self.instrument(symbol)
+        assert account is not None
+        return account.positions.get(symbol)
 
     def equity(self, account_id: str, coin: str | None = None) -> Decimal:
         """Wallet + isolated margins + all unrealised PnL at the marks, in coin."""
-        self._account(account_id)
+        if account_id not in self.state.accounts:
+            self._account(account_id)
+        settle = self._coin(coin)
         with exact():
-            return account_equity(self.state, account_id, self._coin(coin))
+            return account_equity(self.state, account_id, settle)
 
     def _status(self, unit: Unit) -> MarginStatus:
         positions = unit_positions(self.state, unit)

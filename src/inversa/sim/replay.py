@@ -40,12 +40,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
+from pydantic import ValidationError, model_validator
 
 from inversa.contracts import initial_margin, round_to_tick
 from inversa.data import FundingSeries
+from inversa.data.config import ConfigModel
+from inversa.domain import Amount, Leverage
 from inversa.engine import (
     FILL_MODELS,
     Deposited,
@@ -62,10 +65,12 @@ from inversa.engine import (
     LossUncovered,
     MarginMode,
     check_invariants,
+    exact,
+    floor_to,
     run_bars,
+    to_decimal,
     validate_bars,
 )
-from inversa.engine._dec import ZERO, exact, floor_to, to_decimal
 from inversa.errors import InputError
 
 __all__ = [
@@ -82,6 +87,8 @@ __all__ = [
     "default_leverages",
     "replay_crash",
 ]
+
+ZERO = Decimal(0)
 
 #: Account id of the replay's market maker.
 MARKET_MAKER = "market-maker"
@@ -173,10 +180,19 @@ class Book:
         return cls(tuple(entries), market_maker_deposit, insurance_fund)
 
 
-@dataclass(frozen=True, slots=True)
-class ReplayConfig:
-    """Everything a crash replay needs, frozen: the CLI builds it from its options and
-    :func:`crash_replay` takes it.
+WindowName = Literal["2020-03", "2021-05", "2022-05", "2022-11"]
+FundingName = Literal[
+    "auto", "venue", "history", "bitmex", "bybit", "binance-coinm", "deribit", "formula", "none"
+]
+FillName = Literal["trigger", "worst-mark", "impact"]
+
+
+class ReplayConfig(ConfigModel):
+    """Everything a crash replay needs, frozen (a :class:`~inversa.data.config.ConfigModel`):
+    the CLI builds it from its options (:meth:`of`), a TOML file can hold it
+    (:func:`~inversa.data.config.load_toml`), and :func:`crash_replay` takes it.
+    :meth:`of` turns a bad value into one :class:`~inversa.errors.InputError` naming the
+    field.
 
     Attributes:
         window: ``"2020-03"``, ``"2021-05"``, ``"2022-05"`` or ``"2022-11"``.
@@ -185,77 +201,81 @@ class ReplayConfig:
             at the venue's cap.  One above the cap is an error naming ``leverages``.
         mode: ``"isolated"`` or ``"cross"`` margin for every book account.
         funding: one of :data:`FUNDING_CHOICES`.
-        fills: fill models to run (:data:`FILL_MODELS`); ``None``: both bounds
-            (``trigger``, ``worst-mark``) plus ``impact`` when ``depth_usd`` is given.
-        depth_usd: book depth for the ``impact`` fill model, USD.
+        fills: fill models to run (:data:`FILL_MODELS`, ``"mark"`` meaning
+            ``"worst-mark"``); ``None``: both bounds (``trigger``, ``worst-mark``) plus
+            ``impact`` when ``depth_usd`` is given.
+        depth_usd: book depth for the ``impact`` fill model, USD, > 0.
         insurance_fund_coin: the insurance fund at the start, coin.
-        size_usd: USD notional per account; ``None``: 1 coin at the entry price.
-        market_maker_deposit_coin: the market maker's wallet, coin.
+        size_usd: USD notional per account, > 0; ``None``: 1 coin at the entry price.
+        market_maker_deposit_coin: the market maker's wallet, coin, > 0.
         asset: the crash window's asset (``"BTC"``).
     """
 
-    window: str
+    window: WindowName
     venue: str = "binance-coinm"
     symbol: str = "BTC/USD:BTC"
-    leverages: tuple[Decimal, ...] | None = None
-    mode: str = "isolated"
-    funding: str = "auto"
-    fills: tuple[str, ...] | None = None
-    depth_usd: Decimal | None = None
-    insurance_fund_coin: Decimal = ZERO
-    size_usd: Decimal | None = None
-    market_maker_deposit_coin: Decimal = Decimal(10_000)
+    leverages: tuple[Leverage, ...] | None = None
+    mode: Literal["isolated", "cross"] = "isolated"
+    funding: FundingName = "auto"
+    fills: tuple[FillName, ...] | None = None
+    depth_usd: Amount | None = None
+    insurance_fund_coin: Amount = ZERO
+    size_usd: Amount | None = None
+    market_maker_deposit_coin: Amount = Decimal(10_000)
     asset: str = "BTC"
 
-    def __post_init__(self) -> None:
-        from inversa.data import CRASH_WINDOWS
+    @classmethod
+    def of(cls, window: str, **fields: Any) -> ReplayConfig:
+        """The config for ``window`` and ``fields``; a bad value raises one
+        :class:`~inversa.errors.InputError` naming the field (``leverages[0]``)."""
+        try:
+            return cls(window=window, **fields)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise _input_error(exc) from None
 
-        if self.window not in CRASH_WINDOWS:
-            raise InputError("window", self.window, f"must be one of {', '.join(CRASH_WINDOWS)}")
-        if self.mode not in ("isolated", "cross"):
-            raise InputError("mode", self.mode, "must be 'cross' or 'isolated'")
-        _check_funding_name(self.funding)
-        if self.leverages is not None:
-            if not self.leverages:
-                raise InputError("leverages", "()", "give at least one leverage")
-            levs = tuple(
-                to_decimal(f"leverages[{i}]", x, positive=True)
-                for i, x in enumerate(self.leverages)
-            )
-            for i, lev in enumerate(levs):
-                if lev < 1:
-                    raise InputError(f"leverages[{i}]", lev, "must be >= 1")
-            object.__setattr__(self, "leverages", levs)
-        if self.depth_usd is not None:
-            depth = to_decimal("depth", self.depth_usd, positive=True)
-            if depth > Decimal("1e15"):
-                raise InputError("depth", depth, "must be at most 1e15 USD")
-            object.__setattr__(self, "depth_usd", depth)
-        fills = self.fills
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name in ("leverages", "fills"):
+            if isinstance(data.get(name), list):
+                data[name] = tuple(data[name])
+        fills = data.get("fills")
         if fills is None:
-            fills = ("trigger", "worst-mark", *(("impact",) if self.depth_usd else ()))
-        fills = tuple("worst-mark" if f == "mark" else f for f in fills)
-        for name in fills:
-            if name not in FILL_MODELS:
-                raise InputError("fills", name, f"must be one of {', '.join(FILL_MODELS)}")
-        if "impact" in fills and self.depth_usd is None:
+            depth = data.get("depth_usd")
+            fills = ("trigger", "worst-mark", *(("impact",) if depth is not None else ()))
+        if isinstance(fills, tuple):
+            fills = tuple(dict.fromkeys("worst-mark" if f == "mark" else f for f in fills))
+        data["fills"] = fills
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ReplayConfig:
+        if self.leverages is not None and not self.leverages:
+            raise InputError("leverages", "()", "give at least one leverage")
+        for name in ("depth_usd", "size_usd", "market_maker_deposit_coin"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise InputError(name, f"{value}", "must be > 0")
+        if self.fills is not None and "impact" in self.fills and self.depth_usd is None:
             raise InputError("depth", None, "the impact fill model needs --depth (USD)")
-        object.__setattr__(self, "fills", tuple(dict.fromkeys(fills)))
-        fund = to_decimal("insurance_fund", self.insurance_fund_coin, nonnegative=True)
-        object.__setattr__(self, "insurance_fund_coin", _bounded("insurance_fund", fund))
-        maker = to_decimal("market_maker_deposit", self.market_maker_deposit_coin, positive=True)
-        object.__setattr__(
-            self, "market_maker_deposit_coin", _bounded("market_maker_deposit", maker)
-        )
-        if self.size_usd is not None:
-            size = to_decimal("size", self.size_usd, positive=True)
-            object.__setattr__(self, "size_usd", _bounded("size", size))
+        return self
 
 
-def _bounded(name: str, value: Decimal) -> Decimal:
-    if value > Decimal("1e15"):
-        raise InputError(name, value, "must be at most 1e15")
-    return value
+def _input_error(exc: ValidationError) -> InputError:
+    """The first error of ``exc`` as one InputError naming the field (``leverages[0]``)."""
+    err = exc.errors(include_url=False)[0]
+    key = ""
+    for part in err["loc"]:
+        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, InputError):
+        return InputError(key or cause.field, cause.value, cause.reason)
+    if err["type"] == "literal_error":
+        return InputError(key or "value", err.get("input"), err["msg"].lower())
+    return InputError(key or "value", err.get("input"), err["msg"].lower())
 
 
 def _check_funding_name(choice: str) -> None:
@@ -731,7 +751,7 @@ def crash_replay(config: ReplayConfig, *, check: bool = False) -> CrashReplay:
             rules=rules,
             asset=config.asset,
             funding=config.funding,
-            fills=fill,  # type: ignore[arg-type]
+            fills=fill,
             depth_usd=config.depth_usd,
             mode=config.mode,
             size_usd=config.size_usd,

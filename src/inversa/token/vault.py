@@ -50,7 +50,8 @@ class VaultSpec:
     ``charge_execution``: a mint or redeem trades its pro-rata share of the position at
     once and the minter (redeemer) bears that trade's fee and slippage, so the other
     holders' NAV is unchanged by the flow (otherwise the keeper's next rebalance trades
-    and every holder shares the cost).
+    and every holder shares the cost; a redeem whose collateral the open position still
+    needs as margin is then refused until the keeper has traded).
     """
 
     symbol: str
@@ -216,11 +217,12 @@ class Vault:
                     "amount", amount, f"would take the supply above its cap {spec.supply_cap}"
                 )
         before = self.equity()
-        self.engine.deposit(spec.account, net, self.unit)
-        if spec.charge_execution and self.supply > 0:
-            self._scale_position(before + net, before)
-            with exact():
-                tokens = (self.equity() - before) / nav
+        with self.engine.transaction():  # a refused trade undoes the deposit too
+            self.engine.deposit(spec.account, net, self.unit)
+            if spec.charge_execution and self.supply > 0:
+                self._scale_position(before + net, before)
+                with exact():
+                    tokens = (self.equity() - before) / nav
         self.flow_fees += fee
         self.supply += tokens
         self.balances[holder] = self.balances.get(holder, ZERO) + tokens
@@ -237,16 +239,17 @@ class Vault:
         self._check_open("tokens", tokens)
         if not tokens > 0 or tokens > held:
             raise InputError("tokens", tokens, f"exceeds {holder!r}'s balance {held}")
-        with exact():
-            gross = tokens * self.nav()
-            if self.spec.charge_execution and tokens < self.supply:
-                before = self.equity()
-                self._scale_position(before - gross, before)
-                gross -= before - self.equity()  # the redeemer bears fee and slippage
-                gross = max(gross, ZERO)
-            fee = gross * self.spec.redeem_fee
-        if gross > 0:
-            self.engine.withdraw(self.spec.account, gross, self.unit)  # refused: unchanged
+        with self.engine.transaction():  # a refused withdrawal undoes the trade too
+            with exact():
+                gross = tokens * self.nav()
+                if self.spec.charge_execution and tokens < self.supply:
+                    before = self.equity()
+                    self._scale_position(before - gross, before)
+                    gross -= before - self.equity()  # the redeemer bears fee and slippage
+                    gross = max(gross, ZERO)
+                fee = gross * self.spec.redeem_fee
+            if gross > 0:
+                self.engine.withdraw(self.spec.account, gross, self.unit)
         self.flow_fees += fee
         self.supply -= tokens
         self.balances[holder] = held - tokens
