@@ -163,13 +163,6 @@ KNOWN: list[Known] = [
         "failed --report write leaves a tmp file (cli/stress.py _write_report); --report without value: usage box",
     ),
     Known(
-        "stress replay",
-        "*",
-        "engine",
-        "2026-12-01",
-        "--leverages: 1e999999999 gives 'invalid number: [<class decimal.Overflow>]' (no field)",
-    ),
-    Known(
         "venues list",
         "--no-such-option",
         "structure",
