@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-.PHONY: demo test lint typecheck bench clean fuzz
+.PHONY: demo test lint typecheck bench clean chromium fuzz
 
 # The stamp files re-run the install when a lock file changes.
 $(VENV)/.runtime: requirements/runtime.lock pyproject.toml
@@ -33,7 +33,19 @@ lint: $(VENV)/.test
 typecheck: $(VENV)/.test
 	$(BIN)/mypy
 
-test: lint typecheck
+# The HTML report test renders every report in headless Chromium (Debian's package).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      chromium >/dev/null; \
+	  else \
+	    echo "error: chromium is missing: install it with 'sudo apt-get install chromium'" >&2; \
+	    exit 1; \
+	  fi; }
+
+test: lint typecheck chromium
 	$(BIN)/python -m pytest -n 2 -q
 
 # The full fuzz corpus (tests/fuzz): bad input for every option of every command; prints

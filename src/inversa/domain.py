@@ -7,6 +7,8 @@ its bounds before any arithmetic, so the same rule guards the command line (thro
 ``typing.Annotated[Decimal, PRICE]`` in a pydantic model)::
 
     from inversa.domain import PRICE, Price      # Price = Annotated[Decimal, PRICE]
+Contracts = Annotated[Decimal, CONTRACTS]
+ContractValue = Annotated[Decimal, CONTRACT_VALUE]
 
     class Row(ConfigModel):                      # pydantic: the domain validates the field
         entry: Price
@@ -42,12 +44,15 @@ if TYPE_CHECKING:
 __all__ = [
     "AMOUNT",
     "ANNUAL_RATE",
+    "CONTRACTS",
+    "CONTRACT_VALUE",
     "COUNT",
     "DATE",
     "DAYS",
     "FEE_RATE",
     "FRACTION",
     "HOURS",
+    "HOURS_OR_ZERO",
     "INPUT_FILE",
     "LEVERAGE",
     "MAX_AMOUNT",
@@ -63,6 +68,8 @@ __all__ = [
     "WEIGHT",
     "Amount",
     "AnnualRate",
+    "ContractValue",
+    "Contracts",
     "Count",
     "Days",
     "Domain",
@@ -72,10 +79,12 @@ __all__ = [
     "Hours",
     "Kind",
     "Leverage",
+    "ListParser",
     "MappingParser",
     "OptionDomain",
     "Price",
     "Rate",
+    "Shape",
     "SignedAmount",
     "SignedRate",
     "Weight",
@@ -213,13 +222,16 @@ class Domain:
             return self.unit
         lo = "(" if self.low_open else "["
         hi = ")" if self.high_open else "]"
-        low = "-inf" if self.low is None else f"{self.low}"
-        high = "inf" if self.high is None else f"{self.high}"
+        low = "-inf" if self.low is None else _plain(self.low)
+        high = "inf" if self.high is None else _plain(self.high)
         pct = ", % accepted" if self.percent else ""
         return f"{self.unit}, in {lo}{low}, {high}{hi}{pct}"
 
-    def check(self, field: str, value: Decimal) -> Decimal:
-        """``value`` if inside the bounds, else InputError naming ``field`` and the domain."""
+    def check(self, field: str, value: Decimal, raw: object = None) -> Decimal:
+        """``value`` if inside the bounds, else InputError naming ``field`` and the domain.
+
+        ``raw`` (the text given) is quoted in the error when present.
+        """
         if not value.is_finite():
             raise InputError(field, str(value), "must be a finite number")
         low_bad = self.low is not None and (
@@ -229,7 +241,8 @@ class Domain:
             value > self.high or (self.high_open and value == self.high)
         )
         if low_bad or high_bad:
-            raise InputError(field, _plain(value), f"out of range: {self.describe()}")
+            shown = raw.strip() if isinstance(raw, str) else _plain(value)
+            raise InputError(field, shown, f"out of range: {self.describe()}")
         return value
 
     def parse(self, field: str, raw: object) -> Any:
@@ -242,7 +255,7 @@ class Domain:
             return parse_date(field, raw)
         if self.kind == "path":
             return self._path(field, raw)
-        value = self.check(field, parse_number(field, raw, percent=self.percent))
+        value = self.check(field, parse_number(field, raw, percent=self.percent), raw)
         if self.integer:
             if value != value.to_integral_value():
                 raise InputError(field, raw, "must be a whole number")
@@ -274,7 +287,9 @@ class Domain:
 
 
 def _plain(value: Decimal) -> str:
-    return str(value) if abs(value.adjusted()) > 20 else f"{value:f}"
+    if value and not -7 <= value.adjusted() <= 6:
+        return str(value).lower()
+    return f"{value.normalize():f}"
 
 
 def _num(text: str) -> Decimal:
@@ -287,6 +302,10 @@ def _num(text: str) -> Decimal:
 PRICE = Domain("price", "USD per coin", MIN_PRICE, MAX_PRICE)
 #: A non-negative amount (coin, USD or contracts), at most 1e15.
 AMOUNT = Domain("amount", "amount", _num("0"), MAX_AMOUNT)
+#: A contract count: positive, at most 1e15 (fractional where a venue allows).
+CONTRACTS = Domain("amount", "contracts", _num("0"), MAX_AMOUNT, low_open=True)
+#: A contract value, USD per contract: positive, at most 1e15.
+CONTRACT_VALUE = Domain("amount", "USD per contract", _num("0"), MAX_AMOUNT, low_open=True)
 #: A signed amount, |x| <= 1e15.
 SIGNED_AMOUNT = Domain("signed_amount", "amount (signed)", -MAX_AMOUNT, MAX_AMOUNT)
 #: A maintenance or initial margin rate: a fraction in (0, 1).
@@ -309,6 +328,8 @@ LEVERAGE = Domain("leverage", "x", _num("1"), _num("1000"))
 DAYS = Domain("duration", "days", _num("0"), _num("36525"), low_open=True)
 #: Hours: in (0, 876600] (a century).
 HOURS = Domain("duration", "hours", _num("0"), _num("876600"), low_open=True)
+#: Hours from now: in [0, 876600] (0 allowed: "at the funding time").
+HOURS_OR_ZERO = Domain("duration", "hours", _num("0"), _num("876600"))
 #: A count (rounds, buckets, paths): a whole number in [1, 1e6].
 COUNT = Domain("count", "count", _num("1"), Decimal(MAX_COUNT), integer=True)
 #: A calendar day (or a UTC time): ``YYYY-MM-DD``.
@@ -319,6 +340,8 @@ INPUT_FILE = Domain("path", "file", must_exist=True)
 OUTPUT_FILE = Domain("path", "file to write")
 
 Price = Annotated[Decimal, PRICE]
+Contracts = Annotated[Decimal, CONTRACTS]
+ContractValue = Annotated[Decimal, CONTRACT_VALUE]
 Amount = Annotated[Decimal, AMOUNT]
 SignedAmount = Annotated[Decimal, SIGNED_AMOUNT]
 Rate = Annotated[Decimal, RATE]
@@ -339,22 +362,22 @@ Count = Annotated[int, COUNT]
 class DomainParser:
     """A Typer ``parser=`` that parses one option value with a :class:`Domain`.
 
-    ``typer.Option("--price", parser=DomainParser(PRICE, "--price"))``: a bad value raises
-    InputError (a ValueError), which Typer reports as a usage error naming the option.
+    ``typer.Option("--price", parser=DomainParser(PRICE))``: a bad value raises InputError
+    (a ValueError) with an empty field; the CLI reports it as one line naming the option,
+    e.g. ``--price='-1': out of range: USD per coin, in [1e-12, 1e12]``.
     """
 
-    __slots__ = ("domain", "option")
+    __slots__ = ("domain",)
 
-    def __init__(self, domain: Domain, option: str) -> None:
+    def __init__(self, domain: Domain) -> None:
         self.domain = domain
-        self.option = option
 
     def __call__(self, value: Any) -> Any:
         """Parse ``value`` (values that are not text, e.g. defaults, pass unchanged)."""
-        return self.domain.parse(self.option, value) if isinstance(value, str) else value
+        return self.domain.parse("", value) if isinstance(value, str) else value
 
     def __repr__(self) -> str:
-        return f"DomainParser({self.domain.kind}, {self.option})"
+        return f"DomainParser({self.domain.kind})"
 
 
 class MappingParser:
@@ -362,13 +385,13 @@ class MappingParser:
 
     Each occurrence becomes ``((ASSET, value), ...)``: assets upper-cased, ASCII, not
     repeated within the occurrence; ``domain=None`` keeps the values as stripped text.
+    Errors carry the field ``""`` (the item's shape) or ``".ASSET"`` (its value).
     """
 
-    __slots__ = ("domain", "option", "shape")
+    __slots__ = ("domain", "shape")
 
-    def __init__(self, domain: Domain | None, option: str, shape: str = "ASSET=VALUE") -> None:
+    def __init__(self, domain: Domain | None, shape: str = "ASSET=VALUE") -> None:
         self.domain = domain
-        self.option = option
         self.shape = shape
 
     def __call__(self, value: Any) -> Any:
@@ -380,28 +403,56 @@ class MappingParser:
             key, sep, text = part.partition("=")
             asset = key.strip().upper()
             if not sep or not asset or not text.strip():
-                raise InputError(self.option, part, f"expected {self.shape}")
+                raise InputError("", part, f"expected {self.shape}")
             if not re.fullmatch(r"[A-Z0-9._-]+", asset, re.ASCII):
-                raise InputError(self.option, part, "asset names are ASCII letters and digits")
+                raise InputError("", part, "asset names are ASCII letters and digits")
             if any(asset == a for a, _ in out):
-                raise InputError(self.option, part, f"{asset} given twice")
-            parsed = (
-                self.domain.parse(f"{self.option}.{asset}", text) if self.domain else text.strip()
-            )
+                raise InputError("", part, f"{asset} given twice")
+            parsed = self.domain.parse(f".{asset}", text) if self.domain else text.strip()
             out.append((asset, parsed))
         if not out:
-            raise InputError(self.option, value, f"expected {self.shape}")
+            raise InputError("", value, f"expected {self.shape}")
         return tuple(out)
+
+
+class ListParser:
+    """A Typer ``parser=`` for comma-separated values in one domain (``-0.1,0,0.1``)."""
+
+    __slots__ = ("domain",)
+
+    def __init__(self, domain: Domain) -> None:
+        self.domain = domain
+
+    def __call__(self, value: Any) -> Any:
+        """Parse one occurrence into a tuple of values."""
+        if not isinstance(value, str):
+            return value
+        items = [p.strip() for p in value.split(",") if p.strip()]
+        if not items:
+            raise InputError("", value, "give comma-separated values")
+        return tuple(self.domain.parse(f"[{i}]", item) for i, item in enumerate(items))
+
+
+Shape = Literal["value", "list", "mapping"]
 
 
 @dataclass(frozen=True, slots=True)
 class OptionDomain:
-    """One option of one command and its domain (``mapping``: ``ASSET=VALUE`` items)."""
+    """One option of one command and its domain.
+
+    ``shape``: ``value`` (one value), ``list`` (comma-separated values) or ``mapping``
+    (``ASSET=VALUE`` items).
+    """
 
     command: tuple[str, ...]
     option: str
     domain: Domain
-    mapping: bool
+    shape: Shape
+
+    @property
+    def mapping(self) -> bool:
+        """Whether the option takes ``ASSET=VALUE`` items."""
+        return self.shape == "mapping"
 
 
 def _parser_of(param: Any) -> Any:
@@ -422,9 +473,11 @@ def option_domains(app: Any) -> Iterator[OptionDomain]:
             opts = getattr(param, "opts", None) or [param.name]
             name = str(max(opts, key=len))
             if isinstance(parser, DomainParser):
-                yield OptionDomain(path, name, parser.domain, False)
+                yield OptionDomain(path, name, parser.domain, "value")
+            elif isinstance(parser, ListParser):
+                yield OptionDomain(path, name, parser.domain, "list")
             elif isinstance(parser, MappingParser) and parser.domain is not None:
-                yield OptionDomain(path, name, parser.domain, True)
+                yield OptionDomain(path, name, parser.domain, "mapping")
         for sub in sorted(getattr(cmd, "commands", {})):
             yield from walk(cmd.commands[sub], (*path, sub))
 

@@ -68,7 +68,20 @@ def _cums_by_rule(brackets: list[tuple[str, str]]) -> list[Decimal]:
 
 
 def test_binance_cum_rule_matches_hand_derivation() -> None:
-    assert _cums_by_rule(BINANCE_BTCUSD_BRACKETS) == [Decimal(c) for c in DERIVED_CUMS]
+    """The product derives each bracket's cum from the rates alone, as written out by hand,
+    and the result keeps maintenance margin continuous at every bracket boundary."""
+    by_hand = _cums_by_rule(BINANCE_BTCUSD_BRACKETS)
+    assert by_hand == [Decimal(c) for c in DERIVED_CUMS]
+    parsed = TierTable.parse(",".join(f"{u}:{r}" for u, r in BINANCE_BTCUSD_BRACKETS))
+    assert list(parsed.cums) == by_hand
+    for (upper, rate), (_, next_rate), cum, next_cum in zip(
+        BINANCE_BTCUSD_BRACKETS, BINANCE_BTCUSD_BRACKETS[1:], by_hand, by_hand[1:], strict=False
+    ):
+        value = Decimal(upper)
+        assert parsed.rate_and_cum(value) == (Decimal(rate), cum)  # bounds are inclusive
+        below = maintenance_margin(value, Decimal(rate), cum=cum)
+        above = maintenance_margin(value, Decimal(next_rate), cum=next_cum)
+        assert below == above
 
 
 @pytest.mark.parametrize(

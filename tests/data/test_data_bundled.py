@@ -1,8 +1,9 @@
-"""The bundled files: same text as the shared source, catalog facts, provenance, laziness."""
+"""The bundled files: shipped checksums, catalog facts, provenance, laziness."""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +13,6 @@ import pytest
 import inversa
 from inversa.data import Dataset, list_datasets
 from inversa.data._catalog import BUNDLED_DIR
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# The shared data folder sits beside the repository (../shared); CI may not have it.
-_SHARED = REPO_ROOT.parent / "shared" / "data"
-SHARED = _SHARED if _SHARED.is_dir() else None
 
 DATASETS = list_datasets()
 IDS = [d.name for d in DATASETS]
@@ -39,12 +35,28 @@ def test_bundled_files_live_inside_the_package() -> None:
         assert package in d.path.parents
 
 
-@pytest.mark.skipif(SHARED is None, reason="shared data folder (../shared) not present")
+def _sums() -> dict[str, str]:
+    text = (BUNDLED_DIR / "SHA256SUMS").read_text(encoding="utf-8")
+    pairs = [line.split("  ", 1) for line in text.splitlines() if line and line[0] != "#"]
+    return {name: digest for digest, name in pairs}
+
+
+def test_every_bundled_file_has_a_shipped_checksum() -> None:
+    assert sorted(_sums()) == sorted(d.file.removesuffix(".gz") for d in DATASETS)
+
+
 @pytest.mark.parametrize("dataset", DATASETS, ids=IDS)
-def test_bundled_text_equals_shared_source_byte_for_byte(dataset: Dataset) -> None:
-    assert SHARED is not None
-    original = (SHARED / dataset.file.removesuffix(".gz")).read_bytes()
-    assert gzip.decompress(dataset.path.read_bytes()) == original
+def test_bundled_text_matches_its_shipped_checksum(dataset: Dataset) -> None:
+    """The uncompressed text is byte for byte the source file (SHA-256 written beside it)."""
+    digest = hashlib.sha256(gzip.decompress(dataset.path.read_bytes())).hexdigest()
+    assert digest == _sums()[dataset.file.removesuffix(".gz")]
+
+
+def test_a_changed_byte_changes_the_checksum() -> None:
+    dataset = DATASETS[0]
+    raw = bytearray(gzip.decompress(dataset.path.read_bytes()))
+    raw[-2] ^= 1
+    assert hashlib.sha256(bytes(raw)).hexdigest() != _sums()[dataset.file.removesuffix(".gz")]
 
 
 @pytest.mark.parametrize("dataset", DATASETS, ids=IDS)

@@ -221,8 +221,20 @@ def test_validate_series_reports_file_row_numbers() -> None:
 
 
 def test_validate_series_other_time_zone_is_compared_in_utc() -> None:
-    times = pd.date_range("2022-01-01", periods=3, freq="h", tz="Europe/London")
-    validate_series(frame_of(list(times)), "f", freq="1h")
+    # Spring forward in London (2022-03-27 01:00 UTC): hourly in UTC, but the wall clock
+    # jumps from 00:00 to 02:00.  The series is regular and comes back unchanged.
+    spring = pd.date_range("2022-03-27 00:00", periods=3, freq="h", tz="UTC")
+    local = list(spring.tz_convert("Europe/London"))
+    assert [t.hour for t in local] == [0, 2, 3]
+    good = frame_of(local)
+    assert validate_series(good, "f", freq="1h") is good
+    # Fall back (2022-10-30 01:00 UTC): wall clock 00:00 BST then 01:00 GMT looks hourly,
+    # but the instants are two hours apart: a gap, reported in UTC.
+    autumn = pd.DatetimeIndex(["2022-10-29 23:00", "2022-10-30 01:00"], tz="UTC")
+    wall = list(autumn.tz_convert("Europe/London"))
+    assert [t.hour for t in wall] == [0, 1]
+    with pytest.raises(DataError, match=r"row 2: .*gap after 2022-10-29T23:00:00Z, 1 missing"):
+        validate_series(frame_of(wall), "f", freq="1h")
 
 
 @settings(max_examples=200, deadline=None)

@@ -11,7 +11,7 @@ import pytest
 
 from inversa.errors import InputError
 from inversa.hedging import daily_funding_rate, hedge_backtest
-from inversa.hedging.figures import backtest_figures
+from inversa.report.figures import backtest_figures
 
 
 def _closes(days: int = 120, seed: int = 7) -> pd.DataFrame:

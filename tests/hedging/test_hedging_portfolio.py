@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -116,11 +117,15 @@ def test_toml_numbers_are_exact(tmp_path: Path) -> None:
     ("name", "text", "needle"),
     [
         ("bad.toml", "[holdings\n", "not valid TOML"),
-        ("bad.toml", "[weights]\nA = 1\n", "unknown table"),
+        ("bad.toml", "[weights]\nA = 1\n", "weights: unknown key"),
+        ("bad.toml", "[targets]\nA = 1.5\n", "targets.A='1.5': out of range"),
+        ("bad.toml", "[targets]\nA = true\n", "targets.A=True: expected a number"),
         ("bad.toml", '[holdings]\nA = "x"\n[targets]\nA = 1\n', "holdings.A"),
-        ("bad.csv", "coin,target\nA,1\n", "'asset' column"),
-        ("bad.csv", "asset,target,colour\nA,1,red\n", "unknown column"),
-        ("bad.csv", "asset,target,usd\nA,1,abc\n", "row 1"),
+        ("bad.csv", "coin,target\nA,1\n", "row 1: coin: unknown key"),
+        ("bad.csv", "target\n1\n", "row 1: asset: missing"),
+        ("bad.csv", "asset,target,colour\nA,1,red\n", "row 1: colour: unknown key"),
+        ("bad.csv", "asset,target,usd\nA,1,abc\n", "row 1: holding_usd='abc': not a number"),
+        ("bad.csv", "asset,target\nA,1,2\n", "row 1: 3 cells for 2 columns"),
         ("bad.csv", "asset,target\nA,0.5\nA,0.5\n", "appears twice"),
         ("bad.txt", "", "expected a .toml or .csv"),
     ],
@@ -128,7 +133,7 @@ def test_toml_numbers_are_exact(tmp_path: Path) -> None:
 def test_bad_files(tmp_path: Path, name: str, text: str, needle: str) -> None:
     path = tmp_path / name
     path.write_text(text)
-    with pytest.raises((DataError, InputError), match=needle.replace(".", r"\.")):
+    with pytest.raises((DataError, InputError), match=re.escape(needle)):
         load_portfolio(path)
 
 

@@ -1,106 +1,177 @@
-"""Shared CLI plumbing: one-line errors, JSON or Rich output, list-valued options."""
+"""CLI plumbing: one line per error, exit 2, for every command (see :mod:`inversa.cli`).
+
+:func:`new_app` makes a Typer app whose command group runs every command under one
+handler (:class:`OneLineGroup`):
+
+* inversa's errors (:class:`~inversa.errors.InversaError`), decimal arithmetic errors and
+  click usage errors (unknown option, bad value, missing option, bad choice) print one line
+  ``error: ...`` on stderr naming the option, and exit with status 2 (no usage box, no
+  traceback);
+* warnings raised while a command runs are held back: dropped when it fails, printed
+  (one ``warning: ...`` line each) after it succeeds.
+"""
 
 from __future__ import annotations
 
-import json
-import math
+import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, NoReturn
 
-import numpy as np
 import typer
-from rich.console import Console
-from rich.table import Table
+from typer.core import TyperGroup
 
+from inversa.domain import parse_number
 from inversa.errors import InputError, InversaError
 
-__all__ = [
-    "emit",
-    "fail",
-    "parse_decimal",
-    "parse_mapping",
-    "to_jsonable",
-    "user_errors",
-]
+__all__ = ["OneLineGroup", "emit", "fail", "new_app", "parse_decimal", "user_errors"]
+
+
+def _line(message: str) -> str:
+    return " ".join(str(message).split())
 
 
 def fail(message: str) -> NoReturn:
     """Print one line on stderr and exit with status 2 (a user error, never a traceback)."""
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
+    sys.stderr.write(f"error: {_line(message)}\n")
     raise typer.Exit(code=2)
 
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn inversa's errors (and bad numbers) into :func:`fail`."""
+    """Turn inversa's errors (and bad numbers) into :func:`fail` (for code outside a command)."""
     try:
         yield
     except InversaError as exc:
         fail(str(exc))
-    except (InvalidOperation, ArithmeticError) as exc:
-        fail(f"invalid number: {exc}")
+    except ArithmeticError as exc:
+        fail(f"invalid number: {type(exc).__name__}")
 
 
-def parse_decimal(field: str, text: str | float | int | Decimal) -> Decimal:
-    """A Decimal from a command-line value, or InputError naming the flag."""
-    try:
-        value = Decimal(str(text).strip())
-    except InvalidOperation:
-        raise InputError(field, text, "not a number") from None
-    if value.is_nan():
-        raise InputError(field, text, "not a number")
-    return value
+def _option(exc: Any) -> str:
+    param = getattr(exc, "param", None)
+    opts = getattr(param, "opts", None)
+    if opts:
+        return str(max(opts, key=len))
+    hint = getattr(exc, "param_hint", None)
+    if isinstance(hint, str):
+        return str(hint).strip("'\"")
+    return ""
 
 
-def parse_mapping(field: str, items: list[str] | str | None) -> dict[str, Decimal]:
-    """``["BTC=80000", "ETH=35000"]`` or ``"BTC=80000,ETH=35000"`` -> {asset: Decimal}."""
-    if items is None:
-        return {}
-    parts = items.split(",") if isinstance(items, str) else [p for i in items for p in i.split(",")]
-    out: dict[str, Decimal] = {}
-    for part in parts:
-        key, sep, value = part.partition("=")
-        if not sep or not key.strip():
-            raise InputError(field, part, "expected ASSET=VALUE")
-        asset = key.strip().upper()
-        if asset in out:
-            raise InputError(field, part, f"{asset} given twice")
-        out[asset] = parse_decimal(f"{field}.{asset}", value)
-    return out
+def _usage_message(exc: Any) -> str:
+    """One line for a click usage error, naming the option."""
+    option = _option(exc)
+    cause = exc.__cause__
+    errors = getattr(cause, "errors", None)
+    if callable(errors):
+        first = errors()[0] if errors() else {}
+        inner = (first.get("ctx") or {}).get("error")
+        if isinstance(inner, InputError):
+            suffix = inner.field if inner.field.startswith((".", "[")) else ""
+            return f"{option}{suffix}={inner.value!r}: {inner.reason}"
+        if first:
+            value = first.get("input")
+            reason = re.sub(r"^Value error, ", "", str(first.get("msg", "invalid value")))
+            return f"{option}={value!r}: {reason[:1].lower()}{reason[1:]}"
+    text = str(exc.format_message())
+    match = re.match(r"Invalid value for '([^']+)': (.*)", text, re.S)
+    if match:
+        return f"{match.group(1)}: {match.group(2)}"
+    return text
 
 
-def to_jsonable(value: Any) -> Any:
-    """Decimals and NumPy numbers to JSON numbers (inf as null), recursively."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, Decimal):
-        return float(value) if value.is_finite() else None
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [to_jsonable(v) for v in value]
-    return str(value)
+def _name_option(group: Any, args: Sequence[str] | None, exc: InputError) -> str:
+    """``exc`` as one line, its field written as the command's option when it is one
+    (``maintenance_amount=...`` becomes ``--maintenance-amount=...``)."""
+    command, tokens = group, list(sys.argv[1:] if args is None else args)
+    while hasattr(command, "commands") and tokens:
+        token = tokens.pop(0)
+        if token in command.commands:
+            command = command.commands[token]
+    field = str(exc.field)
+    base = re.split(r"[.\[]", field, maxsplit=1)[0]
+    for param in getattr(command, "params", []):
+        opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+        if param.name == base and opts and not field.startswith("-"):
+            return f"{max(opts, key=len)}{field[len(base) :]}={exc.value!r}: {exc.reason}"
+    return str(exc)
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            return "none" if value.is_nan() else "no liquidation" if value > 0 else "-inf"
-        text = format(value.normalize(), "f") if abs(value) < Decimal("1e16") else str(value)
-        whole, _, frac = text.partition(".")
-        return f"{whole}.{frac[:12]}" if frac else whole
-    if isinstance(value, float):
-        return f"{value:.12g}"
-    if isinstance(value, list | tuple):
-        return ", ".join(_fmt(v) for v in value)
-    return str(value)
+class OneLineGroup(TyperGroup):
+    """A Typer command group that reports every user error as one line and exit 2."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command; one ``error:`` line on stderr and exit 2 for a user error."""
+        code: int = 0
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+                code = result if isinstance(result, int) else 0
+            except InputError as exc:
+                code = self._error(_name_option(self, args, exc))
+            except InversaError as exc:
+                code = self._error(str(exc))
+            except ArithmeticError as exc:
+                code = self._error(f"invalid number: {type(exc).__name__}")
+            except typer.Abort:
+                code = self._error("aborted")
+            except Exception as exc:
+                if type(exc).__name__ == "NoArgsIsHelpError":
+                    sys.stdout.write(exc.format_message() + "\n")  # type: ignore[attr-defined]
+                    code = 2
+                elif hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+                    if exc.exit_code == 2 or type(exc).__name__.endswith(
+                        ("UsageError", "BadParameter", "NoSuchOption", "MissingParameter")
+                    ):
+                        code = self._error(_usage_message(exc))
+                    else:
+                        code = self._error(exc.format_message())
+                else:
+                    raise
+        if code == 0:
+            for item in caught:
+                sys.stderr.write(f"warning: {_line(str(item.message))}\n")
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+    @staticmethod
+    def _error(message: str) -> int:
+        sys.stderr.write(f"error: {_line(message)}\n")
+        return 2
+
+
+def new_app(help_text: str, **kwargs: Any) -> typer.Typer:
+    """A Typer app with inversa's conventions: one-line errors, help on no arguments."""
+    kwargs.setdefault("no_args_is_help", True)
+    kwargs.setdefault("add_completion", False)
+    kwargs.setdefault("pretty_exceptions_enable", False)
+    return typer.Typer(help=help_text, cls=OneLineGroup, **kwargs)
+
+
+# -- compatibility for modules written before inversa.report and inversa.domain ---------
+
+_UNIT_WORDS = {"coin": "coin", "USD": "usd", "USD/coin": "price", "fraction": "rate", "x": "x"}
+
+
+def parse_decimal(field: str, text: object) -> Decimal:
+    """A finite Decimal from a command-line value, or InputError naming ``field``.
+
+    Prefer a domain option (:mod:`inversa.cli._options`), which also checks bounds.
+    """
+    return parse_number(field, text)
 
 
 def emit(
@@ -109,16 +180,27 @@ def emit(
     as_json: bool,
     title: str,
     units: Mapping[str, str] | None = None,
-    echo: Callable[[str], None] | None = None,
 ) -> None:
-    """Print ``result`` as one JSON object (``--json``) or as a readable Rich table."""
+    """``result`` as strict JSON (``--json``) or a quantity table; ``units`` in words.
+
+    Prefer :func:`inversa.report.print_json` / :func:`inversa.report.key_value_table`
+    with report units (coin, usd, price, rate ...).
+    """
+    from inversa.report import print_json, print_tables
+    from inversa.report.formats import fmt
+    from inversa.report.terminal import Column, table
+
     if as_json:
-        (echo or sys.stdout.write)(json.dumps(to_jsonable(result)) + "\n")
+        print_json(result)
         return
-    table = Table(title=title, title_justify="left", show_header=True)
-    table.add_column("quantity")
-    table.add_column("value", justify="right")
-    table.add_column("unit")
-    for key, value in result.items():
-        table.add_row(key, _fmt(value), (units or {}).get(key, ""))
-    Console().print(table)
+    words = units or {}
+    rows = [
+        {
+            "quantity": k.replace("_", " "),
+            "value": fmt(v, _UNIT_WORDS.get(words.get(k, ""), "number")),
+            "unit": words.get(k, ""),
+        }
+        for k, v in result.items()
+    ]
+    cols = [Column("quantity", "quantity", "text"), Column("value", "value", "text")]
+    print_tables([table(title, [*cols, Column("unit", "unit", "text")], rows)])

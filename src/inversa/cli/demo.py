@@ -7,14 +7,14 @@ bundled BTC close, and the last bundled funding rate of each venue.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from inversa import contracts as c
-from inversa.cli._output import user_errors
 from inversa.errors import InversaError
+from inversa.report import Column, console, fmt, table
+from inversa.venues import Instrument, Venue
 
 __all__ = ["demo"]
 
@@ -24,167 +24,161 @@ MOVES = (Decimal("-0.2"), Decimal("-0.1"), Decimal("0.1"), Decimal("0.2"))
 FUNDING_VENUES = ("bitmex", "bybit", "binance-coinm", "deribit")
 
 
-def _fmt(x: Decimal, places: int = 6) -> str:
-    if not x.is_finite():
-        return "none"
-    return f"{x:,.{places}f}"
-
-
-def _liquidation(venue: object, inst: object, side: int, entry: Decimal) -> c.LiquidationResult:  # type: ignore[type-arg]
+def _liquidation(
+    venue: Venue, inst: Instrument, side: int, entry: Decimal
+) -> c.LiquidationResult[Decimal]:
     """The venue's own model for an isolated position margined at 1/LEVERAGE."""
-    cv: Decimal = inst.contract_value  # type: ignore[attr-defined]
+    cv = inst.contract_value
     n = NOTIONAL_USD / cv
-    pv = c.position_value(n, entry, cv)
-    mmr, cum = inst.maintenance_rate_and_cum(pv)  # type: ignore[attr-defined]
-    model: str = venue.liquidation_model  # type: ignore[attr-defined]
-    if model.startswith("bybit"):
-        return c.bybit_isolated_prices(side, entry, LEVERAGE, mmr, n, cv, deduction=cum)
-    collateral = c.initial_margin(pv, leverage=LEVERAGE)
-    table = getattr(inst.margin, "table", None)  # type: ignore[attr-defined]
-    if model == "binance-coinm":
-        return c.binance_coinm_prices([c.Leg(side, n, entry)], collateral, cv, tiers=table)
-    if isinstance(table, c.TierTable):
-        return c.generic_prices(side, entry, n, cv, collateral, tiers=table)
-    return c.generic_prices(side, entry, n, cv, collateral, mmr=mmr)
+    table = getattr(inst.margin, "table", None)
+    tiers = table if isinstance(table, c.TierTable) else None
+    mmr, cum = inst.maintenance_rate_and_cum(c.position_value(n, entry, cv))
+    inputs = c.PositionInputs(
+        side=side,
+        contracts=n,
+        entry=entry,
+        contract_value=cv,
+        leverage=LEVERAGE,
+        mmr=None if tiers is not None else mmr,
+        maintenance_amount=None if tiers is not None or not cum else cum,
+        tiers=tiers,
+        taker=inst.taker,
+    )
+    return c.liquidation_prices(venue.liquidation_model, "isolated", inputs)
 
 
 def demo() -> None:
     """A tour: venues, inverse PnL convexity, liquidation prices and funding, on real data."""
-    from inversa.data import funding_history, funding_series, spot_daily
+    from inversa.data import spot_daily
     from inversa.venues import load_venue, venue_table
 
-    console = Console()
-    with user_errors():
-        console.rule("[bold]inversa demo: coin-margined maths on real venue parameters")
-        venues = Table(title="Venue rule sets (every number has a source; see `venues/rules`)")
-        for col in (
-            "venue",
-            "BTC perpetual",
-            "contract value",
-            "liquidation model",
-            "funding",
-            "as of",
-        ):
-            venues.add_column(col)
-        perps = {}
-        for row in venue_table():
-            venue = load_venue(row["venue"])
-            inst = venue.instrument("BTC/USD:BTC")
-            perps[row["venue"]] = (venue, inst)
-            venues.add_row(
-                row["venue"],
-                f"{inst.symbol} ({', '.join(inst.aliases)})",
-                f"{inst.contract_value} USD",
-                row["liquidation_model"],
-                row["funding_model"],
-                row["as_of"],
-            )
-        console.print(venues)
-
-        btc = spot_daily("BTC")
-        day = btc.index[-1]
-        price = Decimal(repr(float(btc["close"].iloc[-1])))
-        console.print(
-            f"\nLast bundled BTC close: [bold]{price:,} USD[/] on {day:%Y-%m-%d} "
-            "(Coinbase daily, see data/bundled/PROVENANCE.md)"
+    out = console()
+    out.rule("[bold]inversa demo: coin-margined maths on real venue parameters")
+    perps: dict[str, tuple[Venue, Instrument]] = {}
+    venue_rows = []
+    for row in venue_table():
+        venue = load_venue(row["venue"])
+        inst = venue.instrument("BTC/USD:BTC")
+        perps[row["venue"]] = (venue, inst)
+        venue_rows.append(
+            {**row, "perp": f"{inst.symbol} ({', '.join(inst.aliases)})", "cv": inst.contract_value}
         )
+    venue_cols = [
+        Column("venue", "venue", "text"),
+        Column("perp", "BTC perpetual", "text"),
+        Column("cv", "contract value", "usd"),
+        Column("liquidation_model", "liquidation model", "text"),
+        Column("funding_model", "funding", "text"),
+        Column("as_of", "as of", "text"),
+    ]
+    title = "Venue rule sets (every number has a source; see `venues/rules`)"
+    out.print(table(title, venue_cols, venue_rows))
 
-        pnl = Table(
-            title=f"PnL in BTC of {NOTIONAL_USD:,} USD of inverse perpetual entered "
-            f"at {price:,}: the long's coin payoff is concave, the short's convex"
+    btc = spot_daily("BTC")
+    day = btc.index[-1]
+    price = Decimal(repr(float(btc["close"].iloc[-1])))
+    out.print(
+        f"\nLast bundled BTC close: [bold]{fmt(price, 'usd')} USD[/] on {day:%Y-%m-%d} "
+        "(Coinbase daily, see data/bundled/PROVENANCE.md)"
+    )
+    pnl_rows = []
+    for move in MOVES:
+        exit_price = price * (1 + move)
+        pnl_rows.append(
+            {
+                "move": move,
+                "long": c.inverse_pnl(1, NOTIONAL_USD, price, exit_price, Decimal(1)),
+                "short": c.inverse_pnl(-1, NOTIONAL_USD, price, exit_price, Decimal(1)),
+            }
         )
-        pnl.add_column("move")
-        pnl.add_column("long", justify="right")
-        pnl.add_column("short", justify="right")
-        for move in MOVES:
-            exit_price = price * (1 + move)
-            long_ = c.inverse_pnl(1, NOTIONAL_USD, price, exit_price, Decimal(1))
-            short = c.inverse_pnl(-1, NOTIONAL_USD, price, exit_price, Decimal(1))
-            pnl.add_row(f"{move:+.0%}", _fmt(long_), _fmt(short))
-        console.print(pnl)
+    cols = [Column("move", "move", "rate"), Column("long", "long", "coin")]
+    title = (
+        f"PnL in BTC of {fmt(NOTIONAL_USD, 'usd')} USD of inverse perpetual entered at "
+        f"{fmt(price, 'price')}: the long's coin payoff is concave, the short's convex"
+    )
+    out.print(table(title, [*cols, Column("short", "short", "coin")], pnl_rows))
+    out.print(_liquidation_table(perps, price))
+    out.print(_funding_table(btc))
+    _replay_section()
+    out.print("\nNext: `inversa calc --help`, `inversa stress --help`, `inversa hedge --help`.")
 
-        liq = Table(
-            title=f"Isolated {LEVERAGE}x, {NOTIONAL_USD:,} USD at {price:,}: "
-            "each venue's own model, tiers and contract value"
+
+def _liquidation_table(perps: dict[str, tuple[Venue, Instrument]], price: Decimal) -> Any:
+    rows: list[dict[str, Any]] = []
+    for name, (venue, inst) in perps.items():
+        row: dict[str, Any] = {"venue": name, "model": venue.liquidation_model}
+        try:
+            lg = _liquidation(venue, inst, 1, price)
+            sh = _liquidation(venue, inst, -1, price)
+        except InversaError as exc:
+            row["long_liq"] = "n/a: no sourced margin model" if "margin" in str(exc) else "n/a"
+            rows.append(row)
+            continue
+        prices = {
+            "long_liq": lg.liquidation_price,
+            "long_bk": lg.bankruptcy_price,
+            "short_liq": sh.liquidation_price,
+            "short_bk": sh.bankruptcy_price,
+        }
+        row.update({k: fmt(v, "price", tick=inst.tick) for k, v in prices.items()})
+        rows.append(row)
+    cols = [
+        Column("venue", "venue", "text"),
+        Column("model", "model", "text"),
+        Column("long_liq", "long liquidation", "price"),
+        Column("long_bk", "long bankruptcy", "price"),
+        Column("short_liq", "short liquidation", "price"),
+        Column("short_bk", "short bankruptcy", "price"),
+    ]
+    title = (
+        f"Isolated {LEVERAGE}x, {fmt(NOTIONAL_USD, 'usd')} USD at {fmt(price, 'price')}: "
+        "each venue's own model, tiers and contract value (none: no such price)"
+    )
+    return table(title, cols, rows)
+
+
+def _funding_table(btc: Any) -> Any:
+    from inversa.data import funding_history, funding_series
+
+    rows = []
+    for name in FUNDING_VENUES:
+        hist = funding_history(name)
+        series = funding_series(name)  # the rate with the hours it covers
+        last = hist.iloc[-1]
+        rate = Decimal(repr(float(series.rates.iloc[-1])))
+        if "perp_close" in hist.columns:
+            mark = float(last["perp_close"])
+        elif "index_price" in hist.columns:
+            mark = float(last["index_price"])
+        else:  # BitMEX's file has no price: the day's spot close
+            mark = float(btc["close"].loc[: hist.index[-1]].iloc[-1])
+        at = Decimal(repr(mark))
+        rows.append(
+            {
+                "venue": name,
+                "time": hist.index[-1].to_pydatetime(),
+                "rate": rate,
+                "hours": f"{int(series.interval_hours.iloc[-1])} h",
+                "price": at,
+                "paid": c.funding_payment(1, NOTIONAL_USD, Decimal(1), at, rate),
+            }
         )
-        for col in (
-            "venue",
-            "model",
-            "long liquidation",
-            "long bankruptcy",
-            "short liquidation",
-            "short bankruptcy",
-        ):
-            liq.add_column(
-                col, justify="right" if "liquidation " in col or "bankr" in col else "left"
-            )
-        for name, (venue, inst) in perps.items():
-            try:
-                lg = _liquidation(venue, inst, 1, price)
-                sh = _liquidation(venue, inst, -1, price)
-            except InversaError as exc:
-                liq.add_row(
-                    name,
-                    venue.liquidation_model,
-                    "n/a: no sourced margin model" if "margin" in str(exc) else f"n/a: {exc}",
-                    "",
-                    "",
-                    "",
-                )
-                continue
-            liq.add_row(
-                name,
-                venue.liquidation_model,
-                _fmt(lg.liquidation_price, 1),
-                _fmt(lg.bankruptcy_price, 1),
-                _fmt(sh.liquidation_price, 1),
-                _fmt(sh.bankruptcy_price, 1),
-            )
-        console.print(liq)
-
-        fund = Table(
-            title=f"Last bundled funding rate, and what a {NOTIONAL_USD:,} USD long "
-            "receives (< 0: pays) at the BTC price of that time"
-        )
-        for col in (
-            "venue",
-            "time (UTC)",
-            "rate per interval",
-            "interval",
-            "price",
-            "long receives BTC",
-        ):
-            fund.add_column(col, justify="right" if col != "venue" else "left")
-        for name in FUNDING_VENUES:
-            hist = funding_history(name)
-            series = funding_series(name)  # the rate with the hours it covers
-            last = hist.iloc[-1]
-            rate = Decimal(repr(float(series.rates.iloc[-1])))
-            hours = int(series.interval_hours.iloc[-1])
-            if "perp_close" in hist.columns:
-                mark = float(last["perp_close"])
-            elif "index_price" in hist.columns:
-                mark = float(last["index_price"])
-            else:  # BitMEX's file has no price: the day's spot close
-                mark = float(btc["close"].loc[: hist.index[-1]].iloc[-1])
-            at = Decimal(repr(mark))
-            paid = c.funding_payment(1, NOTIONAL_USD, Decimal(1), at, rate)
-            fund.add_row(
-                name,
-                f"{hist.index[-1]:%Y-%m-%d %H:%M}",
-                f"{rate:.8f}",
-                f"{hours} h",
-                f"{at:,.2f}",
-                _fmt(paid, 8),
-            )
-        console.print(fund)
-        _replay_section(console)
-        console.print(
-            "\nNext: `inversa calc --help`, `inversa stress --help`, `inversa hedge --help`."
-        )
+    cols = [
+        Column("venue", "venue", "text"),
+        Column("time", "time (UTC)", "text"),
+        Column("rate", "rate per interval", "rate"),
+        Column("hours", "interval", "text"),
+        Column("price", "price", "price"),
+        Column("paid", "long receives", "coin"),
+    ]
+    title = (
+        f"Last bundled funding rate, and what a {fmt(NOTIONAL_USD, 'usd')} USD long "
+        "receives (< 0: pays) at the BTC price of that time"
+    )
+    return table(title, cols, rows)
 
 
-def _replay_section(console: Console) -> None:
+def _replay_section() -> None:
     """March 2020 on the simulated Binance COIN-M venue: who was liquidated, and when, and
     the insurance fund and ADL under both liquidation fill bounds."""
     from inversa.sim.replay import ReplayConfig, crash_replay
@@ -192,25 +186,38 @@ def _replay_section(console: Console) -> None:
     replay = crash_replay(ReplayConfig.of("2020-03"))
     result = replay.runs[0]
     totals = result.totals
-    table = Table(
-        title=f"Crash replay 2020-03 on the simulated binance-coinm venue (hourly mark low "
-        f"{totals['min_low_usdt']:,.1f} USDT/BTC): a long and a short account per leverage"
+    rows = [
+        {
+            "account": row["account"],
+            "when": row["liquidated_bar_open_utc"] if row["liquidated"] else "survived",
+            "lost": row["lost_coin"],
+            "pnl": row["pnl_coin"],
+        }
+        for row in result.accounts.to_dict("records")
+    ]
+    cols = [
+        Column("account", "account", "text"),
+        Column("when", "liquidated in bar opening (UTC)", "text"),
+        Column("lost", "coin lost", "coin"),
+        Column("pnl", "PnL", "coin"),
+    ]
+    title = (
+        f"Crash replay 2020-03 on the simulated binance-coinm venue (hourly mark low "
+        f"{fmt(totals['min_low_usdt'], 'price')} USDT/BTC): a long and a short account per "
+        "leverage"
     )
-    for col in ("account", "liquidated in bar opening (UTC)", "coin lost", "PnL (coin)"):
-        table.add_column(col, justify="left" if col == "account" else "right")
-    for row in result.accounts.itertuples():
-        when = f"{row.liquidated_bar_open_utc:%Y-%m-%d %H:%M}" if row.liquidated else "survived"
-        table.add_row(str(row.account), when, f"{row.lost_coin:.6f}", f"{row.pnl_coin:+.6f}")
-    console.print(table)
-    console.print(f"Funding: {result.funding}.")
+    out = console()
+    out.print(table(title, cols, rows))
+    out.print(f"Funding: {result.funding}.", markup=False)
     for bound in replay.runs:
         t = bound.totals
-        console.print(
+        out.print(
             f"fills={bound.fills}: {t['liquidated']} of {t['accounts']} accounts liquidated; "
-            f"insurance fund +{t['insurance_paid_in_coin']:.6f} BTC, drawn "
-            f"{t['insurance_drawn_coin']:.6f} BTC; ADL events {t['adl_events']}."
+            f"insurance fund +{fmt(t['insurance_paid_in_coin'], 'coin')} BTC, drawn "
+            f"{fmt(t['insurance_drawn_coin'], 'coin')} BTC; ADL events {t['adl_events']}.",
+            markup=False,
         )
-    console.print("More: `inversa stress replay --window 2022-11`.")
+    out.print("More: `inversa stress replay --window 2022-11`.")
 
 
 def register(app: typer.Typer) -> None:

@@ -27,7 +27,6 @@ from inversa.contracts.linear import (
     linear_value,
 )
 from inversa.contracts.liquidation import (
-    LIQUIDATION_MODELS,
     Leg,
     LiquidationResult,
     binance_coinm_prices,
@@ -35,6 +34,15 @@ from inversa.contracts.liquidation import (
     bybit_isolated_prices,
     generic_prices,
     round_to_tick,
+)
+from inversa.contracts.liquidation_models import (
+    LIQUIDATION_MODELS,
+    LiquidationModel,
+    PositionInputs,
+    liquidation_model,
+    liquidation_model_names,
+    liquidation_prices,
+    register_model,
 )
 from inversa.contracts.margin import (
     Tier,
@@ -74,7 +82,9 @@ __all__ = [
     "Fill",
     "FillResult",
     "Leg",
+    "LiquidationModel",
     "LiquidationResult",
+    "PositionInputs",
     "PositionState",
     "Side",
     "Tier",
@@ -108,6 +118,9 @@ __all__ = [
     "linear_prices",
     "linear_rate",
     "linear_value",
+    "liquidation_model",
+    "liquidation_model_names",
+    "liquidation_prices",
     "maintenance_margin",
     "margin_funding_cap",
     "parse_side",
@@ -115,6 +128,7 @@ __all__ = [
     "position_value",
     "premium_index",
     "quanto_pnl",
+    "register_model",
     "risk_step_rates",
     "round_to_tick",
     "trading_fee",

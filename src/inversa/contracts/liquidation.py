@@ -9,7 +9,8 @@ rounding (:func:`round_to_tick`) is applied only at the venue boundary.
 A short whose collateral covers any rise has no liquidation or bankruptcy price: the
 functions return positive infinity for it.
 
-Models (see ``reference/inverse_contracts.md`` section 2.7):
+Models (see ``reference/inverse_contracts.md`` section 2.7; callers choose one by name through
+:mod:`inversa.contracts.liquidation_models`):
 
 ``bybit-classic`` / ``bybit-uta-a``
     Isolated, maintenance margin valued at the **entry** price:
@@ -42,7 +43,6 @@ from inversa.contracts.margin import TierTable
 from inversa.errors import InputError
 
 __all__ = [
-    "LIQUIDATION_MODELS",
     "Leg",
     "LiquidationResult",
     "binance_coinm_prices",
@@ -51,8 +51,6 @@ __all__ = [
     "generic_prices",
     "round_to_tick",
 ]
-
-LIQUIDATION_MODELS = ("bybit-classic", "bybit-uta-a", "bybit-uta-b", "binance-coinm", "generic")
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,18 @@ class ConfigModel(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
+    @classmethod
+    def build(cls: type[M], **values: Any) -> M:
+        """The model from keyword values (what the CLI or Python code gives), or one
+        :class:`~inversa.errors.InputError` naming the field and the value."""
+        try:
+            return cls.model_validate(_tuples(values))
+        except ValidationError as exc:
+            error = config_error("", exc)
+            key, _, reason = str(error).removeprefix(": ").partition(": ")
+            field, _, value = key.partition("=")
+            raise InputError(field, value.strip("'") or None, reason) from None
+
 
 def read_text(path: str | Path, field: str = "file") -> str:
     """The text of ``path`` decoded as UTF-8 (a leading BOM dropped), else a one-line error."""
@@ -100,11 +112,16 @@ def config_error(
 
     Names the key path (``positions[2].entry``), the value given and the reason.
     """
-    err = exc.errors(include_url=False)[0]
-    key = _where([*([prefix] if prefix else []), *err["loc"]])
+    errors = exc.errors(include_url=False)
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    err = (unknown or errors)[0]  # an unknown key (a typo) explains a missing one
+    loc = [*([prefix] if prefix else []), *err["loc"]]
     cause = (err.get("ctx") or {}).get("error")
     if isinstance(cause, InputError):
-        return DataError(source, f"{key}={cause.value!r}: {cause.reason}", row)
+        if cause.field and cause.field not in loc:
+            loc.append(cause.field)  # a model-level check names its own field
+        return DataError(source, f"{_where(loc)}={cause.value!r}: {cause.reason}", row)
+    key = _where(loc)
     if err["type"] == "extra_forbidden":
         return DataError(source, f"{key}: unknown key", row)
     if err["type"] == "missing":

@@ -40,6 +40,14 @@ from inversa.hedging.carry import (
     mean_daily_funding,
 )
 from inversa.hedging.drift import Drift, DriftRow, drift_table
+from inversa.hedging.inputs import (
+    BacktestConfig,
+    backtest_inputs,
+    bundled_carry,
+    bundled_close,
+    run_backtest,
+    with_bundled_prices,
+)
 from inversa.hedging.instruments import (
     DEFAULT_VENUE_ORDER,
     HedgeInstrument,
@@ -68,6 +76,7 @@ __all__ = [
     "STRATEGIES",
     "WEIGHT_TOLERANCE",
     "Alternative",
+    "BacktestConfig",
     "BacktestResult",
     "Carry",
     "ClosingOrder",
@@ -85,6 +94,9 @@ __all__ = [
     "StressRow",
     "Unwind",
     "WalletNeed",
+    "backtest_inputs",
+    "bundled_carry",
+    "bundled_close",
     "carry_costs",
     "daily_funding_rate",
     "default_instrument",
@@ -95,7 +107,9 @@ __all__ = [
     "load_portfolio",
     "mean_daily_funding",
     "plan_hedge",
+    "run_backtest",
     "stress_table",
     "unwind_hedge",
     "venue_instrument",
+    "with_bundled_prices",
 ]

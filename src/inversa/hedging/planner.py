@@ -21,15 +21,13 @@ from decimal import Decimal
 from typing import Any
 
 from inversa.contracts import (
-    Leg,
     LiquidationResult,
-    binance_coinm_prices,
-    bybit_isolated_prices,
+    PositionInputs,
     check_leverage,
-    generic_prices,
     initial_margin,
     inverse_pnl,
     linear_pnl,
+    liquidation_prices,
     maintenance_margin,
     position_value,
     trading_fee,
@@ -356,21 +354,25 @@ def _liquidation(
     mmr: Decimal,
     cum: Decimal,
 ) -> LiquidationResult[Decimal]:
-    """Isolated liquidation and bankruptcy prices under the venue's named model."""
-    cv, model, tiers = inst.contract_value, inst.liquidation_model, inst.tiers
-    s = Decimal(side)
-    if model in ("bybit-classic", "bybit-uta-a"):
-        return bybit_isolated_prices(s, price, leverage, mmr, count, cv, deduction=cum)
-    if model == "bybit-uta-b":
-        return bybit_isolated_prices(
-            s, price, leverage, mmr, count, cv, deduction=cum, mm_at="mark", taker=inst.taker
-        )
-    if model == "binance-coinm":
-        leg = Leg(side, count, price) if tiers is not None else Leg(side, count, price, mmr, cum)
-        return binance_coinm_prices([leg], margin, cv, tiers=tiers)
-    if tiers is not None:
-        return generic_prices(s, price, count, cv, margin, tiers=tiers)
-    return generic_prices(s, price, count, cv, margin, mmr=mmr)
+    """Isolated liquidation and bankruptcy prices under the venue's named model.
+
+    The bracket comes from the venue's tier table when it has one (mark-valued models
+    re-choose it at the liquidation price), else the explicit ``(mmr, cum)``.
+    """
+    tiers = inst.tiers
+    inputs = PositionInputs(
+        side=side,
+        contracts=count,
+        entry=price,
+        contract_value=inst.contract_value,
+        leverage=leverage,
+        collateral=margin,
+        mmr=None if tiers is not None else mmr,
+        maintenance_amount=None if tiers is not None or not cum else cum,
+        tiers=tiers,
+        taker=inst.taker,
+    )
+    return liquidation_prices(inst.liquidation_model, "isolated", inputs)
 
 
 def _build_leg(

@@ -11,18 +11,20 @@ Units: ``holdings_usd`` in USD, ``amounts`` in coins, ``prices`` in USD per coin
 
 from __future__ import annotations
 
-import csv
-import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
+
+from inversa.data.config import ConfigModel, load_csv, load_toml
+from inversa.domain import Amount, ContractValue, Price, Weight
 from inversa.errors import DataError, InputError
 from inversa.hedging._common import ZERO, NumberLike, asset_key, decimal_map
 
-__all__ = ["WEIGHT_TOLERANCE", "Portfolio", "load_portfolio"]
+__all__ = ["WEIGHT_TOLERANCE", "Portfolio", "PortfolioFile", "PortfolioRow", "load_portfolio"]
 
 #: How far the target weights may sum from 1.
 WEIGHT_TOLERANCE = Decimal("1e-9")
@@ -222,8 +224,6 @@ def load_portfolio(
     base: dict[str, dict[str, Any]] = {}
     if path is not None:
         file = Path(path)
-        if not file.is_file():
-            raise InputError("file", str(path), "no such file")
         suffix = file.suffix.lower()
         if suffix == ".toml":
             base = _read_toml(file)
@@ -234,64 +234,58 @@ def load_portfolio(
     return Portfolio(**_merge(base, overrides))
 
 
+class PortfolioFile(ConfigModel):
+    """A TOML portfolio: one table per field, each ``ASSET = value``."""
+
+    targets: dict[str, Weight] = Field(default_factory=dict)
+    holdings: dict[str, Amount] = Field(default_factory=dict)
+    holdings_usd: dict[str, Amount] = Field(default_factory=dict)
+    amounts: dict[str, Amount] = Field(default_factory=dict)
+    prices: dict[str, Price] = Field(default_factory=dict)
+    contract_values: dict[str, ContractValue] = Field(default_factory=dict)
+    venues: dict[str, str] = Field(default_factory=dict)
+
+
+class PortfolioRow(ConfigModel):
+    """One CSV row: an asset and any of its fields (empty cells are left out)."""
+
+    asset: str
+    target: Weight | None = None
+    holding_usd: Amount | None = None
+    amount: Amount | None = None
+    price: Price | None = None
+    contract_value: ContractValue | None = None
+    venue: str | None = None
+
+
 def _read_toml(path: Path) -> dict[str, dict[str, Any]]:
-    try:
-        with path.open("rb") as handle:
-            doc = tomllib.load(handle, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(str(path), f"not valid TOML: {exc}") from None
+    doc = load_toml(path, PortfolioFile)
     out: dict[str, dict[str, Any]] = {}
-    for section, values in doc.items():
-        name = _TOML_SECTIONS.get(section)
-        if name is None:
-            known = ", ".join(_TOML_SECTIONS)
-            raise DataError(str(path), f"unknown table [{section}] (known: {known})")
-        if not isinstance(values, dict):
-            raise DataError(str(path), f"[{section}] must be a table of ASSET = value")
-        out[name] = {}
-        for asset, value in values.items():
-            if name != "venues" and (
-                isinstance(value, bool) or not isinstance(value, Decimal | int | str)
-            ):
-                raise DataError(str(path), f"[{section}] {asset} = {value!r}: not a number")
-            out[name][asset] = value
+    for section in PortfolioFile.model_fields:
+        values = getattr(doc, section)
+        if values:
+            name = _TOML_SECTIONS[section]
+            if name in out:
+                raise DataError(
+                    str(path), f"[{section}]: give [holdings] or [holdings_usd], not both"
+                )
+            out[name] = dict(values)
     return out
-
-
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-        if "asset" not in header:
-            raise DataError(str(path), "the header needs an 'asset' column", row=0)
-        unknown = [h for h in header if h != "asset" and h not in _CSV_COLUMNS]
-        if unknown:
-            known = ", ".join(_CSV_COLUMNS)
-            raise DataError(str(path), f"unknown column {unknown[0]!r} (known: asset, {known})", 0)
-        reader.fieldnames = header
-        for number, row in enumerate(reader, start=1):
-            yield number, {k: (v or "").strip() for k, v in row.items() if k is not None}
 
 
 def _read_csv(path: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for number, row in _rows(path):
-        asset = row.get("asset", "")
+    rows = load_csv(path, PortfolioRow, columns={"usd": "holding_usd"})
+    for number, row in enumerate(rows, start=1):
+        asset = row.asset.strip()
         if not asset:
             raise DataError(str(path), "empty asset", row=number)
-        for column, text in row.items():
-            if column == "asset" or not text:
+        for column, name in _CSV_COLUMNS.items():
+            value = getattr(row, column, None) if column != "usd" else None
+            if value is None:
                 continue
-            name = _CSV_COLUMNS[column]
             bucket = out.setdefault(name, {})
             if asset_key(name, asset) in {asset_key(name, a) for a in bucket}:
                 raise DataError(str(path), f"{asset} appears twice", row=number)
-            if name != "venues":
-                try:
-                    Decimal(text)
-                except ArithmeticError:
-                    raise DataError(
-                        str(path), f"{column}={text!r}: not a number", row=number
-                    ) from None
-            bucket[asset] = text
+            bucket[asset] = value
     return out

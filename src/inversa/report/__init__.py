@@ -1,5 +1,43 @@
-"""Figures and self-contained HTML reports."""
+"""Rendering, once: number formats per unit, tables, strict JSON, progress, HTML reports.
 
-from inversa.report.html import Section, write_report
+* :mod:`~inversa.report.formats`: one formatter per unit (coin, USD, price, rate, ...).
+* :mod:`~inversa.report.jsonout`: the one JSON encoder (exact Decimals, ``null`` for an
+  infinite price, refuses NaN and numbers beyond float range).
+* :mod:`~inversa.report.terminal`: Rich tables that fold, JSON lines, the progress bar.
+* :mod:`~inversa.report.html`: self-contained HTML reports from typed tables and figures.
+* :mod:`~inversa.report.figures`: every Plotly figure (imported lazily: Plotly is slow).
+"""
 
-__all__ = ["Section", "write_report"]
+from inversa.report.formats import UNIT_LABELS, Unit, fmt
+from inversa.report.html import HtmlTable, Section, check_output_path, write_report
+from inversa.report.jsonout import dumps, to_plain
+from inversa.report.terminal import (
+    Column,
+    console,
+    key_value_table,
+    print_json,
+    print_notes,
+    print_tables,
+    progress,
+    table,
+)
+
+__all__ = [
+    "UNIT_LABELS",
+    "Column",
+    "HtmlTable",
+    "Section",
+    "Unit",
+    "check_output_path",
+    "console",
+    "dumps",
+    "fmt",
+    "key_value_table",
+    "print_json",
+    "print_notes",
+    "print_tables",
+    "progress",
+    "table",
+    "to_plain",
+    "write_report",
+]

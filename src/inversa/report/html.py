@@ -1,10 +1,16 @@
-"""A self-contained HTML report: headings, tables and Plotly figures in one file.
+"""A self-contained HTML report: headings, typed tables and Plotly figures in one file.
 
-Plotly's JavaScript is embedded once, so the file opens offline.
+Tables are built from typed columns (:class:`~inversa.report.terminal.Column`): headers
+are words with their unit, every number is formatted by its unit (no ``1e+08``; rates as
+%), and wide tables scroll sideways.  Plotly's JavaScript is embedded once, so the file
+opens offline.  :func:`check_output_path` is called by the CLI before any work; the write
+is atomic (a temporary file renamed into place) and a failed write leaves no temporary
+file behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import tempfile
@@ -14,71 +20,162 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import plotly.graph_objects as go
+from inversa.errors import InputError
+from inversa.report.formats import fmt
+from inversa.report.terminal import Column
 
-__all__ = ["Section", "write_report"]
+__all__ = ["HtmlTable", "Section", "check_output_path", "write_report"]
+
+_MAX_NAME = 255
+
+
+@dataclass(frozen=True)
+class HtmlTable:
+    """A table of records under typed columns (optionally with a caption)."""
+
+    columns: Sequence[Column]
+    rows: Sequence[Mapping[str, Any]]
+    caption: str = ""
 
 
 @dataclass(frozen=True)
 class Section:
-    """One part of a report: a heading, a paragraph, rows of a table and/or figures."""
+    """One part of a report: a heading, a paragraph, tables and Plotly figures."""
 
     heading: str
     text: str = ""
+    tables: Sequence[HtmlTable] = ()
+    figures: Sequence[Any] = field(default_factory=tuple)
+    #: Untyped records (compatibility): columns from the first record's keys, the unit
+    #: from the key (``*_usd``, ``*_coin``, ``price``/``*_price``, ``*_pct``/``*_rate``).
     rows: Sequence[Mapping[str, Any]] = ()
-    figures: Sequence[go.Figure] = field(default_factory=tuple)
 
 
-def _table(rows: Sequence[Mapping[str, Any]]) -> str:
-    if not rows:
+def _guess_unit(key: str, value: Any) -> str:
+    if isinstance(value, str | bool) or value is None:
+        return "text"
+    if key.endswith("_usd") or key == "usd":
+        return "usd"
+    if key.endswith("_coin") or key == "coin":
+        return "coin"
+    if key == "price" or key.endswith("_price"):
+        return "price"
+    return "number"
+
+
+def _records_table(rows: Sequence[Mapping[str, Any]]) -> HtmlTable:
+    first = rows[0]
+    cols = [Column(k, k.replace("_", " "), _guess_unit(k, v)) for k, v in first.items()]
+    return HtmlTable(cols, rows)
+
+
+def _table(spec: HtmlTable) -> str:
+    if not spec.rows:
         return ""
-    columns = list(rows[0].keys())
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    head = "".join(f"<th>{html.escape(col.title())}</th>" for col in spec.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(r.get(c)))}</td>" for c in columns) + "</tr>"
-        for r in rows
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(fmt(row.get(col.key), col.unit, tick=col.tick))}</td>"
+            for col in spec.columns
+        )
+        + "</tr>"
+        for row in spec.rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.6g}"
-    return "" if value is None else str(value)
+    caption = f"<caption>{html.escape(spec.caption)}</caption>" if spec.caption else ""
+    return (
+        f"<div class='scroll'><table>{caption}<thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 _STYLE = """
-body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
+body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
+.scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
-td,th{border:1px solid #ddd;padding:.25em .6em;text-align:right}
+caption{text-align:left;font-weight:600;padding:.3em 0}
+td,th{border:1px solid #ddd;padding:.25em .6em;text-align:right;white-space:nowrap}
+td:first-child,th:first-child{text-align:left}
 th{background:#f4f4f4}.meta{color:#777;font-size:.85em}
 """
 
 
-def write_report(path: str | Path, title: str, sections: Sequence[Section]) -> Path:
-    """Write the report atomically (a temporary file renamed into place) and return its path."""
+def check_output_path(path: str | Path, field_name: str = "report") -> Path:
+    """``path`` if a file can be written there, else InputError naming the option.
+
+    Refuses an empty name, a directory, a name over 255 bytes, and a path whose nearest
+    existing parent is not a writable directory (missing directories are created when the
+    report is written).  Called before any work is done.
+    """
+    text = str(path)
+    if not text.strip() or "\x00" in text:
+        raise InputError(field_name, text, "not a file name")
+    target = Path(text)
+    if len(target.name.encode()) > _MAX_NAME:
+        raise InputError(field_name, text, f"file name longer than {_MAX_NAME} bytes")
+    if target.is_dir():
+        raise InputError(field_name, text, "is a directory")
+    parent = target.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent  # missing directories are created when writing
+    if not parent.is_dir():
+        raise InputError(field_name, text, f"{str(parent)!r} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(field_name, text, f"directory {str(parent)!r} is not writable")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise InputError(field_name, text, "file is not writable")
+    return target
+
+
+def render_html(title: str, sections: Sequence[Section]) -> str:
+    """The report as one HTML document (text)."""
     parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p class='meta'>inversa report, generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC</p>",
     ]
-    plotly_js = "inline"
+    plotly_js: bool | str = "inline"
     for section in sections:
         parts.append(f"<h2>{html.escape(section.heading)}</h2>")
         if section.text:
             parts.append(f"<p>{html.escape(section.text)}</p>")
-        parts.append(_table(section.rows))
+        parts.extend(_table(spec) for spec in section.tables)
+        if section.rows:
+            parts.append(_table(_records_table(section.rows)))
         for fig in section.figures:
             parts.append(fig.to_html(full_html=False, include_plotlyjs=plotly_js))
-            plotly_js = False  # type: ignore[assignment]
+            plotly_js = False
     parts.append("</body></html>")
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("".join(parts))
-    os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is meant to be shared
-    os.replace(tmp, target)
+    return "".join(parts)
+
+
+def write_report(
+    path: str | Path, title: str, sections: Sequence[Section], field_name: str = "report"
+) -> Path:
+    """Write the report atomically and return its path; InputError if it cannot be written.
+
+    The temporary file is removed whatever fails.
+    """
+    target = check_output_path(path, field_name)
+    text = render_html(title, sections)
+    tmp: str | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".inversa-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is meant to be shared
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as exc:
+        raise InputError(
+            field_name, str(path), f"cannot be written: {exc.strerror or exc}"
+        ) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     return target

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from inversa.contracts.funding import margin_funding_cap
+from inversa.contracts.liquidation_models import LIQUIDATION_MODELS
 from inversa.contracts.margin import TierTable
 from inversa.contracts.spec import ContractKind, ContractSpec
 from inversa.errors import InputError
@@ -35,7 +36,6 @@ from inversa.venues._table import Ctx, RuleFileError, Table, as_date, reject_bar
 
 __all__ = ["RuleFileError", "load_rules_file", "parse_rules"]
 
-LIQUIDATION_MODELS = ("bybit-classic", "bybit-uta-a", "bybit-uta-b", "binance-coinm", "generic")
 MARGIN_MODES = ("isolated", "cross")
 FUNDING_MODELS = ("clamp", "deribit")
 ACCRUALS = ("discrete", "continuous")

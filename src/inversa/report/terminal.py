@@ -1,0 +1,120 @@
+"""Terminal output: Rich tables that fold instead of cutting, JSON lines, one progress bar.
+
+* :func:`table` builds a Rich table from records and typed :class:`Column` s: every cell
+  is formatted by its unit (:mod:`inversa.report.formats`) and folds (``overflow="fold"``)
+  rather than ending in an ellipsis, at 80 columns and when piped.
+* :func:`print_json` writes one line of strict JSON (:mod:`inversa.report.jsonout`).
+* :func:`progress` shows a bar with a real total on stderr, only when stderr is a
+  terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from inversa.report.formats import UNIT_LABELS, fmt
+from inversa.report.jsonout import dumps
+
+__all__ = [
+    "Column",
+    "console",
+    "key_value_table",
+    "print_json",
+    "print_notes",
+    "print_tables",
+    "progress",
+    "table",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: the record key, the header in words and the unit of its numbers."""
+
+    key: str
+    header: str
+    unit: str = "number"
+    tick: Decimal | None = None
+
+    def title(self) -> str:
+        """The header with its unit, e.g. ``"liquidation price (USD per coin)"``."""
+        label = UNIT_LABELS.get(self.unit, self.unit)
+        return f"{self.header} ({label})" if label else self.header
+
+
+def console(stderr: bool = False) -> Console:
+    """A Rich console (no markup guessing, no highlighting of numbers)."""
+    return Console(stderr=stderr, highlight=False)
+
+
+def _new(title: str | None) -> Table:
+    return Table(title=title, title_justify="left", show_header=True)
+
+
+def table(title: str | None, columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Table:
+    """Records as a table, each cell formatted by its column's unit; cells fold, never cut."""
+    out = _new(title)
+    for i, col in enumerate(columns):
+        out.add_column(col.title(), justify="left" if i == 0 else "right", overflow="fold")
+    for row in rows:
+        out.add_row(*(fmt(row.get(col.key), col.unit, tick=col.tick) for col in columns))
+    return out
+
+
+def key_value_table(
+    title: str | None, values: Mapping[str, Any], units: Mapping[str, str] | None = None
+) -> Table:
+    """One quantity per row: name, value (formatted by unit) and the unit in words."""
+    out = _new(title)
+    out.add_column("quantity", overflow="fold")
+    out.add_column("value", justify="right", overflow="fold")
+    out.add_column("unit", overflow="fold")
+    for key, value in values.items():
+        unit = (units or {}).get(key, "number")
+        out.add_row(key.replace("_", " "), fmt(value, unit), UNIT_LABELS.get(unit, unit))
+    return out
+
+
+def print_tables(tables: Iterable[Table], notes: Iterable[str] = ()) -> None:
+    """Print tables, then ``note: ...`` lines, on stdout."""
+    out = console()
+    for item in tables:
+        out.print(item)
+    print_notes(notes, out)
+
+
+def print_notes(notes: Iterable[str], out: Console | None = None) -> None:
+    """``note: ...`` lines, verbatim (no markup)."""
+    target = out or console()
+    for note in notes:
+        target.print(f"note: {note}", markup=False, highlight=False)
+
+
+def print_json(value: Any) -> None:
+    """One line of strict JSON on stdout."""
+    sys.stdout.write(dumps(value) + "\n")
+
+
+@contextmanager
+def progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
+    """Yield ``update(done)``: a Rich bar out of ``total`` on stderr, only on a terminal.
+
+    Nothing is shown when stderr is not a terminal (piped, captured) or ``total`` < 2.
+    """
+    err = Console(stderr=True)
+    if not err.is_terminal or total < 2:
+        yield lambda done: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda done: bar.update(task, completed=done)
