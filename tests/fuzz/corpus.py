@@ -349,7 +349,6 @@ def _toml_mutations(text: str) -> Iterator[tuple[str, str, bytes, list[str]]]:
     yield "structure", "unknown-top-key", b"bogus_key = 1\n" + raw, ["bogus_key"]
     yield "structure", "unknown-table", raw + b"\n[bogus_table]\nx = 1\n", ["bogus_table"]
     yield "structure", "syntax", raw + b"\n[unclosed\n", []
-    yield "structure", "empty", b"", []
     lines = text.splitlines()
     assignment = re.compile(r"^(\s*)([A-Za-z0-9_\-]+)(\s*=\s*)(\S+)(.*)$")
     count = 0
