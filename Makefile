@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-.PHONY: demo test lint typecheck bench clean chromium
+.PHONY: demo test lint typecheck bench clean chromium fuzz
 
 # The stamp files re-run the install when a lock file changes.
 $(VENV)/.runtime: requirements/runtime.lock pyproject.toml
@@ -47,6 +47,11 @@ chromium:
 
 test: lint typecheck chromium
 	$(BIN)/python -m pytest -n 2 -q
+
+# The full fuzz corpus (tests/fuzz): bad input for every option of every command; prints
+# the outcome table; fails on a failing case not listed in tests/fuzz/known_failures.py.
+fuzz: $(VENV)/.test
+	$(BIN)/python -m tests.fuzz
 
 bench: $(VENV)/.test
 	$(BIN)/python -m benchmarks

@@ -86,8 +86,8 @@ def test_first_bad_row_is_reported(tmp_path: Path) -> None:
     rejects(write(tmp_path, rows), 2, "high='-12'")
 
 
-def test_short_row_is_an_empty_value(tmp_path: Path) -> None:
-    rejects(write(tmp_path, with_row(1, "2021-01-01T01:00:00Z,10.5,12")), 2, "='': empty")
+def test_short_row_is_refused_not_padded(tmp_path: Path) -> None:
+    rejects(write(tmp_path, with_row(1, "2021-01-01T01:00:00Z,10.5,12")), 2, "3 cells")
 
 
 def test_value_columns_may_be_negative_but_must_be_numbers(tmp_path: Path) -> None:
@@ -280,3 +280,80 @@ def test_one_non_positive_price_is_always_found(closes: list[float], data: st.Da
         validate_series(frame_of(hours(len(closes)), closes), "f", price_columns=["close"])
     assert err.value.row == bad_row + 1
     assert f"close={bad_value!r}" in str(err.value)
+
+
+# -- found by the fuzz suite (issue 8): untyped errors, dropped cells, bad encodings ------
+
+
+@pytest.mark.parametrize("freq", ["bogus", "", "1x", object()])
+def test_bad_freq_is_an_input_error_before_the_file_is_read(tmp_path: Path, freq: Any) -> None:
+    with pytest.raises(InputError) as err:
+        read_price_csv(tmp_path / "does-not-exist.csv", freq=freq)
+    assert str(err.value).startswith("freq=")
+
+
+def test_bad_freq_in_validate_series_is_an_input_error() -> None:
+    frame = read_price_csv_frame()
+    with pytest.raises(InputError, match="freq="):
+        validate_series(frame, "s", price_columns=("close",), freq="bogus")
+
+
+def read_price_csv_frame() -> pd.DataFrame:
+    with tempfile.TemporaryDirectory() as tmp:
+        return read_price_csv(write(Path(tmp), GOOD))
+
+
+def test_extra_cell_is_refused_not_dropped(tmp_path: Path) -> None:
+    rejects(write(tmp_path, with_row(2, GOOD[2] + ",99")), 3, "6 cells", "header has 5")
+
+
+def test_extra_cell_in_every_row_is_refused_not_taken_as_an_index(tmp_path: Path) -> None:
+    rows = [row + ",99" for row in GOOD]
+    rejects(write(tmp_path, rows), 1, "6 cells")
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"\xff", "not UTF-8"),
+        (HEADER.encode() + b"\n2021-01-01T00:00:00Z,10,11,9,10.5\xff\n", "not UTF-8"),
+        ((HEADER + "\n" + GOOD[0] + "\n").encode("utf-16"), "not UTF-8"),
+        (b"\x00\x00\n", "NUL byte"),
+        (b"", "empty"),
+        (b"\xef\xbb\xbf", "empty"),
+        (HEADER.encode() + b"\n", "no data rows"),
+        (b"timestamp_utc,close,close\n2021-01-01,1,1\n", "repeated column"),
+    ],
+)
+def test_unreadable_files_give_one_line_naming_the_file(
+    tmp_path: Path, content: bytes, fragment: str
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataError) as err:
+        read_price_csv(path, price_columns=("close",))
+    message = str(err.value)
+    assert str(path) in message
+    assert fragment in message
+    assert "\n" not in message
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + ("\n".join([HEADER, *GOOD]) + "\n").encode())
+    frame = read_price_csv(path, freq="1h")
+    assert frame["close"].tolist() == [10.5, 11, 11.25, 11.1]
+
+
+def test_gzip_csv_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv.gz"
+    path.write_bytes(gzip.compress(("\n".join([HEADER, *GOOD]) + "\n").encode()))
+    assert len(read_price_csv(path, freq="1h")) == 4
+
+
+def test_broken_gzip_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv.gz"
+    path.write_bytes(b"\x1f\x8b\x08garbage")
+    with pytest.raises(DataError, match="cannot be read") as err:
+        read_price_csv(path)
+    assert "\n" not in str(err.value)

@@ -7,6 +7,9 @@ counted: data row 1 is line 2 of the file) and the offending value, through
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -49,20 +52,57 @@ def to_utc(value: TimeLike, field: str) -> pd.Timestamp:
 
 
 def read_text_table(path: str | os.PathLike[str], source: str | None = None) -> pd.DataFrame:
-    """Read a CSV (optionally ``.gz``) as text cells, without interpreting any value."""
+    """Read a CSV (optionally ``.gz``) as text cells, without interpreting any value.
+
+    The file is UTF-8, with or without a byte-order mark; every row has exactly as many
+    cells as the header (an extra or a missing cell is refused, never dropped or padded).
+    Any problem raises one-line :class:`~inversa.errors.DataError` naming the file.
+    """
     p = Path(path)
     label = source or str(p)
     if not p.is_file():
         raise DataError(str(p), "file not found")
     try:
-        text = pd.read_csv(p, dtype=str, keep_default_na=False, na_filter=False)
-    except pd.errors.EmptyDataError as exc:
-        raise DataError(label, "file is empty (no header line)") from exc
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError, EOFError) as exc:
-        raise DataError(label, f"cannot be read as CSV: {exc}") from exc
-    if text.empty:
+        raw = gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes()
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(label, f"not UTF-8 text (byte {exc.start})") from None
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise DataError(label, f"cannot be read as CSV: {_one_line(exc)}") from None
+    if "\x00" in content:
+        raise DataError(label, "not a text file (NUL byte)")
+    try:
+        rows = [row for row in csv.reader(io.StringIO(content, newline="")) if row]
+    except csv.Error as exc:
+        raise DataError(label, f"cannot be read as CSV: {_one_line(exc)}") from None
+    if not rows:
+        raise DataError(label, "file is empty (no header line)")
+    header = [cell.strip() for cell in rows[0]]
+    if len(set(header)) != len(header) or not all(header):
+        raise DataError(label, f"header {','.join(header)!r}: empty or repeated column names")
+    for number, row in enumerate(rows[1:], start=1):
+        if len(row) != len(header):
+            raise DataError(
+                label, f"{len(row)} cells where the header has {len(header)}", row=number
+            )
+    if len(rows) == 1:
         raise DataError(label, "no data rows after the header")
-    return text
+    return pd.DataFrame(rows[1:], columns=header, dtype=str)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def parse_freq(freq: FreqLike) -> pd.Timedelta:
+    """A positive time step from ``"1h"``, ``"8h"``, ``"1D"`` or a timedelta, else InputError."""
+    try:
+        step = pd.Timedelta(freq)
+    except (TypeError, ValueError):
+        raise InputError("freq", freq, "not a time step (e.g. '1h', '8h', '1D')") from None
+    if pd.isna(step) or step <= pd.Timedelta(0):
+        raise InputError("freq", freq, "must be a positive time step")
+    return step
 
 
 def parse_table(
@@ -165,9 +205,7 @@ def validate_series(
     _check_values(frame, source, price_columns, rows)
     _check_order(index, source, rows)
     if freq is not None:
-        step = pd.Timedelta(freq)
-        if step <= pd.Timedelta(0):
-            raise InputError("freq", freq, "must be a positive time step")
+        step = parse_freq(freq)
         check_spacing(index, step, source, rows, allow_missing)
     return frame
 
@@ -280,6 +318,8 @@ def read_price_csv(
     row (header not counted) and the offending value; a missing file names its path.
     """
     label = source or str(path)
+    if freq is not None:
+        parse_freq(freq)  # a bad step is refused before the file is read
     text = read_text_table(path, label)
     frame = parse_table(
         text,
