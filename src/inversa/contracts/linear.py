@@ -29,7 +29,7 @@ from inversa.contracts._check import check_nonnegative, check_positive, parse_si
 from inversa.contracts._num import Num, like, maximum
 from inversa.contracts.liquidation import LiquidationResult
 from inversa.contracts.margin import TierTable
-from inversa.contracts.pnl import Fill, FillResult, PositionState, linear_pnl
+from inversa.contracts.pnl import Fill, FillResult, PositionState, checked_fills, linear_pnl
 from inversa.errors import InputError
 
 __all__ = [
@@ -64,15 +64,7 @@ def linear_funding_payment(
 
 def arithmetic_entry(contracts: Iterable[Num], prices: Iterable[Num]) -> Num:
     """Average entry of linear fills: ``sum(N_i * P_i) / sum(N_i)``."""
-    sizes = list(contracts)
-    pxs = list(prices)
-    if not sizes:
-        raise InputError("fills", "[]", "need at least one fill")
-    if len(sizes) != len(pxs):
-        raise InputError("fills", f"{len(sizes)} sizes, {len(pxs)} prices", "lengths differ")
-    for i, (n, p) in enumerate(zip(sizes, pxs, strict=True)):
-        check_positive(f"fills[{i}].contracts", n)
-        check_positive(f"fills[{i}].price", p)
+    sizes, pxs = checked_fills(contracts, prices)
     total = sizes[0] - sizes[0]
     usd = total
     for n, p in zip(sizes, pxs, strict=True):

@@ -22,6 +22,7 @@ __all__ = [
     "FillResult",
     "PositionState",
     "apply_fill",
+    "checked_fills",
     "contract_pnl",
     "harmonic_entry",
     "inverse_pnl",
@@ -107,14 +108,10 @@ def contract_pnl(
     return linear_pnl(side, contracts, entry, exit, contract_value)
 
 
-def harmonic_entry(contracts: Iterable[Num], prices: Iterable[Num]) -> Num:
-    """Average entry of inverse fills: the contract-weighted harmonic mean.
+def checked_fills(contracts: Iterable[Num], prices: Iterable[Num]) -> tuple[list[Num], list[Num]]:
+    """Fill sizes and prices as lists, checked: at least one, equal lengths, all positive.
 
-    ``E = sum(N_i) / sum(N_i / P_i)``.  This is the only average under which
-    ``inverse_pnl`` at the average equals the sum of the per-fill PnLs (Bybit: "Total
-    quantity of contracts / Total contract value in BTC").  An arithmetic mean breaks
-    that additivity.  With arrays, each argument is a sequence of equal-shape arrays and
-    the mean is taken element-wise.
+    Shared by the harmonic (inverse) and arithmetic (linear) average entries.
     """
     sizes = list(contracts)
     pxs = list(prices)
@@ -125,6 +122,19 @@ def harmonic_entry(contracts: Iterable[Num], prices: Iterable[Num]) -> Num:
     for i, (n, p) in enumerate(zip(sizes, pxs, strict=True)):
         check_positive(f"fills[{i}].contracts", n)
         check_positive(f"fills[{i}].price", p)
+    return sizes, pxs
+
+
+def harmonic_entry(contracts: Iterable[Num], prices: Iterable[Num]) -> Num:
+    """Average entry of inverse fills: the contract-weighted harmonic mean.
+
+    ``E = sum(N_i) / sum(N_i / P_i)``.  This is the only average under which
+    ``inverse_pnl`` at the average equals the sum of the per-fill PnLs (Bybit: "Total
+    quantity of contracts / Total contract value in BTC").  An arithmetic mean breaks
+    that additivity.  With arrays, each argument is a sequence of equal-shape arrays and
+    the mean is taken element-wise.
+    """
+    sizes, pxs = checked_fills(contracts, prices)
     total = sizes[0] - sizes[0]
     coin = total
     for n, p in zip(sizes, pxs, strict=True):
