@@ -29,7 +29,7 @@ from inversa.engine import (
     to_decimal,
     validate_bars,
 )
-from inversa.sim.replay import MARKET_MAKER, Book, _open_book, _resolve_funding, _summarise
+from inversa.sim.replay import Book, _resolve_funding, _start_book, _summarise
 
 __all__ = ["DEFAULT_LEVERAGES", "BookRun", "default_book", "entry_price", "run_book", "window_bars"]
 
@@ -123,12 +123,7 @@ def run_book(
     last = frame.index[-1].to_pydatetime()
     source, label = _resolve_funding(funding, venue, first, last)
     entry = entry_price(frame, rules)
-    engine = Engine(rules, market_maker=MARKET_MAKER, start=first)
-    engine.deposit(MARKET_MAKER, book.market_maker_deposit, rules.settle)
-    if book.insurance_fund > 0:
-        engine.fund_insurance(book.insurance_fund, rules.settle)
-    engine.set_mark(rules.symbol, entry, time=first)
-    _open_book(engine, book, rules, entry)
+    engine = _start_book(book, rules, entry, first)
     if before is not None:
         before(engine)
     run_bars(

@@ -475,6 +475,18 @@ def _resolve_funding(
     return named, f"{choice} history"
 
 
+def _start_book(book: Book, rules: InstrumentRules, entry: Decimal, first: datetime) -> Engine:
+    """A fresh engine at ``first``: the market maker's deposit, the insurance fund, the
+    mark at ``entry`` (USD per coin) and every account of ``book`` opened at ``entry``."""
+    engine = Engine(rules, market_maker=MARKET_MAKER, start=first)
+    engine.deposit(MARKET_MAKER, book.market_maker_deposit, rules.settle)
+    if book.insurance_fund > 0:
+        engine.fund_insurance(book.insurance_fund, rules.settle)
+    engine.set_mark(rules.symbol, entry, time=first)
+    _open_book(engine, book, rules, entry)
+    return engine
+
+
 def _open_book(engine: Engine, book: Book, rules: InstrumentRules, entry: Decimal) -> None:
     symbol = rules.symbol
     named = {e.counterparty for e in book.entries if e.counterparty is not None}
@@ -687,12 +699,7 @@ def replay_crash(
             ),
             insurance_fund=to_decimal("insurance_fund", insurance_fund, nonnegative=True),
         )
-    engine = Engine(rules, market_maker=MARKET_MAKER, start=first)
-    engine.deposit(MARKET_MAKER, book.market_maker_deposit, rules.settle)
-    if book.insurance_fund > 0:
-        engine.fund_insurance(book.insurance_fund, rules.settle)
-    engine.set_mark(rules.symbol, entry, time=first)
-    _open_book(engine, book, rules, entry)
+    engine = _start_book(book, rules, entry, first)
 
     def verify(eng: Engine, _time: datetime, _label: str) -> None:
         check_invariants(eng)
