@@ -88,12 +88,22 @@ def _zero(x: Num) -> Num:
     return x - x
 
 
-def _check(contracts: Num, entry: Num, price: Num, contract_value: Num, wallet: Num) -> None:
+def _position(
+    side: Num | int,
+    contracts: Num,
+    entry: Num,
+    price: Num,
+    contract_value: Num,
+    wallet: Num | None,
+) -> tuple[Num, Num]:
+    """Checked inputs of one position: (wallet W in coin, 0 if omitted; ``side*N*CV``)."""
+    w = _zero(price) if wallet is None else wallet
     check_positive("contracts", contracts)
     check_positive("entry", entry)
     check_positive("price", price)
     check_positive("contract_value", contract_value)
-    check_nonnegative("wallet", wallet)
+    check_nonnegative("wallet", w)
+    return w, side * contracts * contract_value
 
 
 def _from_affine(equity: AffineEquity[Num], price: Num) -> Greeks[Num]:
@@ -163,9 +173,7 @@ def inverse_greeks(
     ``delta_coin = side*N*CV/S²``, ``gamma_coin = -2*side*N*CV/S³``,
     ``delta_usd = W + side*N*CV/E``, ``gamma_usd = 0``.
     """
-    w = _zero(price) if wallet is None else wallet
-    _check(contracts, entry, price, contract_value, w)
-    notional = side * contracts * contract_value
+    w, notional = _position(side, contracts, entry, price, contract_value, wallet)
     return _from_affine(AffineEquity(w + notional / entry, notional), price)
 
 
@@ -184,10 +192,8 @@ def linear_greeks(
     ``equity_coin = W + (U - side*N*CV*E)/S + side*N*CV``, so
     ``delta_coin = (side*N*CV*E - U)/S²`` and ``gamma_coin = -2*(side*N*CV*E - U)/S³``.
     """
-    w = _zero(price) if wallet is None else wallet
     u = _zero(price) if cash is None else check_nonnegative("cash", cash)
-    _check(contracts, entry, price, contract_value, w)
-    notional = side * contracts * contract_value
+    w, notional = _position(side, contracts, entry, price, contract_value, wallet)
     return _from_affine(AffineEquity(w + notional, notional * entry - u), price)
 
 
