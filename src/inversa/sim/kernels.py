@@ -28,61 +28,51 @@ _RULES = (
 )
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _first_bad_row(
-    side: F64,
-    contracts: F64,
-    entry: F64,
-    mark: F64,
-    contract_value: F64,
-    leverage: F64,
-    mmr: F64,
-) -> tuple[int, int]:  # pragma: no cover - compiled
-    """(row, field) of the first input outside its domain, or (-1, -1).
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _in_domain(field: int, v: float) -> bool:  # pragma: no cover - compiled
+    """The domain check of the contracts functions for input ``field`` (index into
+    ``_FIELDS``); NaN fails every comparison.  Inlined with a constant ``field`` in the
+    row loop, so the branches fold away."""
+    if field == 0:
+        return (v == 1.0) | (v == -1.0)
+    if field <= 4:
+        return (v > 0.0) & (v < np.inf)
+    if field == 5:
+        return (v >= 1.0) & (v < np.inf)
+    return (v >= 0.0) & (v < 1.0)
 
-    The domain checks of the contracts functions; NaN fails every comparison.
-    """
-    inf = np.inf
-    for i in range(side.shape[0]):
-        if not (side[i] == 1.0 or side[i] == -1.0):
-            return i, 0
-        for field, v in ((1, contracts[i]), (2, entry[i]), (3, mark[i]), (4, contract_value[i])):
-            if not (0.0 < v < inf):
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _first_bad_row(inputs: tuple[F64, ...]) -> tuple[int, int]:  # pragma: no cover - compiled
+    """(row, field) of the first of the seven ``inputs`` (``_FIELDS`` order) outside its
+    domain, or (-1, -1)."""
+    for i in range(inputs[0].shape[0]):
+        for field in range(len(inputs)):
+            if not _in_domain(field, inputs[field][i]):
                 return i, field
-        if not (1.0 <= leverage[i] < inf):
-            return i, 5
-        if not (0.0 <= mmr[i] < 1.0):
-            return i, 6
     return -1, -1
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _isolated_rows(
-    side: F64,
-    contracts: F64,
-    entry: F64,
-    mark: F64,
-    contract_value: F64,
-    leverage: F64,
-    mmr: F64,
-    pnl: F64,
-    liquidation: F64,
-    bankruptcy: F64,
+    inputs: tuple[F64, ...], pnl: F64, liquidation: F64, bankruptcy: F64
 ) -> bool:  # pragma: no cover - compiled
-    """Fill the outputs in one branch-free pass; False if any input is out of its domain."""
+    """Fill the outputs from the seven ``inputs`` (``_FIELDS`` order) in one branch-free
+    pass; False if any input is out of its domain."""
+    side, contracts, entry, mark, contract_value, leverage, mmr = inputs
     inf = np.inf
     ok = True
     for i in range(side.shape[0]):
         s, n, e, x = side[i], contracts[i], entry[i], mark[i]
         cv, lev, m = contract_value[i], leverage[i], mmr[i]
         ok &= (
-            (abs(s) == 1.0)
-            & (0.0 < n < inf)
-            & (0.0 < e < inf)
-            & (0.0 < x < inf)
-            & (0.0 < cv < inf)
-            & (1.0 <= lev < inf)
-            & (0.0 <= m < 1.0)
+            _in_domain(0, s)
+            & _in_domain(1, n)
+            & _in_domain(2, e)
+            & _in_domain(3, x)
+            & _in_domain(4, cv)
+            & _in_domain(5, lev)
+            & _in_domain(6, m)
         )
         usd = n * cv
         # contracts.inverse_pnl
@@ -120,8 +110,9 @@ def isolated_pnl_and_liquidation(
     if any(a.shape != (n,) for a in arrays):
         raise InputError("arrays", [a.shape for a in arrays], "must be 1-D of equal length")
     pnl, liq, bk = np.empty(n), np.empty(n), np.empty(n)
-    if not _isolated_rows(*arrays, pnl, liq, bk):  # type: ignore[call-arg]
-        row, field = _first_bad_row(*arrays)
+    inputs = tuple(arrays)
+    if not _isolated_rows(inputs, pnl, liq, bk):
+        row, field = _first_bad_row(inputs)
         value = arrays[field][row]
         raise InputError(_FIELDS[field], f"{value!r} at index {row}", _RULES[field])
     return pnl, liq, bk
