@@ -25,11 +25,18 @@ from typing import Any, cast
 
 import numpy as np
 
-from inversa.contracts._check import check_nonnegative, check_positive, parse_side
+from inversa.contracts._check import check_nonnegative, check_positive
 from inversa.contracts._num import Num, like, maximum
 from inversa.contracts.liquidation import LiquidationResult
 from inversa.contracts.margin import TierTable
-from inversa.contracts.pnl import Fill, FillResult, PositionState, checked_fills, linear_pnl
+from inversa.contracts.pnl import (
+    Fill,
+    FillResult,
+    PositionState,
+    checked_fills,
+    fill_position,
+    linear_pnl,
+)
 from inversa.errors import InputError
 
 __all__ = [
@@ -80,23 +87,7 @@ def apply_linear_fill(position: PositionState, fill: Fill, contract_value: Decim
     :func:`~inversa.contracts.linear_pnl` (USD) at the unchanged entry; a flip opens the
     excess at the fill price.
     """
-    check_positive("contract_value", contract_value)
-    size, entry = position.size, position.entry
-    q = fill.quantity
-    if size == 0 or (size > 0) == (q > 0):
-        new_entry = (
-            fill.price if size == 0 else arithmetic_entry([abs(size), abs(q)], [entry, fill.price])
-        )
-        return FillResult(PositionState(size + q, new_entry), Decimal(0), Decimal(0))
-    closed = min(abs(q), abs(size))
-    side = parse_side(1 if size > 0 else -1)
-    realised = linear_pnl(Decimal(side), closed, entry, fill.price, contract_value)
-    remaining = size + q
-    if remaining == 0:
-        return FillResult(PositionState(), realised, closed)
-    if (remaining > 0) == (size > 0):
-        return FillResult(PositionState(remaining, entry), realised, closed)
-    return FillResult(PositionState(remaining, fill.price), realised, closed)
+    return fill_position(position, fill, contract_value, arithmetic_entry, linear_pnl)
 
 
 def _price(side: Num | int, q: Num, entry: Num, collateral: Num, mmr: Num, cum: Num) -> Num:

@@ -8,7 +8,7 @@ a gain).  Every function runs on Decimal scalars and on float64 arrays alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,6 +24,7 @@ __all__ = [
     "apply_fill",
     "checked_fills",
     "contract_pnl",
+    "fill_position",
     "harmonic_entry",
     "inverse_pnl",
     "inverse_pnl_usd",
@@ -198,18 +199,30 @@ def apply_fill(position: PositionState, fill: Fill, contract_value: Decimal) -> 
       entry; the remaining part keeps that entry; a flip opens the excess at the fill
       price.
     """
+    return fill_position(position, fill, contract_value, harmonic_entry, inverse_pnl)
+
+
+def fill_position(
+    position: PositionState,
+    fill: Fill,
+    contract_value: Decimal,
+    average: Callable[[list[Decimal], list[Decimal]], Decimal],
+    pnl: Callable[[Decimal, Decimal, Decimal, Decimal, Decimal], Decimal],
+) -> FillResult:
+    """The fill rule of both contract kinds, given the kind's ``average`` entry and its
+    ``pnl(side, contracts, entry, exit, contract_value)`` (coin for inverse, USD for
+    linear): same direction (or flat) averages the entry; opposite realises ``pnl`` on
+    the closed part at the unchanged entry; a flip opens the excess at the fill price.
+    """
     check_positive("contract_value", contract_value)
     size, entry = position.size, position.entry
     q = fill.quantity
     if size == 0 or (size > 0) == (q > 0):
-        if size == 0:
-            new_entry = fill.price
-        else:
-            new_entry = harmonic_entry([abs(size), abs(q)], [entry, fill.price])
+        new_entry = fill.price if size == 0 else average([abs(size), abs(q)], [entry, fill.price])
         return FillResult(PositionState(size + q, new_entry), Decimal(0), Decimal(0))
     closed = min(abs(q), abs(size))
     side = parse_side(1 if size > 0 else -1)
-    realised = inverse_pnl(Decimal(side), closed, entry, fill.price, contract_value)
+    realised = pnl(Decimal(side), closed, entry, fill.price, contract_value)
     remaining = size + q
     if remaining == 0:
         return FillResult(PositionState(), realised, closed)
