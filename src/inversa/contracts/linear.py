@@ -25,9 +25,9 @@ from typing import Any, cast
 
 import numpy as np
 
-from inversa.contracts._check import check_nonnegative, check_positive
+from inversa.contracts._check import check_positive
 from inversa.contracts._num import Num, like, maximum
-from inversa.contracts.liquidation import LiquidationResult
+from inversa.contracts.liquidation import LiquidationResult, flat_rate
 from inversa.contracts.margin import TierTable
 from inversa.contracts.pnl import (
     Fill,
@@ -37,7 +37,6 @@ from inversa.contracts.pnl import (
     fill_position,
     linear_pnl,
 )
-from inversa.errors import InputError
 
 __all__ = [
     "apply_linear_fill",
@@ -119,15 +118,12 @@ def linear_prices(
     q = check_positive("contracts", contracts) * check_positive("contract_value", contract_value)
     zero = q - q
     bankrupt = _price(side, q, entry, collateral, zero, zero)
-    if tiers is None:
-        if mmr is None:
-            raise InputError("mmr", None, "give a maintenance rate or a tier table")
-        check_nonnegative("mmr", mmr)
+    flat = flat_rate(mmr, tiers)
+    if flat is not None:
         return LiquidationResult(
-            _price(side, q, entry, collateral, mmr, zero + (cum or zero)), bankrupt
+            _price(side, q, entry, collateral, flat, zero + (cum or zero)), bankrupt
         )
-    if mmr is not None:
-        raise InputError("mmr", mmr, "give either a flat mmr or a tier table, not both")
+    tiers = cast(TierTable, tiers)
     if isinstance(q, np.ndarray) or isinstance(collateral, np.ndarray):
         qa: Any = q
         result = np.zeros(np.broadcast(q, collateral).shape)

@@ -48,6 +48,7 @@ __all__ = [
     "binance_coinm_prices",
     "bybit_classic_cross_prices",
     "bybit_isolated_prices",
+    "flat_rate",
     "generic_prices",
     "round_to_tick",
 ]
@@ -271,6 +272,18 @@ def _same(a: Sequence[tuple[Num, Num]], b: Sequence[tuple[Num, Num]]) -> bool:
     return True
 
 
+def flat_rate(mmr: Num | None, tiers: TierTable | None) -> Num | None:
+    """Check that exactly one of a flat maintenance rate ``mmr`` (fraction, >= 0) and a
+    tier table is given; the checked rate, or None with a tier table."""
+    if tiers is None:
+        if mmr is None:
+            raise InputError("mmr", None, "give a maintenance rate or a tier table")
+        return check_nonnegative("mmr", mmr)
+    if mmr is not None:
+        raise InputError("mmr", mmr, "give either a flat mmr or a tier table, not both")
+    return None
+
+
 def generic_prices(
     side: Num | int,
     entry: Num,
@@ -295,14 +308,10 @@ def generic_prices(
     pv_entry = usd / entry
     base = collateral + side * pv_entry
     bankrupt = _signed_price(side * usd, base)
-    if tiers is None:
-        if mmr is None:
-            raise InputError("mmr", None, "give a maintenance rate or a tier table")
-        check_nonnegative("mmr", mmr)
-        return LiquidationResult(_signed_price(usd * (side + mmr), base), bankrupt)
-    if mmr is not None:
-        raise InputError("mmr", mmr, "give either a flat mmr or a tier table, not both")
-    return LiquidationResult(_solve_tiers(side, usd, base, tiers), bankrupt)
+    rate = flat_rate(mmr, tiers)
+    if rate is not None:
+        return LiquidationResult(_signed_price(usd * (side + rate), base), bankrupt)
+    return LiquidationResult(_solve_tiers(side, usd, base, cast(TierTable, tiers)), bankrupt)
 
 
 def _solve_tiers(side: Num | int, usd: Num, base: Num, tiers: TierTable) -> Num:
