@@ -135,3 +135,26 @@ def test_as_of_is_required_and_a_csv_must_cover_it(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("when,rate\n", encoding="utf-8")
     assert "header" in _error(*LEG, "--as-of", "2021-01-01", "--basis-csv", str(bad))
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("timestamp,basis_rate,x\n2020-12-01,0.1,1\n", "unknown column 'x'"),
+        ("timestamp,basis_rate\n2020-12-01,0.1,7\n", "more cells than header columns"),
+        ("timestamp,basis_rate\n2020-12-01,0_1\n", "is not a number"),
+        ("timestamp,basis_rate\n2020-12-01,1e999999999\n", "is not in [-10, 10]"),
+        ("timestamp,basis_rate\n2020-12-01,11\n", "is not in [-10, 10]"),
+        ("timestamp,basis_rate\n2020-12-01,NaN\n", "is not in [-10, 10]"),
+    ],
+)
+def test_a_bad_basis_csv_is_one_line(tmp_path: Path, body: str, reason: str) -> None:
+    csv = tmp_path / "basis.csv"
+    csv.write_text(body, encoding="utf-8")
+    line = _error(*LEG, "--as-of", "2021-01-01", "--basis-csv", str(csv))
+    assert reason in line
+    assert "basis.csv" in line
+
+
+def test_margin_mode_is_checked() -> None:
+    assert "--margin-mode" in _error(*RUN, "--basis", "0.1", "--margin-mode", "Ω")

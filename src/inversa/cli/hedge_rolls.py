@@ -172,16 +172,17 @@ def carry_dated(
     json: Json = False,
 ) -> None:
     """Each leg on the venue's quarterly futures: roll schedule, basis carried, roll fees."""
-    from inversa.cli.hedge import _plan  # the one portfolio -> plan path of `hedge plan`
+    from inversa.cli.hedge import _plan, _risk  # the portfolio -> plan path of `hedge plan`
 
     start = as_of if as_of is not None else portfolio.date
     if start is None:
         raise InputError("as_of", None, "give --as-of (or --date) to date the entry")
     model = _basis(basis, basis_csv, start)
     plan = _plan(portfolio)
+    risk = _risk(plan, portfolio)  # checks --margin-mode; its warnings join the notes
     count = int(days / 91) + 3
     legs: dict[str, tuple[str, h.DatedCarry]] = {}
-    notes = list(plan.notes)
+    notes = [*plan.notes, *risk.warnings]
     hours: dict[str, str] = {}
     for asset, leg in plan.legs.items():
         venue = None if leg.instrument is None else leg.instrument.venue
