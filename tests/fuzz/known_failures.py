@@ -30,48 +30,6 @@ class Known:
 
 KNOWN: list[Known] = [
     Known(
-        "calc funding-rate",
-        "--model",
-        "structure",
-        "2026-12-01",
-        "--model '' is accepted (falls back to clamp)",
-    ),
-    Known(
-        "hedge *",
-        "--funding-venue",
-        "structure",
-        "2026-12-01",
-        "the error names 'venue', not --funding-venue",
-    ),
-    Known(
-        "hedge *",
-        "--file",
-        "structure",
-        "2026-12-01",
-        "a CSV of NUL bytes is accepted; an empty holding_usd cell is read as 0; a header-only CSV's error names --targets, not the file",
-    ),
-    Known(
-        "hedge stress",
-        "--shocks",
-        "structure",
-        "2026-12-01",
-        "'1,000' is split into the shocks 1 and 000",
-    ),
-    Known(
-        "hedge stress",
-        "--move",
-        "structure",
-        "2026-12-01",
-        "--move '' is accepted (declares no domain)",
-    ),
-    Known(
-        "venues show",
-        "<venue>",
-        "structure",
-        "2026-12-01",
-        "'-inf' as the venue is read as option -i: 'No such option: -i'",
-    ),
-    Known(
         "index level",
         "*",
         "token",

@@ -62,9 +62,9 @@ def funding_rate(
     """
     # an instrument's own funding rule carries its cap (Bybit BTCUSD, BitMEX XBTUSD)
     funding = getattr(rules.instrument, "funding", None) or getattr(rules.venue, "funding", None)
-    name = model or (funding.model if funding is not None else None)
+    name = model if model is not None else (funding.model if funding is not None else None)
     if name not in ("clamp", "deribit"):
-        raise InputError("model", name, "give --model clamp|deribit or a --venue")
+        raise InputError("--model", name, "give --model clamp|deribit or a --venue")
     given = {"impact_bid": impact_bid, "impact_ask": impact_ask, "mark": mark, "index": index}
     p = _premium(name, premium, given)
     cap_value = cap if cap is not None else getattr(funding, "cap", None)
