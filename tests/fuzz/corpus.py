@@ -513,8 +513,11 @@ def option_cases(command: Command, option: Option, base: list[str]) -> Iterator[
     if option.path:
         output = domain is not None and domain.kind == "path" and not domain.must_exist
         undeclared = domain is None
+        # a directory option (e.g. a runs store): an existing directory is valid
+        directory = domain is not None and output and "directory" in domain.unit
         yield case("path", _with(base, option.name, [""]), "")
-        yield case("path", _with(base, option.name, ["adir"]), "adir", dirs=["adir"])
+        if not directory:
+            yield case("path", _with(base, option.name, ["adir"]), "adir", dirs=["adir"])
         if undeclared:
             return
         if output:
