@@ -7,7 +7,6 @@ matched only passing cases, so the lead can delete them as lanes land.  Patterns
 Empty this list; never add to it to make a new failure pass.
 """
 
-# ruff: noqa: E501  (the notes quote what failed)
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,22 +27,7 @@ class Known:
     note: str
 
 
-KNOWN: list[Known] = [
-    Known(
-        "index level",
-        "*",
-        "token",
-        "2026-12-01",
-        "--start/--end abc: pandas DateParseError traceback (no DATE domain); --out '' traceback, --out/--supply-csv declare no domain (str); unknown --assets error names 'asset'",
-    ),
-    Known(
-        "token backtest",
-        "*",
-        "token",
-        "2026-12-01",
-        "--config errors name 'file', not --config (undeclared str option); --report is a str option without the OUTPUT_FILE domain",
-    ),
-]
+KNOWN: list[Known] = []
 
 
 def owner_of(case: Any) -> Known | None:
