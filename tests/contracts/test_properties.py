@@ -37,6 +37,7 @@ from inversa.contracts import (
     implied_carry_rate,
     initial_margin,
     inverse_pnl,
+    inverse_pnl_usd,
     linear_pnl,
     linear_rate,
     maintenance_margin,
@@ -116,6 +117,29 @@ def test_inverse_pnl_is_linear_pnl_on_reciprocal_price_side_swapped(rows, side) 
     inv = inverse_pnl(side, n, e, x, cv)
     lin = linear_pnl(-side, n * cv, 1 / e, 1 / x, np.ones_like(n))
     np.testing.assert_allclose(inv, lin, rtol=0, atol=1e-12 * np.max(n * cv / np.minimum(e, x)))
+
+
+@FAST
+@given(st.lists(pnl_rows, min_size=1, max_size=5), sides)
+def test_inverse_pnl_usd_is_the_coin_pnl_at_the_exit_price(rows, side) -> None:
+    for n, e, x, cv in rows:
+        usd = inverse_pnl_usd(side, n, e, x, cv)
+        assert rel_close(usd, inverse_pnl(side, n, e, x, cv) * x, EXACT, n * cv * x / e)
+    n, e, x, cv = (col(rows, i) for i in range(4))
+    np.testing.assert_allclose(
+        inverse_pnl_usd(side, n, e, x, cv),
+        inverse_pnl(side, n, e, x, cv) * x,
+        rtol=1e-12,
+        atol=1e-12 * np.max(n * cv * x / e),
+    )
+
+
+def test_inverse_pnl_usd_keeps_a_round_result_round() -> None:
+    # 100,000 USD long from 10,000 to 10,500: 0.476190... BTC, worth exactly 5,000 USD
+    usd = inverse_pnl_usd(1, Decimal(100000), Decimal(10000), Decimal(10500), Decimal(1))
+    assert usd == Decimal(5000)
+    coin_times_exit = inverse_pnl(1, Decimal(100000), Decimal(10000), Decimal(10500), 1) * 10500
+    assert coin_times_exit != Decimal(5000)  # the reciprocal form loses the last digit
 
 
 fills = st.lists(st.tuples(contracts, prices), min_size=1, max_size=6)

@@ -88,7 +88,7 @@ def pnl(
     result_coin = c.inverse_pnl(sd, n, e, x, cv)
     result = {
         "pnl": result_coin,
-        "pnl_usd_at_exit": result_coin * x,
+        "pnl_usd_at_exit": c.inverse_pnl_usd(sd, n, e, x, cv),
         "return_on_entry_value": result_coin / c.position_value(n, e, cv),
         "value_at_entry": c.position_value(n, e, cv),
         "value_at_exit": c.position_value(n, x, cv),

@@ -18,7 +18,7 @@ import typer
 
 from inversa import domain as d
 from inversa import hedging as h
-from inversa.cli import hedge_compare
+from inversa.cli import hedge_compare, hedge_rolls
 from inversa.cli._options import (
     CONTRACT_VALUE,
     Json,
@@ -417,3 +417,4 @@ def backtest(
 
 
 hedge_compare.register(app)
+hedge_rolls.register(app)

@@ -26,7 +26,7 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 from typing import Protocol
 
 from inversa.contracts._check import check_positive
@@ -64,6 +64,8 @@ EXPIRY_HOUR_UTC = 8
 #: Months of the quarterly cycle.
 QUARTER_MONTHS = (3, 6, 9, 12)
 _SECONDS_PER_DAY = Decimal(86400)
+#: Largest annualised basis a CSV may give (1000 % a year; the CLI's --basis domain too).
+MAX_BASIS_RATE = Decimal(10)
 
 
 def _utc(when: datetime, field: str) -> datetime:
@@ -182,9 +184,14 @@ def read_basis_csv(text: str, source: str = "basis CSV") -> SeriesBasis:
     columns = [c.strip() for c in reader.fieldnames or ()]
     if "timestamp" not in columns or "basis_rate" not in columns:
         raise DataError(source, "header needs 'timestamp' and 'basis_rate' columns", row=1)
+    unknown = sorted(set(columns) - {"timestamp", "basis_rate"})
+    if unknown:
+        raise DataError(source, f"unknown column {unknown[0]!r}", row=1)
     times: list[datetime] = []
     rates: list[Decimal] = []
     for i, row in enumerate(reader, start=2):
+        if None in row:
+            raise DataError(source, "more cells than header columns", i)
         row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
         try:
             when = datetime.fromisoformat(row["timestamp"].replace("Z", "+00:00"))
@@ -193,13 +200,15 @@ def read_basis_csv(text: str, source: str = "basis CSV") -> SeriesBasis:
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         try:
-            rate = Decimal(row["basis_rate"])
-        except InvalidOperation:
+            rate = Decimal(row["basis_rate"]) if "_" not in row["basis_rate"] else None
+        except DecimalException:
+            rate = None
+        if rate is None:
+            raise DataError(source, f"basis_rate {row['basis_rate']!r} is not a number", i)
+        if not rate.is_finite() or not -MAX_BASIS_RATE <= rate <= MAX_BASIS_RATE:
             raise DataError(
-                source, f"basis_rate {row['basis_rate']!r} is not a number", i
-            ) from None
-        if not rate.is_finite():
-            raise DataError(source, f"basis_rate {row['basis_rate']!r} is not finite", i)
+                source, f"basis_rate {row['basis_rate']!r} is not in [-10, 10] per year", i
+            )
         when = when.astimezone(UTC)
         if times and when <= times[-1]:
             raise DataError(source, f"timestamp {row['timestamp']!r} does not increase", i)

@@ -25,6 +25,7 @@ __all__ = [
     "contract_pnl",
     "harmonic_entry",
     "inverse_pnl",
+    "inverse_pnl_usd",
     "linear_pnl",
     "position_value",
     "quanto_pnl",
@@ -53,6 +54,23 @@ def inverse_pnl(side: Num | int, contracts: Num, entry: Num, exit: Num, contract
     check_positive("exit", exit)
     check_positive("contract_value", contract_value)
     return side * contracts * contract_value * (1 / entry - 1 / exit)
+
+
+def inverse_pnl_usd(
+    side: Num | int, contracts: Num, entry: Num, exit: Num, contract_value: Num
+) -> Num:
+    """The coin PnL of :func:`inverse_pnl` valued at the exit price, in USD:
+    ``side * N * CV * (exit - entry) / entry``.
+
+    Algebraically ``inverse_pnl * exit``, written without the reciprocals so that Decimal
+    keeps a round result round (100,000 USD long from 10,000 to 10,500 is 5,000 USD, not
+    4,999.99...98).
+    """
+    check_positive("contracts", contracts)
+    check_positive("entry", entry)
+    check_positive("exit", exit)
+    check_positive("contract_value", contract_value)
+    return side * contracts * contract_value * (exit - entry) / entry
 
 
 def linear_pnl(side: Num | int, contracts: Num, entry: Num, exit: Num, contract_value: Num) -> Num:
