@@ -192,6 +192,7 @@ FUZZED += ["--prices", "BTC=40000,ETH=2500"]
         (["hedge", "stress", *FUZZED, "--move", ""], "--move=''"),
         (["hedge", "stress", *FUZZED, "--move", " , "], "--move="),
         (["venues", "show", "-inf"], "venue='-inf'"),
+        (["stress", "replay", "--window", "2020-03", "--guard-order", "Ω"], "guard-order='Ω'"),
     ],
 )
 def test_fuzz_findings_give_one_line(args: list[str], needle: str) -> None:
