@@ -215,6 +215,15 @@ def test_strict_portfolio_csv(tmp_path: Path, content: bytes, needle: str) -> No
     assert needle in line
 
 
+def test_calc_carry_future_basis_after_contracts_basis_is_imported() -> None:
+    import inversa.contracts.basis  # noqa: F401  (shadowed contracts.basis, the function)
+
+    args = ["calc", "carry", "--spot", "40000", "--rate", "0.05", "--days", "90"]
+    result = runner.invoke(app, [*args, "--future", "41000", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["future_basis"] == 1000
+
+
 def test_shocks_without_leading_zeros_are_read() -> None:
     args = ["hedge", "stress", *FUZZED, "--shocks", "-0.5,0,0.05", "--json"]
     result = runner.invoke(app, args)

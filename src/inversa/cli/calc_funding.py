@@ -34,6 +34,7 @@ from inversa.cli._calc import (
     venue_options,
 )
 from inversa.cli._options import Json, number, text
+from inversa.contracts import pricing
 from inversa.errors import InputError
 
 __all__ = ["register"]
@@ -208,7 +209,8 @@ def carry(
     forward = c.carry_forward(s, r, dd, coin_yield)
     result: dict[str, Any] = {"forward": forward, "basis": forward - s}
     if future is not None:
-        result["future_basis"] = c.basis(future, s)
+        # pricing.basis: once imported, the submodule contracts.basis shadows c.basis
+        result["future_basis"] = pricing.basis(future, s)
         result["annualised_basis"] = c.annualised_basis(future, s, dd)
         result["implied_rate"] = c.implied_carry_rate(future, s, dd)
     units = {"forward": PRICE, "basis": USD, "future_basis": USD}
