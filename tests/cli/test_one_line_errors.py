@@ -193,6 +193,7 @@ FUZZED += ["--prices", "BTC=40000,ETH=2500"]
         (["hedge", "stress", *FUZZED, "--move", " , "], "--move="),
         (["venues", "show", "-inf"], "venue='-inf'"),
         (["stress", "replay", "--window", "2020-03", "--guard-order", "Ω"], "guard-order='Ω'"),
+        (["index", "level", "--assets", "nan"], "--assets='NAN'"),
     ],
 )
 def test_fuzz_findings_give_one_line(args: list[str], needle: str) -> None:
