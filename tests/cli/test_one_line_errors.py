@@ -194,6 +194,18 @@ FUZZED += ["--prices", "BTC=40000,ETH=2500"]
         (["venues", "show", "-inf"], "venue='-inf'"),
         (["stress", "replay", "--window", "2020-03", "--guard-order", "Ω"], "guard-order='Ω'"),
         (["index", "level", "--assets", "nan"], "--assets='NAN'"),
+        (
+            [
+                "token",
+                "backtest",
+                "--config",
+                "examples/token_tb1.toml",
+                "--no-report",
+                "--report",
+                "a",
+            ],
+            "contradicts --no-report",
+        ),
     ],
 )
 def test_fuzz_findings_give_one_line(args: list[str], needle: str) -> None:
