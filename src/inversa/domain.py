@@ -415,6 +415,9 @@ class MappingParser:
         return tuple(out)
 
 
+_LEADING_ZEROS = re.compile(r"[+-]?0[0-9]")
+
+
 class ListParser:
     """A Typer ``parser=`` for comma-separated values in one domain (``-0.1,0,0.1``)."""
 
@@ -430,6 +433,10 @@ class ListParser:
         items = [p.strip() for p in value.split(",") if p.strip()]
         if not items:
             raise InputError("", value, "give comma-separated values")
+        for i, item in enumerate(items):
+            # '1,000' would otherwise read as the two values 1 and 000
+            if _LEADING_ZEROS.match(item):
+                raise InputError(f"[{i}]", item, "leading zero: no thousands separators")
         return tuple(self.domain.parse(f"[{i}]", item) for i, item in enumerate(items))
 
 

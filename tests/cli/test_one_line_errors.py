@@ -176,6 +176,74 @@ def test_not_utf8_portfolio_is_one_line(tmp_path: Path) -> None:
     assert f"{path}: not UTF-8 text" in line
 
 
+# the fuzz suite's findings (tests/fuzz/known_failures.py, now empty)
+FUZZED = ["--holdings", "BTC=80000,ETH=35000", "--targets", "BTC=0.6,ETH=0.4"]
+FUZZED += ["--prices", "BTC=40000,ETH=2500"]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["calc", "funding-rate", "--model", "", "--premium", "0.001"], "--model=''"),
+        (["hedge", "plan", *FUZZED, "--funding-venue", "nope"], "--funding-venue='nope'"),
+        (["hedge", "plan", *FUZZED, "--funding-venue", ""], "--funding-venue=''"),
+        (["hedge", "backtest", "--funding-venue", "Ω"], "--funding-venue='Ω'"),
+        (["hedge", "stress", *FUZZED, "--shocks", "1,000"], "--shocks[1]='000'"),
+        (["hedge", "stress", *FUZZED, "--move", ""], "--move=''"),
+        (["hedge", "stress", *FUZZED, "--move", " , "], "--move="),
+        (["venues", "show", "-inf"], "venue='-inf'"),
+        (["stress", "replay", "--window", "2020-03", "--guard-order", "Ω"], "guard-order='Ω'"),
+        (["index", "level", "--assets", "nan"], "--assets='NAN'"),
+        (
+            [
+                "token",
+                "backtest",
+                "--config",
+                "examples/token_tb1.toml",
+                "--no-report",
+                "--report",
+                "a",
+            ],
+            "contradicts --no-report",
+        ),
+    ],
+)
+def test_fuzz_findings_give_one_line(args: list[str], needle: str) -> None:
+    assert needle in _error(args)
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"\x00\x00\x00\x00", "NUL byte at offset 0"),
+        (b"asset,holding_usd,target\n", "no data rows"),
+        (b"asset,holding_usd,target\nETH,1,0\nBTC,,1\n", "row 2: BTC: give holding_usd or"),
+    ],
+)
+def test_strict_portfolio_csv(tmp_path: Path, content: bytes, needle: str) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes(content)
+    line = _error(["hedge", "plan", "--file", str(path)])
+    assert str(path) in line
+    assert needle in line
+
+
+def test_calc_carry_future_basis_after_contracts_basis_is_imported() -> None:
+    import inversa.contracts.basis  # noqa: F401  (shadowed contracts.basis, the function)
+
+    args = ["calc", "carry", "--spot", "40000", "--rate", "0.05", "--days", "90"]
+    result = runner.invoke(app, [*args, "--future", "41000", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["future_basis"] == 1000
+
+
+def test_shocks_without_leading_zeros_are_read() -> None:
+    args = ["hedge", "stress", *FUZZED, "--shocks", "-0.5,0,0.05", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert [r["shock"] for r in json.loads(result.stdout)["rows"]] == [-0.5, 0, 0.05]
+
+
 def test_utf8_bom_portfolio_is_read(tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
     path.write_bytes(b"\xef\xbb\xbfasset,usd,target,price\nBTC,1000,1,50000\n")

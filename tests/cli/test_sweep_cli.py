@@ -190,3 +190,28 @@ def test_runs_show_json_is_strict(tmp_path: Path) -> None:
 
     rows = json.loads(shown.stdout, parse_constant=refuse)["rows"]
     assert rows == [{"x": None, "d": 1.5}]
+
+
+def test_runs_and_store_fuzz_findings(tmp_path: Path) -> None:
+    cfg = tmp_path / "sweep.toml"
+    cfg.write_text(SMALL)
+    store = tmp_path / "store"
+    args = ["sweep", "--config", str(cfg), "--store", str(store), "--workers", "1", "--json"]
+    assert runner.invoke(_app(), args).exit_code == 0
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert "run_id='': give a run id" in _error(["runs", "show", "", "--store", str(store)])
+    assert "run_id='-inf': no such run" in _error(["runs", "show", "-inf", "--store", str(store)])
+    assert "--sql='': give a DuckDB query" in _error(
+        ["runs", "show", "2", "--store", str(store), "--sql", ""]
+    )
+    under = str(afile / "out")
+    assert f"--store='{under}'" in _error(["runs", "list", "--store", under])
+    assert "--store=" in _error(["runs", "list", "--store", "a" * 300])
+    assert "is not a directory" in _error(["sweep", "--config", str(cfg), "--store", str(afile)])
+
+
+def test_empty_config_is_refused(tmp_path: Path) -> None:
+    cfg = tmp_path / "empty.toml"
+    cfg.write_text("")
+    assert "empty config" in _error(["sweep", "--config", str(cfg)])

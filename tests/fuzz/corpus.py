@@ -513,8 +513,11 @@ def option_cases(command: Command, option: Option, base: list[str]) -> Iterator[
     if option.path:
         output = domain is not None and domain.kind == "path" and not domain.must_exist
         undeclared = domain is None
+        # a directory option (e.g. a runs store): an existing directory is valid
+        directory = domain is not None and output and "directory" in domain.unit
         yield case("path", _with(base, option.name, [""]), "")
-        yield case("path", _with(base, option.name, ["adir"]), "adir", dirs=["adir"])
+        if not directory:
+            yield case("path", _with(base, option.name, ["adir"]), "adir", dirs=["adir"])
         if undeclared:
             return
         if output:
@@ -650,8 +653,19 @@ def input_cases(command: Command) -> Iterator[Case]:
 
 def fixture_files(argv: list[str]) -> dict[str, bytes]:
     """The fixture files an argv refers to, by name (copied into the scratch directory)."""
-    known = {p.name for p in FILES.iterdir() if p.is_file()}
-    return {arg: (FILES / arg).read_bytes() for arg in argv if arg in known}
+    known = {p.name for p in FILES.iterdir()}
+    out: dict[str, bytes] = {}
+    for arg in argv:
+        if arg not in known:
+            continue
+        path = FILES / arg
+        if path.is_file():
+            out[arg] = path.read_bytes()
+        elif path.is_dir():  # a directory fixture (e.g. a runs store): every file under it
+            for sub in sorted(path.rglob("*")):
+                if sub.is_file():
+                    out[sub.relative_to(FILES).as_posix()] = sub.read_bytes()
+    return out
 
 
 def build_corpus(cmds: list[Command], baselines: dict[str, list[str]]) -> list[Case]:

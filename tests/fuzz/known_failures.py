@@ -7,7 +7,6 @@ matched only passing cases, so the lead can delete them as lanes land.  Patterns
 Empty this list; never add to it to make a new failure pass.
 """
 
-# ruff: noqa: E501  (the notes quote what failed)
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,64 +27,7 @@ class Known:
     note: str
 
 
-KNOWN: list[Known] = [
-    Known(
-        "calc funding-rate",
-        "--model",
-        "structure",
-        "2026-12-01",
-        "--model '' is accepted (falls back to clamp)",
-    ),
-    Known(
-        "hedge *",
-        "--funding-venue",
-        "structure",
-        "2026-12-01",
-        "the error names 'venue', not --funding-venue",
-    ),
-    Known(
-        "hedge *",
-        "--file",
-        "structure",
-        "2026-12-01",
-        "a CSV of NUL bytes is accepted; an empty holding_usd cell is read as 0; a header-only CSV's error names --targets, not the file",
-    ),
-    Known(
-        "hedge stress",
-        "--shocks",
-        "structure",
-        "2026-12-01",
-        "'1,000' is split into the shocks 1 and 000",
-    ),
-    Known(
-        "hedge stress",
-        "--move",
-        "structure",
-        "2026-12-01",
-        "--move '' is accepted (declares no domain)",
-    ),
-    Known(
-        "venues show",
-        "<venue>",
-        "structure",
-        "2026-12-01",
-        "'-inf' as the venue is read as option -i: 'No such option: -i'",
-    ),
-    Known(
-        "index level",
-        "*",
-        "token",
-        "2026-12-01",
-        "--start/--end abc: pandas DateParseError traceback (no DATE domain); --out '' traceback, --out/--supply-csv declare no domain (str); unknown --assets error names 'asset'",
-    ),
-    Known(
-        "token backtest",
-        "*",
-        "token",
-        "2026-12-01",
-        "--config errors name 'file', not --config (undeclared str option); --report is a str option without the OUTPUT_FILE domain",
-    ),
-]
+KNOWN: list[Known] = []
 
 
 def owner_of(case: Any) -> Known | None:

@@ -120,7 +120,13 @@ def main() -> None:
         finally:
             os.chdir(scratch)
         after = _listing(where, tmp)
-        raw["leftover"] = sorted(os.path.relpath(p, where) for p in after - before)
+        # what the argv names (a --store directory, a --report file) is output, not left over
+        named = {Path(a) for a in case["argv"] if a and not a.startswith("-")}
+        raw["leftover"] = sorted(
+            rel
+            for rel in (os.path.relpath(p, where) for p in after - before)
+            if not ({Path(rel), *Path(rel).parents} & named)
+        )
         raw["id"] = case["id"]
         for name in case["readonly"]:
             (where / name).chmod(0o755)

@@ -34,6 +34,7 @@ from inversa.cli._calc import (
     venue_options,
 )
 from inversa.cli._options import Json, number, text
+from inversa.contracts import pricing
 from inversa.errors import InputError
 
 __all__ = ["register"]
@@ -62,9 +63,9 @@ def funding_rate(
     """
     # an instrument's own funding rule carries its cap (Bybit BTCUSD, BitMEX XBTUSD)
     funding = getattr(rules.instrument, "funding", None) or getattr(rules.venue, "funding", None)
-    name = model or (funding.model if funding is not None else None)
+    name = model if model is not None else (funding.model if funding is not None else None)
     if name not in ("clamp", "deribit"):
-        raise InputError("model", name, "give --model clamp|deribit or a --venue")
+        raise InputError("--model", name, "give --model clamp|deribit or a --venue")
     given = {"impact_bid": impact_bid, "impact_ask": impact_ask, "mark": mark, "index": index}
     p = _premium(name, premium, given)
     cap_value = cap if cap is not None else getattr(funding, "cap", None)
@@ -208,7 +209,8 @@ def carry(
     forward = c.carry_forward(s, r, dd, coin_yield)
     result: dict[str, Any] = {"forward": forward, "basis": forward - s}
     if future is not None:
-        result["future_basis"] = c.basis(future, s)
+        # pricing.basis: once imported, the submodule contracts.basis shadows c.basis
+        result["future_basis"] = pricing.basis(future, s)
         result["annualised_basis"] = c.annualised_basis(future, s, dd)
         result["implied_rate"] = c.implied_carry_rate(future, s, dd)
     units = {"forward": PRICE, "basis": USD, "future_basis": USD}

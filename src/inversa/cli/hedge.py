@@ -76,7 +76,8 @@ FundingVenue = Annotated[
     str | None,
     text(
         "Funding history (bitmex, deribit, bybit, binance-coinm); default: the leg's venue "
-        "when bundled, else bybit."
+        "when bundled, else bybit.",
+        "--funding-venue",
     ),
 ]
 Basis = Annotated[
@@ -127,6 +128,15 @@ def _risk(plan: h.HedgePlan, opts: PortfolioOptions) -> h.RiskReport:
     if opts.margin_mode not in h.MARGIN_MODES:
         raise InputError("margin_mode", opts.margin_mode, "expected isolated or cross")
     return h.plan_risk(plan, opts.margin_mode, opts.warn_distance)
+
+
+def _funding_venue(value: str | None) -> str | None:
+    """``--funding-venue`` as given, refused (naming the option) unless a bundled history."""
+    from inversa.data import FUNDING_VENUES
+
+    if value is not None and value.strip().lower().replace("_", "-") not in FUNDING_VENUES:
+        raise InputError("--funding-venue", value, f"expected one of {', '.join(FUNDING_VENUES)}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -184,7 +194,9 @@ def plan(
     data["notes"] = notes
     carry_result = None
     if carry and result.legs:
-        options = CarryOptions(funding_days, funding_venue, funding_proxy, basis, expiry_days, days)
+        options = CarryOptions(
+            funding_days, _funding_venue(funding_venue), funding_proxy, basis, expiry_days, days
+        )
         carry_result, more = _carry(result, portfolio, options)
         data["carry"] = carry_result.to_dict()
         notes += more
@@ -220,6 +232,8 @@ def stress(
     result = _plan(portfolio)
     moves = [m for group in shocks or [] for m in group]
     movers = [a.strip().upper() for item in move or [] for a in item.split(",") if a.strip()]
+    if move is not None and not movers:
+        raise InputError("--move", ",".join(move), "give asset names, e.g. BTC,ETH")
     unknown = [a for a in movers if a not in result.drift.rows]
     if unknown:
         raise InputError("move", unknown[0], "not an asset of the portfolio")
@@ -297,7 +311,9 @@ def unwind(
         coins = result.drift.rows[asset].coin if asset in result.drift.rows else Decimal(0)
         if amount < 0 and -amount > coins:
             raise InputError(f"trades.{asset}", f"{amount}", f"sells more than the {coins} held")
-    options = CarryOptions(funding_days, funding_venue, funding_proxy, basis, expiry_days)
+    options = CarryOptions(
+        funding_days, _funding_venue(funding_venue), funding_proxy, basis, expiry_days
+    )
     carry_result, notes = _carry(result, portfolio, options) if result.legs else (None, [])
     path = None
     if portfolio.date is not None and later_date is not None:
@@ -351,7 +367,8 @@ def backtest(
         Decimal, number(d.FEE_RATE, "Futures taker fee rate.", show_default=True)
     ] = Decimal("0.0005"),
     funding_venue: Annotated[
-        str, text("Bundled BTC funding history for every leg.", show_default=True)
+        str,
+        text("Bundled BTC funding history for every leg.", "--funding-venue", show_default=True),
     ] = "bybit",
     proxies: Annotated[
         list[Pairs] | None,
@@ -381,7 +398,7 @@ def backtest(
         initial_usd=initial,
         spot_fee=spot_fee,
         futures_fee=futures_fee,
-        funding_venue=funding_venue,
+        funding_venue=_funding_venue(funding_venue),
         funding_proxy=funding_proxy,
         policy=policy.build(),
     )

@@ -125,7 +125,12 @@ def level(
         glide_days,
         float(base_level),
     )
-    prices = ix.basket_prices(names, start, end)
+    try:
+        prices = ix.basket_prices(names, start, end)
+    except InputError as exc:  # the loader names its own field: 'asset'
+        if exc.field != "asset":
+            raise
+        raise InputError("--assets", exc.value, exc.reason) from None
     supplies = None if supply_csv is None else ix.load_supplies(supply_csv)
     lvl = ix.index_level(prices, spec, supplies)
     if out is not None:

@@ -24,6 +24,7 @@ from rich.table import Table
 from inversa.cli._options import Json, text
 from inversa.cli._output import new_app
 from inversa.domain import Domain, DomainParser
+from inversa.errors import InputError
 from inversa.report import Column, fmt, key_value_table, print_json, print_tables, table
 
 __all__ = ["STORE_DIR", "Store", "app"]
@@ -42,6 +43,18 @@ Store = Annotated[
         metavar="DIR",
     ),
 ]
+
+
+def check_store(store: Path) -> Path:
+    """``--store`` refused (one line naming it) when it is, or lies under, a non-directory."""
+    try:
+        for path in (store, *store.parents):
+            if path.exists() and not path.is_dir():
+                raise InputError("--store", str(store), f"{path} is not a directory")
+    except OSError as exc:
+        raise InputError("--store", str(store), exc.strerror or "cannot be used") from None
+    return store
+
 
 #: Result tables with more columns than this print in long form (row, column, value).
 WIDE = 6
@@ -101,6 +114,7 @@ def list_runs(store: Store = Path("runs"), as_json: Json = False) -> None:
     """List the stored runs, oldest first."""
     from inversa.data.store import RunsStore
 
+    check_store(store)
     runs = [
         {"run_id": r.run_id, "kind": r.kind, "name": r.name, "created": r.created, "rows": r.rows}
         for r in RunsStore(store).runs()
@@ -111,7 +125,7 @@ def list_runs(store: Store = Path("runs"), as_json: Json = False) -> None:
     print_tables([table(f"Runs in {store}", _RUN_COLUMNS, runs)])
 
 
-@app.command("show")
+@app.command("show", context_settings={"ignore_unknown_options": True})
 def show(
     run_id: Annotated[str, typer.Argument(help="Run id (or a unique prefix).")],
     store: Store = Path("runs"),
@@ -123,6 +137,11 @@ def show(
     """Show a run's metadata and rows (or the result of ``--sql``)."""
     from inversa.data.store import RunsStore
 
+    check_store(store)
+    if not run_id.strip():
+        raise InputError("run_id", run_id, "give a run id (or a unique prefix)")
+    if sql is not None and not sql.strip():
+        raise InputError("--sql", sql, "give a DuckDB query")
     st = RunsStore(store)
     meta = st.meta(run_id)
     frame = st.query(sql) if sql is not None else st.results(run_id)

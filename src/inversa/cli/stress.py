@@ -344,10 +344,11 @@ def replay(
     import inversa.sim.replay as sim_replay
 
     _check_report(report)
+    # checked even without --guard, so a bad --guard-* value is never silently ignored
+    guard_config = _guard.guard_config(
+        guard_threshold, guard_target, guard_order, guard_latency, guard_reserve, guard_reduce
+    )
     if guard or vol_margin:
-        guard_config = _guard.guard_config(
-            guard_threshold, guard_target, guard_order, guard_latency, guard_reserve, guard_reduce
-        )
         _guard.run_guard(window, guard_config, venue=venue, symbol=symbol, leverages=leverages,
                          mode=mode, funding=funding, fills=fills, guard=guard,
                          vol_margin=vol_margin, report=report, json=json)  # fmt: skip

@@ -21,7 +21,7 @@ from typing import Annotated
 import typer
 
 from inversa.cli._options import Json, Report, number, path_option, text
-from inversa.cli.runs import Store
+from inversa.cli.runs import Store, check_store
 from inversa.domain import COUNT
 from inversa.report import check_output_path, key_value_table, print_json, print_tables, progress
 
@@ -59,6 +59,7 @@ def sweep(
     from inversa.sim.montecarlo import load_config
     from inversa.sim.sweep import SweepConfig, frontier, run_sweep, tasks
 
+    check_store(store)
     if report is not None:
         check_output_path(report, "--report")
     cfg = load_config(config, SweepConfig)

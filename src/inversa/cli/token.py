@@ -268,6 +268,8 @@ def backtest_cmd(
 
     if config is None:
         raise InputError("config", None, "is required (a TOML file)")
+    if report is not None and no_report:
+        raise InputError("--report", str(report), "contradicts --no-report: give one of them")
     html = report if report is not None else Path("reports") / f"{config.stem}.html"
     if not no_report:
         check_output_path(html, "report")

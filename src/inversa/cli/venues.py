@@ -123,7 +123,7 @@ def list_command(as_json: Json = False) -> None:
 # -- show --------------------------------------------------------------------------------
 
 
-@app.command("show")
+@app.command("show", context_settings={"ignore_unknown_options": True})
 def show_command(
     venue: Annotated[str, typer.Argument(help="Venue rule set, e.g. bybit, bitmex, binance.")],
     symbol: Annotated[

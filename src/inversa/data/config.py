@@ -95,6 +95,8 @@ def read_text(path: str | Path, field: str = "file") -> str:
         raise DataError(
             str(path), f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
         ) from None
+    if "\x00" in text:
+        raise DataError(str(path), f"NUL byte at offset {text.index(chr(0))}: not a text file")
     return text.removeprefix(_BOM)
 
 
@@ -180,6 +182,8 @@ def load_csv(
     header = [(columns or {}).get(h, h) for h in header]
     if len(set(header)) != len(header) or not all(header):
         raise DataError(source, f"header {rows[0]!r}: empty or repeated column", row=0)
+    if len(rows) == 1:
+        raise DataError(source, f"header {rows[0]!r} and no data rows", row=0)
     out: list[M] = []
     for number, cells in enumerate(rows[1:], start=1):
         if len(cells) != len(header):

@@ -115,9 +115,11 @@ class RunsStore:
         matches = [r for r in self.runs() if r.run_id == run_id or r.run_id.startswith(run_id)]
         if not matches:
             known = ", ".join(r.run_id for r in self.runs()[-5:]) or "none"
-            raise InputError("run", run_id, f"no such run in {self.root} (latest: {known})")
+            raise InputError(
+                "run_id", run_id, f"no such run in store {self.root} (latest: {known})"
+            )
         if len(matches) > 1:
-            raise InputError("run", run_id, f"matches {len(matches)} runs; give more of the id")
+            raise InputError("run_id", run_id, f"matches {len(matches)} runs; give more of the id")
         return matches[0].path
 
     def meta(self, run_id: str) -> dict[str, Any]:

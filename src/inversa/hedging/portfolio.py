@@ -279,10 +279,16 @@ def _read_toml(path: Path) -> dict[str, dict[str, Any]]:
 def _read_csv(path: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     rows = load_csv(path, PortfolioRow, columns={"usd": "holding_usd"})
+    # a file that gives holdings gives them on every row: an empty cell is not 0
+    held = any(row.holding_usd is not None or row.amount is not None for row in rows)
     for number, row in enumerate(rows, start=1):
         asset = row.asset.strip()
         if not asset:
             raise DataError(str(path), "empty asset", row=number)
+        if held and row.holding_usd is None and row.amount is None:
+            raise DataError(
+                str(path), f"{asset}: give holding_usd or amount (0 for none)", row=number
+            )
         for column, name in _CSV_COLUMNS.items():
             value = getattr(row, column, None) if column != "usd" else None
             if value is None:

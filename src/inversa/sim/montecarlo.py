@@ -142,6 +142,8 @@ def load_config(path: str | Path, model: type[M]) -> M:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataError(str(path), f"not valid TOML: {exc}") from None
+    if not doc:
+        raise DataError(str(path), "empty config: no keys (defaults are not a config)")
     return validate(model, doc, str(path))
 
 
