@@ -37,6 +37,7 @@ from inversa.contracts.basis import (
     quarterly_expiries,
     read_basis_csv,
 )
+from inversa.data.config import read_text
 from inversa.errors import InputError
 from inversa.report import Column, fmt, print_json, print_tables, table
 
@@ -69,10 +70,7 @@ def _basis(rate: Decimal | None, csv_path: Path | None, start: datetime) -> Any:
     if rate is not None and csv_path is not None:
         raise InputError("basis", str(rate), "give --basis or --basis-csv, not both")
     if csv_path is not None:
-        try:
-            text = csv_path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise InputError("basis_csv", str(csv_path), "is not UTF-8 text") from None
+        text = read_text(csv_path, "basis_csv")  # UTF-8 with or without BOM, else one line
         series: SeriesBasis = read_basis_csv(text, str(csv_path))
         if start < series.times[0]:
             raise InputError(
