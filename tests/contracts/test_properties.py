@@ -20,6 +20,7 @@ from inversa.contracts import (
     Fill,
     Leg,
     PositionState,
+    TierTable,
     annualised_basis,
     apply_fill,
     binance_coinm_prices,
@@ -568,3 +569,34 @@ def test_agree_fair_price_and_carry(rows) -> None:
         implied_carry_rate(ffwd, s, d),
         scale=annual,
     )
+
+
+@given(
+    side=st.sampled_from([1, -1]),
+    contracts=st.integers(1, 5_000),
+    entry=st.integers(5_000, 80_000),
+    shortfall=st.integers(1, 10_000),
+)
+def test_binance_tiered_single_leg_solves_with_negative_cross_collateral(
+    side: int, contracts: int, entry: int, shortfall: int
+) -> None:
+    """A cross wallet whose other positions lose more than it holds gives the leg a
+    negative collateral; the exact tier solution must still put equity at maintenance
+    (hypothesis found the engine's random crash books failing here on a short)."""
+    tiers = TierTable(
+        (Decimal(5), Decimal(10), Decimal("Infinity")),
+        (Decimal("0.005"), Decimal("0.01"), Decimal("0.02")),
+    )
+    cv, e, n = Decimal(100), Decimal(entry), Decimal(contracts)
+    pv_entry = n * cv / e
+    other_upnl = -pv_entry * Decimal(shortfall) / 10_000  # below zero wallet
+    leg = Leg(side, n, e, None, None)
+    liq = binance_coinm_prices([leg], Decimal(0), cv, tiers=tiers, other_upnl=other_upnl)
+    price = liq.liquidation_price
+    if not price.is_finite():
+        assert side == 1 or other_upnl + pv_entry > 0
+        return
+    value = n * cv / price
+    rate, cum = tiers.rate_and_cum(value)
+    equity = other_upnl + side * n * cv * (1 / e - 1 / price)
+    assert abs(equity - (value * rate - cum)) <= Decimal("1e-20") * (1 + pv_entry)

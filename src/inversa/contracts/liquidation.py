@@ -249,9 +249,10 @@ def binance_coinm_prices(
         # a short with no solution in its entry bracket but one in a lower bracket.
         leg = legs[0]
         assert tiers is not None
-        exact = generic_prices(
-            leg.side, leg.entry, leg.contracts, contract_value, collateral, tiers=tiers
-        ).liquidation_price
+        # The tier solver itself, not generic_prices: a cross wallet's collateral net of
+        # its other positions may be negative (a short can still be solvent below entry).
+        usd = leg.contracts * contract_value
+        exact = _solve_tiers(leg.side, usd, collateral + leg.side * usd / leg.entry, tiers)
         liq = where(finite, liq, exact) if converged else exact
     elif not converged:
         raise InputError("tiers", "bracket search", "did not converge")
