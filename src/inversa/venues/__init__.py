@@ -15,9 +15,18 @@ rates (fees, margin, funding) as fractions, leverage as a multiple, hours in UTC
 """
 
 from inversa.venues._ccxt import ccxt_contract_value
-from inversa.venues._margin import FlatMargin, LinearMargin, Margin, RiskStepMargin, TieredMargin
+from inversa.venues._margin import (
+    CurveMargin,
+    FlatMargin,
+    LinearMargin,
+    Margin,
+    RiskStepMargin,
+    TieredMargin,
+)
 from inversa.venues._model import (
+    ACCRUALS,
     CAP_RULES,
+    FUNDING_MODELS,
     STATUSES,
     Alternative,
     DatedTemplate,
@@ -42,9 +51,12 @@ from inversa.venues._sheet import (
 from inversa.venues._symbols import ExpiryRule
 
 __all__ = [
+    "ACCRUALS",
     "CAP_RULES",
+    "FUNDING_MODELS",
     "STATUSES",
     "Alternative",
+    "CurveMargin",
     "DatedTemplate",
     "ExpiryRule",
     "FlatMargin",

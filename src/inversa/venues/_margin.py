@@ -11,6 +11,7 @@ The formulas live in :mod:`inversa.contracts.margin`; this module only picks one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
@@ -18,7 +19,14 @@ from typing import ClassVar
 from inversa.contracts.margin import TierTable, linear_rate, risk_step_rates
 from inversa.errors import InputError
 
-__all__ = ["FlatMargin", "LinearMargin", "Margin", "RiskStepMargin", "TieredMargin"]
+__all__ = [
+    "CurveMargin",
+    "FlatMargin",
+    "LinearMargin",
+    "Margin",
+    "RiskStepMargin",
+    "TieredMargin",
+]
 
 _ZERO = Decimal(0)
 
@@ -106,9 +114,51 @@ class FlatMargin:
         return self.mmr, _ZERO
 
 
+@dataclass(frozen=True, slots=True)
+class CurveMargin:
+    """Margin given as functions of the position value (no rule file states these).
+
+    For models computed elsewhere: a volatility-scaled maintenance rate
+    (:mod:`inversa.sim.vol_margin`), or a hand-built curve in a test.
+
+    Attributes:
+        maintenance: ``value_coin -> (MMR fraction, deduction cum in coin)``.
+        initial: ``value_coin -> lowest initial rate`` (fraction); ``None``: the
+            instrument's ``1 / max_leverage``.
+    """
+
+    kind: ClassVar[str] = "curve"
+    maintenance: Callable[[Decimal], tuple[Decimal, Decimal]]
+    initial: Callable[[Decimal], Decimal] | None = None
+
+    def initial_rate(self, value: Decimal, max_leverage: Decimal | None) -> Decimal:
+        _check_value(value)
+        if self.initial is not None:
+            return _number("margin.initial", self.initial(value))
+        return _from_leverage(max_leverage, "curve")
+
+    def maintenance_rate_and_cum(self, value: Decimal) -> tuple[Decimal, Decimal]:
+        _check_value(value)
+        rate, cum = self.maintenance(value)
+        return _number("margin.mmr", rate), _number("margin.cum", cum)
+
+
+def _number(field: str, value: object) -> Decimal:
+    """A curve's output as a finite Decimal (floats through ``repr``: 0.1 is 0.1)."""
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        out = Decimal(value)  # type: ignore[arg-type]
+    except (ArithmeticError, TypeError, ValueError):
+        raise InputError(field, value, "the margin curve must return numbers") from None
+    if not out.is_finite():
+        raise InputError(field, value, "the margin curve must return finite numbers")
+    return out
+
+
 def _check_value(value: Decimal) -> None:
     if not (value.is_finite() and value >= 0):
         raise InputError("value", value, "must be a finite number >= 0")
 
 
-Margin = TieredMargin | RiskStepMargin | LinearMargin | FlatMargin
+Margin = TieredMargin | RiskStepMargin | LinearMargin | FlatMargin | CurveMargin

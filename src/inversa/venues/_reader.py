@@ -22,7 +22,9 @@ from inversa.contracts.spec import ContractKind, ContractSpec
 from inversa.errors import InputError
 from inversa.venues._margin import FlatMargin, LinearMargin, Margin, RiskStepMargin, TieredMargin
 from inversa.venues._model import (
+    ACCRUALS,
     CAP_RULES,
+    FUNDING_MODELS,
     DatedTemplate,
     Funding,
     Instrument,
@@ -37,8 +39,6 @@ from inversa.venues._table import Ctx, RuleFileError, Table, as_date, reject_bar
 __all__ = ["RuleFileError", "load_rules_file", "parse_rules"]
 
 MARGIN_MODES = ("isolated", "cross")
-FUNDING_MODELS = ("clamp", "deribit")
-ACCRUALS = ("discrete", "continuous")
 
 
 def _positive(x: Decimal) -> bool:
@@ -188,6 +188,7 @@ def _read_margin(table: Table) -> Margin:
 def _read_instrument(
     table: Table,
     venue: str,
+    model: str,
     funding: Funding | None,
     dated: bool,
     cap_rule: Sourced | None = None,
@@ -243,10 +244,11 @@ def _read_instrument(
         margin=margin,
         funding=None if dated else funding,
         provenance=MappingProxyType(table.prov),
+        liquidation_model=model,
     )
 
 
-def _read_template(table: Table, venue: str) -> DatedTemplate:
+def _read_template(table: Table, venue: str, model: str) -> DatedTemplate:
     expiry = table.table("expiry")
     if expiry is None:
         table.fail("expiry", "missing: a dated template needs an expiry rule")
@@ -260,7 +262,7 @@ def _read_template(table: Table, venue: str) -> DatedTemplate:
         rule = ExpiryRule(kind, hours[0], months)
     except InputError as exc:
         expiry.fail("rule", str(exc))
-    prototype = _read_instrument(table, venue, None, True)
+    prototype = _read_instrument(table, venue, model, None, True)
     for i, pattern in enumerate((prototype.symbol, *prototype.aliases)):
         try:
             check_pattern(pattern, rule)
@@ -298,12 +300,18 @@ def parse_rules(text: str, origin: str) -> Venue:
         notes_table.done()
     instruments = [
         _read_instrument(
-            Table(ctx, raw, key, {}), name, funding, False, venue_prov.get("funding.cap_rule")
+            Table(ctx, raw, key, {}),
+            name,
+            liquidation_model,
+            funding,
+            False,
+            venue_prov.get("funding.cap_rule"),
         )
         for key, raw in top.tables("instruments")
     ]
     templates = [
-        _read_template(Table(ctx, raw, key, {}), name) for key, raw in top.tables("templates")
+        _read_template(Table(ctx, raw, key, {}), name, liquidation_model)
+        for key, raw in top.tables("templates")
     ]
     top.done()
     if not instruments:
