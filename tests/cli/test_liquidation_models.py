@@ -62,7 +62,7 @@ def test_every_model_gives_the_same_prices_everywhere(
     demo = _as_dict(demo_module._liquidation(venue, inst, side, ENTRY))
     hedge_inst = replace(instruments.venue_instrument("BTC", venue_name), liquidation_model=model)
     pv = c.position_value(n, ENTRY, inst.contract_value)
-    mmr, cum = hedge_inst.maintenance(pv)
+    mmr, cum = instruments.maintenance_rate(hedge_inst, pv)
     margin = c.initial_margin(pv, leverage=LEVERAGE)
     plan = _as_dict(
         planner_module._liquidation(hedge_inst, side, n, ENTRY, LEVERAGE, margin, mmr, cum)

@@ -14,6 +14,7 @@ from inversa.hedging import (
     Portfolio,
     carry_costs,
     hedge_backtest,
+    instrument_label,
     linear_alternative,
     load_portfolio,
     plan_hedge,
@@ -37,7 +38,7 @@ def test_a_taker_fee_out_of_range_is_refused(worked: Portfolio, taker: str) -> N
 def test_the_linear_fallback_is_labelled_in_coins() -> None:
     alt = linear_alternative("ALT", None)
     assert alt.contract_value == 1
-    assert alt.label == "generic linear (1 ALT/contract)"
+    assert instrument_label(alt) == "generic linear (1 ALT/contract)"
 
 
 def test_no_carry_for_a_leg_without_a_contract(worked: Portfolio) -> None:

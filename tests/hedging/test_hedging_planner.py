@@ -19,12 +19,16 @@ from inversa.contracts import (
 )
 from inversa.errors import InputError
 from inversa.hedging import (
-    HedgeInstrument,
+    GENERIC_VENUE,
     Portfolio,
     default_instrument,
     generic_inverse,
     plan_hedge,
+    whole_contracts,
 )
+from inversa.hedging.instruments import DEFAULT_MMR, describe
+from inversa.report.hedge import contract_label
+from inversa.venues import FlatMargin, Instrument, load_venue
 
 VECTORS = Path(__file__).parents[1] / "vectors" / "acceptance.jsonl"
 
@@ -84,7 +88,7 @@ def test_default_venue_contracts_and_their_model(worked: Portfolio) -> None:
     inst = default_instrument("BTC")
     assert inst is not None
     assert inst.venue == "bybit"
-    assert inst.is_inverse
+    assert inst.kind is ContractKind.INVERSE
     plan = plan_hedge(worked, leverage=5)
     btc = plan.legs["BTC"]
     assert btc.instrument is not None
@@ -175,14 +179,14 @@ def test_short_wallet_offers_a_linear_alternative() -> None:
 
 
 def test_custom_instrument_uses_its_lot_and_model() -> None:
-    inst = HedgeInstrument(
-        "BTC",
-        ContractKind.INVERSE,
-        "BTC",
-        Decimal(100),
-        lot=Decimal(10),
-        taker=Decimal("0.0005"),
-        mmr=Decimal("0.01"),
+    inst = Instrument.custom(
+        "BTC/USD:BTC",
+        100,
+        FlatMargin(Decimal("0.01")),
+        settle="BTC",
+        lot=10,
+        taker="0.0005",
+        liquidation_model="generic",
     )
     portfolio = Portfolio(
         holdings_usd={"BTC": 90000, "ETH": 10000},
@@ -203,6 +207,53 @@ def test_custom_instrument_uses_its_lot_and_model() -> None:
     )
     assert btc.liquidation_price == expected.liquidation_price
     assert plan.legs["ETH"].leverage == 1
+
+
+def test_a_generic_contract_is_a_venues_instrument() -> None:
+    inst = generic_inverse("ETH", Decimal(10), Decimal("0.0004"))
+    assert isinstance(inst, Instrument)
+    assert (inst.venue, inst.symbol, inst.spec.base, inst.settle) == (
+        GENERIC_VENUE,
+        "ETH/USD:ETH",
+        "ETH",
+        "ETH",
+    )
+    assert inst.liquidation_model == "generic"
+    assert inst.max_leverage is None
+    assert inst.maintenance_rate_and_cum(Decimal(5)) == (DEFAULT_MMR, 0)
+    assert describe(inst) == {
+        "instrument": "generic inverse (10 USD/contract)",
+        "venue": None,
+        "symbol": None,
+        "kind": "inverse",
+        "settle": "ETH",
+        "contract_value": Decimal(10),
+        "lot": Decimal(1),
+        "taker": Decimal("0.0004"),
+    }
+    assert contract_label(inst) == "generic 10 USD"
+    with pytest.raises(InputError, match=r"contract_values\.ETH"):
+        generic_inverse("ETH", Decimal(0))
+
+
+def test_a_venue_contract_keeps_its_rule_file_instrument() -> None:
+    inst = default_instrument("BTC")
+    assert inst is not None
+    assert inst == load_venue(inst.venue).instrument("BTC/USD:BTC")
+    assert describe(inst)["venue"] == inst.venue
+    assert describe(inst)["instrument"] == f"{inst.venue}:{inst.symbol}"
+
+
+def test_lot_rounding_is_half_even_on_whole_lots() -> None:
+    inst = Instrument.custom("BTC/USD:BTC", 100, FlatMargin(Decimal("0.01")), lot=10)
+    # 1,500 USD = 15 contracts = 1.5 lots -> 2 lots; 2,500 USD = 2.5 lots -> 2 lots
+    assert whole_contracts(inst, Decimal(1500), Decimal(40000)) == 20
+    assert whole_contracts(inst, Decimal(-2500), Decimal(40000)) == -20
+    linear = Instrument.custom(
+        "ETH/USDT:USDT", "0.1", FlatMargin(Decimal("0.01")), kind="linear", settle="USDT"
+    )
+    # linear: USD per contract is CV * price = 250 USD
+    assert whole_contracts(linear, Decimal(1000), Decimal(2500)) == 4
 
 
 def test_leverage_beyond_the_venue_cap(worked: Portfolio) -> None:

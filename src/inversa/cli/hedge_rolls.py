@@ -183,7 +183,7 @@ def carry_dated(
     notes = [*plan.notes, *risk.warnings]
     hours: dict[str, str] = {}
     for asset, leg in plan.legs.items():
-        venue = None if leg.instrument is None else leg.instrument.venue
+        venue = h.venue_of(leg.instrument)
         hour, source = _expiry_hour(venue)
         hours.setdefault(venue or "", source)
         expiries = quarterly_expiries(start, count, hour)

@@ -79,11 +79,15 @@ from inversa.hedging.inputs import (
 )
 from inversa.hedging.instruments import (
     DEFAULT_VENUE_ORDER,
-    HedgeInstrument,
+    GENERIC_VENUE,
+    contract_size,
     default_instrument,
     generic_inverse,
+    instrument_label,
+    is_generic,
     linear_alternative,
     venue_instrument,
+    venue_of,
 )
 from inversa.hedging.planner import (
     Alternative,
@@ -92,6 +96,7 @@ from inversa.hedging.planner import (
     HedgePlan,
     WalletNeed,
     plan_hedge,
+    whole_contracts,
 )
 from inversa.hedging.policy import BacktestPolicy
 from inversa.hedging.portfolio import WEIGHT_TOLERANCE, Portfolio, load_portfolio
@@ -115,6 +120,7 @@ __all__ = [
     "DEFAULT_WARN_DISTANCE",
     "FORMULA_DAILY_RATE",
     "FUNDING_PROXIES",
+    "GENERIC_VENUE",
     "MARGIN_MODES",
     "STRATEGIES",
     "WEIGHT_TOLERANCE",
@@ -135,7 +141,6 @@ __all__ = [
     "FundingEstimate",
     "FundingProxy",
     "HedgeAmount",
-    "HedgeInstrument",
     "HedgeLeg",
     "HedgePlan",
     "LegCarry",
@@ -160,13 +165,16 @@ __all__ = [
     "bundled_close",
     "carry_costs",
     "compare_venues",
+    "contract_size",
     "daily_funding_rate",
     "dated_carry",
     "default_instrument",
     "drift_table",
     "generic_inverse",
     "hedge_backtest",
+    "instrument_label",
     "inverse_funding_histories",
+    "is_generic",
     "leg_funding_estimates",
     "linear_alternative",
     "load_portfolio",
@@ -179,5 +187,7 @@ __all__ = [
     "stress_table",
     "unwind_hedge",
     "venue_instrument",
+    "venue_of",
+    "whole_contracts",
     "with_bundled_prices",
 ]

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from inversa.contracts import funding_payment
+from inversa.contracts import ContractKind, funding_payment
 from inversa.errors import DataError, InputError, UnknownSymbolError
 from inversa.hedging._common import ZERO, NumberLike, asset_key, to_decimal
 from inversa.hedging.amounts import HedgeAmount
@@ -153,7 +153,7 @@ def compare_venues(
             inst = venue_instrument(asset, venue)
         except (UnknownSymbolError, InputError):
             continue
-        if not inst.is_inverse or inst.expiry is not None:
+        if inst.kind is not ContractKind.INVERSE or not inst.is_perpetual:
             continue
         plan = plan_hedge(
             portfolio, hedges={asset: amount}, instruments={asset: inst}, leverage=leverage
@@ -167,7 +167,7 @@ def compare_venues(
             per_day = funding_payment(leg.side, count, cv, leg.price, rate)
             flow = per_day * horizon * leg.price
             cost = 2 * (leg.fee or ZERO) * leg.price - flow
-        sourced = inst.rules is not None and inst.rules.taker is not None
+        sourced = inst.taker is not None
         quotes[venue] = VenueQuote(venue, inst.label, leg, sourced, rate, note, flow, cost)
     ranked = [q for q in quotes.values() if q.cost_usd is not None and q.fee_sourced]
     if ranked:

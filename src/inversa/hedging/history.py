@@ -20,6 +20,7 @@ from inversa.errors import DataError, InputError
 from inversa.hedging.backtest import daily_funding_rate
 from inversa.hedging.carry import FundingEstimate, mean_daily_funding
 from inversa.hedging.funding import FORMULA_DAILY_RATE, FUNDING_PROXIES, AssetFunding, asset_funding
+from inversa.hedging.instruments import venue_of
 from inversa.hedging.planner import HedgePlan
 
 __all__ = [
@@ -193,7 +194,7 @@ def leg_funding_estimates(
 
     out: dict[str, FundingEstimate] = {}
     for asset, leg in plan.legs.items():
-        leg_venue = leg.instrument.venue if leg.instrument is not None else None
+        leg_venue = venue_of(leg.instrument)
         name = venue or (leg_venue if leg_venue in FUNDING_VENUES else "bybit")
         btc_label = f"{name} BTC inverse perpetual"
         if asset == "BTC":

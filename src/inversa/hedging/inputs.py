@@ -25,6 +25,7 @@ from inversa.errors import DataError, InputError
 from inversa.hedging.backtest import BacktestResult
 from inversa.hedging.carry import Carry, FundingEstimate, carry_costs, mean_daily_funding
 from inversa.hedging.funding import FundingProxy
+from inversa.hedging.instruments import default_instrument, venue_of
 from inversa.hedging.planner import HedgePlan
 from inversa.hedging.policy import BacktestPolicy
 from inversa.hedging.portfolio import Portfolio
@@ -120,7 +121,7 @@ def bundled_carry(
     for asset, leg in plan.legs.items():
         name = venue
         if name is None:
-            leg_venue = leg.instrument.venue if leg.instrument is not None else None
+            leg_venue = venue_of(leg.instrument)
             name = leg_venue if leg_venue in FUNDING_VENUES else "bybit"
         est = estimate(name)
         rates[asset] = est if asset == "BTC" else est.borrowed(f"BTC rate assumed for {asset}")
@@ -156,8 +157,6 @@ def contract_values_for(
 ) -> tuple[dict[str, float], str]:
     """USD per contract per asset (given, else the default venue's inverse perpetual;
     none: exact notional) and the assumption line saying which."""
-    from inversa.hedging.instruments import default_instrument
-
     cvs: dict[str, float] = {}
     labels: list[str] = []
     for asset in assets:

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from inversa.contracts import (
+    ContractKind,
     LiquidationResult,
     PositionInputs,
     check_leverage,
@@ -30,21 +31,26 @@ from inversa.contracts import (
     liquidation_prices,
     maintenance_margin,
     position_value,
-    trading_fee,
 )
 from inversa.errors import InputError, UnknownSymbolError
 from inversa.hedging._common import ONE, ZERO, NumberLike, asset_key, to_decimal
 from inversa.hedging.amounts import HedgeAmount
 from inversa.hedging.drift import Drift, amounts_drift, drift_table
 from inversa.hedging.instruments import (
-    HedgeInstrument,
     default_instrument,
     describe,
     generic_inverse,
+    initial_rate_or_none,
+    instrument_label,
     linear_alternative,
+    maintenance_rate,
+    round_to_lot,
+    taker_rate,
     venue_instrument,
+    venue_of,
 )
 from inversa.hedging.portfolio import Portfolio
+from inversa.venues import Instrument
 
 __all__ = [
     "MAX_TAKER",
@@ -54,6 +60,7 @@ __all__ = [
     "HedgePlan",
     "WalletNeed",
     "plan_hedge",
+    "whole_contracts",
 ]
 
 
@@ -90,7 +97,7 @@ class HedgeLeg:
     price: Decimal
     usd: Decimal
     coin: Decimal
-    instrument: HedgeInstrument | None
+    instrument: Instrument | None
     contracts: Decimal | None
     contracts_usd: Decimal | None
     residual_usd: Decimal | None
@@ -114,7 +121,7 @@ class HedgeLeg:
 
     @property
     def is_inverse(self) -> bool:
-        return self.instrument is None or self.instrument.is_inverse
+        return self.instrument is None or self.instrument.kind is ContractKind.INVERSE
 
     @property
     def size(self) -> tuple[Decimal, Decimal]:
@@ -206,7 +213,7 @@ class Alternative:
     """
 
     asset: str
-    instrument: HedgeInstrument
+    instrument: Instrument
     usd: Decimal
     collateral_usd: Decimal
     fee_usd: Decimal
@@ -334,7 +341,7 @@ def _leverages(
     return out
 
 
-def _venue_leg(asset: str, portfolio: Portfolio, venue: str) -> HedgeInstrument | None:
+def _venue_leg(asset: str, portfolio: Portfolio, venue: str) -> Instrument | None:
     """The portfolio's own venue choice for ``asset`` if any, else ``venue``'s inverse
     perpetual (None when that venue lists none: the leg falls back to the defaults)."""
     if asset in portfolio.venues:
@@ -348,10 +355,10 @@ def _venue_leg(asset: str, portfolio: Portfolio, venue: str) -> HedgeInstrument 
 def _instrument_for(
     asset: str,
     portfolio: Portfolio,
-    chosen: Mapping[str, HedgeInstrument | None],
+    chosen: Mapping[str, Instrument | None],
     default_venues: bool,
     taker: Decimal,
-) -> HedgeInstrument | None:
+) -> Instrument | None:
     if asset in chosen:
         return chosen[asset]
     if asset in portfolio.contract_values:
@@ -361,8 +368,14 @@ def _instrument_for(
     return default_instrument(asset) if default_venues else None
 
 
+def whole_contracts(inst: Instrument, usd: Decimal, price: Decimal) -> Decimal:
+    """Signed contract count of ``inst`` for a signed USD notional ``usd`` at ``price``
+    (USD per coin), rounded half-even to the nearest lot."""
+    return round_to_lot(inst, usd / inst.usd_per_contract(price))
+
+
 def _liquidation(
-    inst: HedgeInstrument,
+    inst: Instrument,
     side: int,
     count: Decimal,
     price: Decimal,
@@ -387,18 +400,18 @@ def _liquidation(
         mmr=None if tiers is not None else mmr,
         maintenance_amount=None if tiers is not None or not cum else cum,
         tiers=tiers,
-        taker=inst.taker,
+        taker=taker_rate(inst),
     )
-    return liquidation_prices(inst.liquidation_model, "isolated", inputs)
+    return liquidation_prices(inst.liquidation_model or "generic", "isolated", inputs)
 
 
 def _build_leg(
-    asset: str, price: Decimal, usd: Decimal, inst: HedgeInstrument | None, leverage: Decimal
+    asset: str, price: Decimal, usd: Decimal, inst: Instrument | None, leverage: Decimal
 ) -> HedgeLeg:
     coin = usd / price
     if inst is None:
         return HedgeLeg(asset, price, usd, coin, None, None, None, None, None, leverage)
-    contracts = inst.whole_contracts(usd, price)
+    contracts = whole_contracts(inst, usd, price)
     contracts_usd = contracts * inst.usd_per_contract(price)
     residual = usd - contracts_usd
     base = HedgeLeg(
@@ -418,20 +431,20 @@ def _build_leg(
         return replace(base, margin=ZERO, fee=ZERO)
     cap = inst.max_leverage
     check_leverage(leverage, cap, field=f"leverage.{asset}")
-    value = inst.value_in_settle(count, price)
-    floor_rate = inst.initial_rate(value)
+    value = inst.value(count, price)
+    floor_rate = initial_rate_or_none(inst, value)
     if floor_rate is not None and floor_rate > 0 and 1 / leverage < floor_rate:
         raise InputError(
             f"leverage.{asset}",
             str(leverage),
-            f"{inst.label} allows at most {(1 / floor_rate).normalize()}x at this size",
+            f"{instrument_label(inst)} allows at most {(1 / floor_rate).normalize()}x at this size",
         )
     margin = initial_margin(value, leverage=leverage)
-    if not inst.is_inverse:
-        fee = value * inst.taker
+    if inst.linear:
+        fee = value * taker_rate(inst)
         return replace(base, margin=margin, fee=fee)
-    fee = trading_fee(count, price, inst.contract_value, inst.taker)
-    mmr, cum = inst.maintenance(value)
+    fee = inst.fee(count, price, taker_rate(inst))
+    mmr, cum = maintenance_rate(inst, value)
     mm = maintenance_margin(value, mmr, cum=cum)
     prices = _liquidation(inst, base.side, count, price, leverage, margin, mmr, cum)
     return replace(
@@ -472,16 +485,16 @@ def _alternative(leg: HedgeLeg, wallet: WalletNeed) -> Alternative:
         f"holder has {wallet.available.normalize():f}; a linear perpetual is margined and "
         f"settled in {alt.settle} instead: no {wallet.coin} needed"
     )
-    if alt.venue is None:
+    if venue_of(alt) is None:
         note += " (no venue rule set lists one: fee assumed equal to the inverse leg's)"
-    return Alternative(leg.asset, alt, leg.usd, collateral, notional * alt.taker, note)
+    return Alternative(leg.asset, alt, leg.usd, collateral, notional * taker_rate(alt), note)
 
 
 def plan_hedge(
     portfolio: Portfolio,
     *,
     leverage: NumberLike | Mapping[str, NumberLike] = 1,
-    instruments: Mapping[str, HedgeInstrument | None] | None = None,
+    instruments: Mapping[str, Instrument | None] | None = None,
     default_venues: bool = True,
     require_contracts: bool | None = None,
     taker: NumberLike = 0,
@@ -569,7 +582,7 @@ def plan_hedge(
                 f"{asset}: no venue lists an inverse perpetual and no contract value was "
                 "given: the leg is in USD and coin only"
             )
-        if inst is not None and inst.rules is not None and inst.rules.taker is None:
+        if inst is not None and venue_of(inst) is not None and inst.taker is None:
             notes.append(f"{asset}: {inst.label} has no sourced taker fee: 0 assumed")
         legs[asset] = _build_leg(asset, row.price, -row.excess_usd * share, inst, levers[asset])
     wallets = _wallets(portfolio, legs)

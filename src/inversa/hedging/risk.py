@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from inversa.contracts import generic_prices
+from inversa.contracts import ContractKind, generic_prices
 from inversa.errors import InputError
 from inversa.hedging._common import ZERO, NumberLike, to_decimal
+from inversa.hedging.instruments import maintenance_rate
 from inversa.hedging.planner import HedgeLeg, HedgePlan
 
 __all__ = [
@@ -138,20 +139,20 @@ def leg_risk(
     mode = _check_mode(mode)
     inst = leg.instrument
     count = abs(leg.contracts) if leg.contracts is not None else ZERO
-    if inst is None or not inst.is_inverse or count == 0 or leg.margin is None:
+    if inst is None or inst.kind is not ContractKind.INVERSE or count == 0 or leg.margin is None:
         return LegRisk(leg.asset, leg.side, mode, leg.price, ZERO, None, None, None, False)
     if mode == "isolated":
         collateral = leg.margin
         liq, bankrupt = leg.liquidation_price, leg.bankruptcy_price
     else:
         collateral = wallet_coins(plan, leg.settle)
-        value = inst.value_in_settle(count, leg.price)
+        value = inst.value(count, leg.price)
         if collateral + leg.side * value <= 0:
             # nothing backs a long that large: it is dead at entry
             liq, bankrupt = leg.price, leg.price
         else:
             tiers = inst.tiers
-            mmr = None if tiers is not None else inst.maintenance(value)[0]
+            mmr = None if tiers is not None else maintenance_rate(inst, value)[0]
             prices = generic_prices(
                 Decimal(leg.side),
                 leg.price,

@@ -33,15 +33,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
-from inversa.contracts import trading_fee
 from inversa.errors import InputError
 from inversa.hedging._common import ZERO, NumberLike, decimal_map, to_decimal
 from inversa.hedging.carry import Carry
+from inversa.hedging.instruments import round_to_lot, taker_rate
 from inversa.hedging.planner import HedgeLeg, HedgePlan
 from inversa.hedging.risk import DEFAULT_WARN_DISTANCE, LegRisk, MarginMode, plan_risk
 
@@ -162,7 +162,7 @@ def _closing_count(leg: HedgeLeg, coins: Decimal) -> Decimal:
     inst = leg.instrument
     exact = abs(coins) * leg.price / cv if leg.is_inverse else abs(coins) / cv
     if inst is not None and leg.contracts is not None:
-        exact = (exact / inst.lot).to_integral_value(rounding=ROUND_HALF_EVEN) * inst.lot
+        exact = round_to_lot(inst, exact)
     return min(exact, count)
 
 
@@ -351,6 +351,4 @@ def _close_fee(leg: HedgeLeg, n: Decimal, exit_price: Decimal) -> Decimal:
     inst = leg.instrument
     if inst is None:
         return ZERO
-    if inst.is_inverse:
-        return trading_fee(n, exit_price, inst.contract_value, inst.taker)
-    return n * inst.contract_value * exit_price * inst.taker
+    return inst.fee(n, exit_price, taker_rate(inst))

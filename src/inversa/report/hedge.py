@@ -12,14 +12,16 @@ from typing import Any
 from inversa.hedging import (
     BacktestResult,
     Carry,
-    HedgeInstrument,
     HedgePlan,
     StressRow,
     Unwind,
+    contract_size,
+    is_generic,
 )
 from inversa.report.formats import fmt
 from inversa.report.html import HtmlTable, Section
 from inversa.report.terminal import Column, table
+from inversa.venues import Instrument
 
 __all__ = [
     "backtest_sections",
@@ -33,15 +35,14 @@ __all__ = [
 ]
 
 
-def contract_label(inst: HedgeInstrument | None) -> str:
+def contract_label(inst: Instrument | None) -> str:
     """Short name of a leg's contract: ``bybit BTCUSD``, ``generic 1 USD`` (inverse) or
     ``generic 1 BTC`` (linear: coins per contract)."""
     if inst is None:
         return "none"
-    if inst.venue is None:
-        unit = "USD" if inst.is_inverse else inst.asset
-        return f"generic {inst.contract_value.normalize():f} {unit}"
-    alias = inst.rules.aliases[0] if inst.rules is not None and inst.rules.aliases else inst.symbol
+    if is_generic(inst):
+        return f"generic {contract_size(inst)}"
+    alias = inst.aliases[0] if inst.aliases else inst.symbol
     return f"{inst.venue} {alias}"
 
 
