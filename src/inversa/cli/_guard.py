@@ -144,6 +144,7 @@ def run_guard(
         levs = tuple(leverages)
     if not levs:
         raise InputError("leverages", leverages, "give comma-separated numbers")
+    from inversa.sim._book_run import BookSetup
     from inversa.sim.guard import guard_replay
     from inversa.sim.vol_margin import compare_vol_margin
 
@@ -153,26 +154,9 @@ def run_guard(
         windows = (window,)
     else:
         raise InputError("window", window, f"must be one of {', '.join(WINDOWS)} or all")
-    results = (
-        [
-            guard_replay(
-                w, config, venue=venue, symbol=symbol, leverages=levs, funding=funding, fills=fills
-            )
-            for w in windows
-        ]
-        if guard
-        else []
-    )
-    comparisons = (
-        [
-            compare_vol_margin(
-                w, venue=venue, symbol=symbol, leverages=levs, funding=funding, fills=fills
-            )
-            for w in windows
-        ]
-        if vol_margin
-        else []
-    )
+    setup = BookSetup(venue, symbol, levs, funding, fills)
+    results = [guard_replay(w, config, setup) for w in windows] if guard else []
+    comparisons = [compare_vol_margin(w, setup=setup) for w in windows] if vol_margin else []
     if report is not None:
         from inversa.report.analytics import guard_report
 

@@ -31,12 +31,38 @@ from inversa.engine import (
 )
 from inversa.sim.replay import Book, _resolve_funding, _start_book, _summarise
 
-__all__ = ["DEFAULT_LEVERAGES", "BookRun", "default_book", "entry_price", "run_book", "window_bars"]
+__all__ = [
+    "DEFAULT_LEVERAGES",
+    "BookRun",
+    "BookSetup",
+    "default_book",
+    "entry_price",
+    "run_book",
+    "window_bars",
+]
 
 #: Leverages of the default book (one long and one short account each).
 DEFAULT_LEVERAGES: tuple[int, ...] = (2, 5, 10, 25, 50, 100)
 
 StepHook = Callable[[Engine, datetime, str], None]
+
+
+@dataclass(frozen=True)
+class BookSetup:
+    """What a book study (guard, vol-scaled margin) replays a window on, declared once.
+
+    Attributes:
+        venue, symbol: the instrument (:meth:`InstrumentRules.from_venue`).
+        leverages: the default book's leverages (one long and one short account each).
+        funding: the funding source (:data:`inversa.sim.replay.FUNDING_CHOICES`).
+        fills: the liquidation fill model, ``"trigger"`` or ``"worst-mark"``.
+    """
+
+    venue: str = "binance-coinm"
+    symbol: str = "BTC/USD:BTC"
+    leverages: tuple[object, ...] = DEFAULT_LEVERAGES
+    funding: str = "auto"
+    fills: str = "trigger"
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,22 +132,22 @@ def run_book(
     window: str,
     rules: InstrumentRules,
     book: Book,
+    setup: BookSetup | None = None,
     *,
     bars: pd.DataFrame | None = None,
-    venue: str | None = None,
-    funding: str = "auto",
-    fills: str = "trigger",
     after_step: StepHook | None = None,
     before: Callable[[Engine], None] | None = None,
 ) -> BookRun:
     """Walk ``book`` through ``window`` (hourly bars) with ``after_step`` between steps.
 
+    ``setup`` gives the funding source (its ``venue``'s history) and the fill model;
     ``before(engine)`` runs once after the book is opened, before the first bar.
     """
+    setup = setup or BookSetup()
     frame = window_bars(window) if bars is None else validate_bars(bars, f"window {window}")
     first = frame.index[0].to_pydatetime()
     last = frame.index[-1].to_pydatetime()
-    source, label = _resolve_funding(funding, venue, first, last)
+    source, label = _resolve_funding(setup.funding, setup.venue, first, last)
     entry = entry_price(frame, rules)
     engine = _start_book(book, rules, entry, first)
     if before is not None:
@@ -131,7 +157,7 @@ def run_book(
         rules.symbol,
         frame,
         funding=source,
-        fills=fills,  # type: ignore[arg-type]
+        fills=setup.fills,  # type: ignore[arg-type]
         source=f"crash window {window}",
         after_step=after_step,
     )
