@@ -12,7 +12,7 @@ Units as in :mod:`inversa.sim.replay`: prices USD per coin, amounts in the settl
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -38,6 +38,7 @@ __all__ = [
     "default_book",
     "entry_price",
     "run_book",
+    "study_book",
     "window_bars",
 ]
 
@@ -113,8 +114,6 @@ def default_book(
     book = Book.default(leverages, rules, entry, mode=mode)
     if reserve_coin == 0:
         return book
-    from dataclasses import replace
-
     from inversa.contracts import initial_margin, position_value, trading_fee
 
     entries = []
@@ -126,6 +125,24 @@ def default_book(
                 deposit += trading_fee(e.contracts, entry, rules.contract_value, rules.maker)
             entries.append(replace(e, deposit=deposit + reserve_coin))
     return replace(book, entries=tuple(entries))
+
+
+def study_book(
+    window: str,
+    setup: BookSetup,
+    *,
+    reserve_coin: Decimal = Decimal(0),
+    insurance_fund: Decimal = Decimal(0),
+) -> tuple[InstrumentRules, pd.DataFrame, Book]:
+    """The instrument of ``setup``, the bars of ``window`` and the default book on them
+    (entry: the first open; each account's ``reserve_coin`` and the venue's starting
+    ``insurance_fund``, coin): what every book study starts from."""
+    rules = InstrumentRules.from_venue(setup.venue, setup.symbol)
+    bars = window_bars(window)
+    book = default_book(rules, entry_price(bars, rules), setup.leverages, reserve_coin=reserve_coin)
+    if insurance_fund:
+        book = replace(book, insurance_fund=insurance_fund)
+    return rules, bars, book
 
 
 def run_book(

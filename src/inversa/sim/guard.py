@@ -39,14 +39,7 @@ import pandas as pd
 
 from inversa.engine import Engine, InstrumentRules, exact
 from inversa.errors import InputError, InversaError
-from inversa.sim._book_run import (
-    BookRun,
-    BookSetup,
-    default_book,
-    entry_price,
-    run_book,
-    window_bars,
-)
+from inversa.sim._book_run import BookRun, BookSetup, run_book, study_book
 from inversa.sim.replay import MARKET_MAKER
 
 __all__ = ["GUARD_ACTIONS", "GuardConfig", "GuardResult", "guard_replay"]
@@ -233,10 +226,7 @@ def guard_replay(
     if setup.fills not in ("trigger", "worst-mark"):
         raise InputError("fills", setup.fills, "the guard runs with trigger or worst-mark fills")
     cfg = config or GuardConfig()
-    rules = InstrumentRules.from_venue(setup.venue, setup.symbol)
-    bars = window_bars(window)
-    entry = entry_price(bars, rules)
-    book = default_book(rules, entry, setup.leverages, reserve_coin=cfg.reserve_coin)
+    rules, bars, book = study_book(window, setup, reserve_coin=cfg.reserve_coin)
     names = [e.account for e in book.entries]
 
     base_rows: dict[str, list[float]] = {a: [] for a in names}

@@ -21,16 +21,9 @@ import pandas as pd
 
 from inversa.contracts._num import Array
 from inversa.contracts.vol_margin import VolMarginConfig
-from inversa.engine import Engine, InstrumentRules
+from inversa.engine import Engine
 from inversa.errors import InputError
-from inversa.sim._book_run import (
-    BookRun,
-    BookSetup,
-    default_book,
-    entry_price,
-    run_book,
-    window_bars,
-)
+from inversa.sim._book_run import BookRun, BookSetup, run_book, study_book
 
 __all__ = ["VolMarginComparison", "compare_vol_margin"]
 
@@ -100,8 +93,7 @@ def compare_vol_margin(
     if warmup_bars < 2:
         raise InputError("warmup", warmup_bars, "must be >= 2 bars")
     setup = setup or BookSetup()
-    rules = InstrumentRules.from_venue(setup.venue, setup.symbol)
-    bars = window_bars(window)
+    rules, bars, book = study_book(window, setup, insurance_fund=insurance_fund)
     marks = data.mark_hourly("BTC")
     before = marks.loc[marks.index < bars.index[0], "close"].iloc[-warmup_bars:]
     if len(before) < warmup_bars:
@@ -109,10 +101,6 @@ def compare_vol_margin(
     closes = np.concatenate([before.to_numpy(np.float64), bars["close"].to_numpy(np.float64)])
     # One rate per window bar, known at its open (the previous close).
     per_bar: Array = cfg.model(Decimal(1)).rates_for_bars(closes, warmup_bars)
-    entry = entry_price(bars, rules)
-    book = replace(
-        default_book(rules, entry, setup.leverages), insurance_fund=insurance_fund
-    )  # fmt: skip
     static = run_book(window, rules, book, setup, bars=bars)
     # A venue charging the vol-scaled rate refuses leverage whose initial margin does not
     # cover it at the open: those pairs are not opened in the scaled run.
