@@ -526,8 +526,7 @@ def _open_book(engine: Engine, book: Book, rules: InstrumentRules, entry: Decima
                     e.counterparty,
                     "must be an entry of the opposite side and the same size",
                 )
-        trade = engine.buy if e.side == 1 else engine.sell
-        trade(e.account, symbol, e.contracts, entry, counterparty=e.counterparty)
+        engine.trade(e.account, symbol, e.side, e.contracts, entry, counterparty=e.counterparty)
 
 
 def _deposits(events: Sequence[Event]) -> dict[str, Decimal]:
