@@ -15,7 +15,7 @@ from inversa.contracts import (
     ContractSpec,
     TierTable,
     arithmetic_entry,
-    linear_prices,
+    generic_prices,
 )
 from inversa.engine import Engine, FixedBps, InstrumentRules, check_invariants
 from inversa.errors import InputError, OrderRejectedError
@@ -113,13 +113,14 @@ def test_tiered_liquidation_price_lands_in_its_own_tier() -> None:
     engine.set_leverage("whale", LINEAR, 10, "isolated")
     engine.buy("whale", LINEAR, 300_000, price=50_000)
     price = engine.liquidation_price("whale", LINEAR)
-    status_at = linear_prices(
+    status_at = generic_prices(
         1,
         D(50_000),
         D(300_000),
         D("0.001"),
         engine.position("whale", LINEAR).margin,  # type: ignore[union-attr]
         tiers=linear_rules().maintenance,  # type: ignore[arg-type]
+        kind=ContractKind.LINEAR,
     )
     assert abs(status_at.liquidation_price - price) < D("1e-20")
     assert 8_000_000 < 300 * price <= 50_000_000  # the tier the whale is in at L
