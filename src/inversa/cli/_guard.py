@@ -20,7 +20,6 @@ from rich.table import Table
 
 from inversa import domain as d
 from inversa.cli._options import number, text
-from inversa.cli._output import parse_decimal
 from inversa.errors import InputError
 from inversa.report import print_json
 
@@ -116,7 +115,7 @@ def run_guard(
     *,
     venue: str = "binance-coinm",
     symbol: str = "BTC/USD:BTC",
-    leverages: str | Sequence[object] | None = None,
+    leverages: Sequence[object] | None = None,
     mode: str = "isolated",
     funding: str = "auto",
     fills: str = "trigger",
@@ -133,15 +132,8 @@ def run_guard(
         raise InputError("mode", mode, "--guard and --vol-margin run isolated books")
     if fills == "bounds":
         fills = "trigger"
-    if leverages is None:
-        levs: tuple[object, ...] = DEFAULT_LEVERAGES
-    elif isinstance(leverages, str):
-        levs = tuple(
-            parse_decimal(f"leverages[{i}]", x)
-            for i, x in enumerate(x for x in leverages.split(",") if x.strip())
-        )
-    else:
-        levs = tuple(leverages)
+    # --leverages is parsed by its domain (ListParser(LEVERAGE)) before the command runs
+    levs = DEFAULT_LEVERAGES if leverages is None else tuple(leverages)
     if not levs:
         raise InputError("leverages", leverages, "give comma-separated numbers")
     from inversa.sim._book_run import BookSetup
