@@ -29,7 +29,13 @@ from inversa.engine import (
     to_decimal,
     validate_bars,
 )
-from inversa.sim.replay import Book, _resolve_funding, _start_book, _summarise
+from inversa.sim.replay import (
+    DEFAULT_LEVERAGES,
+    Book,
+    resolve_funding,
+    start_book,
+    summarise_book,
+)
 
 __all__ = [
     "DEFAULT_LEVERAGES",
@@ -42,8 +48,6 @@ __all__ = [
     "window_bars",
 ]
 
-#: Leverages of the default book (one long and one short account each).
-DEFAULT_LEVERAGES: tuple[int, ...] = (2, 5, 10, 25, 50, 100)
 
 StepHook = Callable[[Engine, datetime, str], None]
 
@@ -164,9 +168,9 @@ def run_book(
     frame = window_bars(window) if bars is None else validate_bars(bars, f"window {window}")
     first = frame.index[0].to_pydatetime()
     last = frame.index[-1].to_pydatetime()
-    source, label = _resolve_funding(setup.funding, setup.venue, first, last)
+    source, label = resolve_funding(setup.funding, setup.venue, first, last)
     entry = entry_price(frame, rules)
-    engine = _start_book(book, rules, entry, first)
+    engine = start_book(book, rules, entry, first)
     if before is not None:
         before(engine)
     run_bars(
@@ -178,5 +182,5 @@ def run_book(
         source=f"crash window {window}",
         after_step=after_step,
     )
-    accounts, by_leverage, totals = _summarise(engine, book, rules)
+    accounts, by_leverage, totals = summarise_book(engine, book, rules)
     return BookRun(window, rules, book, entry, frame, label, engine, accounts, by_leverage, totals)
