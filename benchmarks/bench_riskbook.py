@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from inversa import contracts as c
-from inversa.sim.riskbook import Engine, RiskBook
+from inversa.sim.riskbook import Backend, RiskBook
 from inversa.sim.shocks import apply_grid, span_grid
 
 ROWS = 1_000_000
@@ -59,11 +59,11 @@ def ticks() -> float:
         build = time.perf_counter() - start
         rule = "9 tiers" if tiered else "flat MMR"
         print(f"build + liquidation prices, {ROWS:,} rows, {rule}: {build * 1e3:.0f} ms (once)")
-        engines: tuple[Engine, ...] = ("numpy", "numba")
+        engines: tuple[Backend, ...] = ("numpy", "numba")
         for engine in engines:
             book.revalue(30_000.0, engine=engine)  # warm up (Numba: compile or load cache)
 
-            def tick(i: int, b: RiskBook = book, e: Engine = engine) -> object:
+            def tick(i: int, b: RiskBook = book, e: Backend = engine) -> object:
                 return b.revalue(30_000.0 + i, engine=e)
 
             times = _times(tick, TICKS)

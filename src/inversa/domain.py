@@ -49,23 +49,37 @@ __all__ = [
     "COUNT",
     "DATE",
     "DAYS",
+    "DAYS_OR_ZERO",
+    "FEE_PER_YEAR",
     "FEE_RATE",
     "FRACTION",
+    "GLIDE_DAYS",
     "HOURS",
     "HOURS_OR_ZERO",
+    "INDEX_LEVEL",
     "INPUT_FILE",
     "LEVERAGE",
     "MAX_AMOUNT",
     "MAX_COUNT",
     "MAX_PRICE",
     "MIN_PRICE",
+    "NAV",
     "OUTPUT_FILE",
+    "PATH_COUNT",
+    "POSITIVE_FRACTION",
     "PRICE",
     "RATE",
+    "RAW_WEIGHT",
+    "SEED",
     "SHOCK",
     "SIGNED_AMOUNT",
+    "SIGNED_LEVERAGE",
     "SIGNED_RATE",
+    "STORE_DIR",
+    "VOLATILITY",
     "WEIGHT",
+    "WEIGHT_CAP",
+    "YEARS",
     "Amount",
     "AnnualRate",
     "ContractValue",
@@ -338,6 +352,38 @@ DATE = Domain("date", "UTC day YYYY-MM-DD")
 INPUT_FILE = Domain("path", "file", must_exist=True)
 #: A file to write (checked before any work by the CLI).
 OUTPUT_FILE = Domain("path", "file to write")
+
+# -- token, index, Monte Carlo and runs-store options ------------------------------------
+
+#: A signed token leverage, x: -1 is an inverse token; |L| at most 1000.
+SIGNED_LEVERAGE = Domain("leverage", "x, signed (-1: inverse)", _num("-1000"), _num("1000"))
+#: A token NAV, USD: positive.
+NAV = Domain("amount", "USD", _num("0"), MAX_AMOUNT, low_open=True)
+#: An annualised volatility: a fraction per square-root year in [0, 10].
+VOLATILITY = Domain("annual_rate", "fraction per sqrt(year)", _num("0"), _num("10"))
+#: A horizon in years of 365.25 days: [0, 100].
+YEARS = Domain("duration", "years", _num("0"), _num("100"))
+#: An elapsed time in days: [0, 36525].
+DAYS_OR_ZERO = Domain("duration", "days", _num("0"), _num("36525"))
+#: A yearly fee rate: a fraction in [0, 1].
+FEE_PER_YEAR = Domain("annual_rate", "fraction per year", _num("0"), _num("1"), percent=True)
+#: A positive fraction (of a gap, of the entry price) in (0, 1].
+POSITIVE_FRACTION = Domain("fraction", "fraction", _num("0"), _num("1"), low_open=True)
+#: Basket weights as given: non-negative, normalised to sum 1 by the index maths.
+RAW_WEIGHT = Domain("weight", "weight, normalised to sum 1", _num("0"), MAX_AMOUNT)
+#: The largest weight a basket member may hold: a fraction in (0, 1].
+WEIGHT_CAP = Domain("fraction", "fraction of the basket", _num("0"), _num("1"), low_open=True)
+#: An index level in index points: positive.
+INDEX_LEVEL = Domain("amount", "index points", _num("0"), MAX_AMOUNT, low_open=True)
+#: Days a basket reconstitution glides over: a whole number in [0, 3650].
+GLIDE_DAYS = Domain("count", "days", _num("0"), _num("3650"), integer=True)
+#: A number of simulated paths (or paths per chunk): the run is chunked, so it may
+#: exceed :data:`COUNT`.
+PATH_COUNT = Domain("count", "paths", _num("1"), Decimal(10**12), integer=True)
+#: A root seed for :class:`numpy.random.SeedSequence` (any non-negative integer).
+SEED = Domain("count", "seed", _num("0"), Decimal(2**128 - 1), integer=True)
+#: The runs store: a directory (created on the first write; need not exist to list).
+STORE_DIR = Domain("path", "runs store directory")
 
 Price = Annotated[Decimal, PRICE]
 Contracts = Annotated[Decimal, CONTRACTS]

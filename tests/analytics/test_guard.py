@@ -10,7 +10,7 @@ import pytest
 from inversa.contracts.vol_margin import VolMarginConfig
 from inversa.engine import InstrumentRules
 from inversa.errors import InputError
-from inversa.sim._book_run import default_book, entry_price, run_book, window_bars
+from inversa.sim._book_run import BookSetup, default_book, entry_price, run_book, window_bars
 from inversa.sim.guard import GuardConfig, guard_replay
 from inversa.sim.vol_margin import compare_vol_margin
 
@@ -44,7 +44,7 @@ def test_reserve_does_not_change_the_unguarded_replay(reduce_run) -> None:  # ty
     rules = InstrumentRules.from_venue("binance-coinm", "BTC/USD:BTC")
     bars = window_bars("2020-03")
     plain = run_book("2020-03", rules, default_book(rules, entry_price(bars, rules)),
-                     venue="binance-coinm")  # fmt: skip
+                     BookSetup("binance-coinm"))  # fmt: skip
     base = reduce_run.without.accounts
     assert list(base["liquidated"]) == list(plain.accounts["liquidated"])
     assert list(base["liquidated_bar_open_utc"]) == list(plain.accounts["liquidated_bar_open_utc"])

@@ -20,12 +20,12 @@ from inversa.contracts import ContractKind, inverse_pnl, linear_pnl
 from inversa.contracts.greeks import (
     affine_equity,
     effective_leverage,
-    inverse_greeks,
-    linear_greeks,
+    greeks,
     price_at_leverage,
     usd_neutral_short,
 )
 
+INVERSE, LINEAR = ContractKind.INVERSE, ContractKind.LINEAR
 REL = Decimal("1e-9")
 ABS = Decimal("1e-20")
 
@@ -68,7 +68,7 @@ def test_inverse_greeks_match_finite_differences(
     side: int, n: Decimal, e: Decimal, s: Decimal, cv: Decimal, w: Decimal
 ) -> None:
     cv = cv / 1000  # USD per contract, 0.001 .. 1000
-    g = inverse_greeks(side, n, e, s, cv, w)
+    g = greeks(INVERSE, side, n, e, s, cv, w)
     d_coin, g_coin = _derivatives(lambda x: _inverse_equity_coin(side, n, e, x, cv, w), s)
     d_usd, g_usd = _derivatives(lambda x: x * _inverse_equity_coin(side, n, e, x, cv, w), s)
     assert close(g.delta_coin, d_coin)
@@ -78,7 +78,7 @@ def test_inverse_greeks_match_finite_differences(
     assert abs(g_usd) <= ABS + REL * abs(g.delta_usd) / s
     assert close(g.equity_usd, s * _inverse_equity_coin(side, n, e, s, cv, w))
     # Without collateral: the position alone.
-    bare = inverse_greeks(side, n, e, s, cv)
+    bare = greeks(INVERSE, side, n, e, s, cv)
     assert close(bare.delta_usd, g.delta_usd - w)
     assert close(bare.delta_coin, g.delta_coin)
 
@@ -89,7 +89,7 @@ def test_linear_greeks_match_finite_differences(
     side: int, n: Decimal, e: Decimal, s: Decimal, cv: Decimal, w: Decimal
 ) -> None:
     cv = cv / 10**6  # coin per contract
-    g = linear_greeks(side, n, e, s, cv, w)
+    g = greeks(LINEAR, side, n, e, s, cv, w)
     d_usd, g_usd = _derivatives(lambda x: _linear_equity_usd(side, n, e, x, cv, w), s)
     d_coin, g_coin = _derivatives(lambda x: _linear_equity_usd(side, n, e, x, cv, w) / x, s)
     assert close(g.delta_usd, d_usd)
@@ -111,13 +111,13 @@ def test_inverse_long_is_linear_short_on_reciprocal_price(
     assert close(inverse, linear)
     # And the Greeks: the inverse long's coin delta is the linear short's delta in 1/S
     # times d(1/S)/dS = -1/S².
-    g = inverse_greeks(1, n, e, s, cv)
+    g = greeks(INVERSE, 1, n, e, s, cv)
     assert close(g.delta_coin, (-n * cv) * (-1 / (s * s)))
 
 
 def test_inverse_short_on_coin_collateral_has_zero_usd_gamma_and_is_hedged() -> None:
     # 1 BTC held, short 40,000 USD of inverse contracts at 40,000: a synthetic dollar.
-    g = inverse_greeks(-1, Decimal(400), Decimal(40000), Decimal(25000), Decimal(100), Decimal(1))
+    g = greeks(INVERSE, -1, Decimal(400), Decimal(40000), Decimal(25000), Decimal(100), Decimal(1))
     assert g.gamma_usd == 0
     assert g.delta_usd == 0
     assert g.effective_leverage == 0
@@ -127,7 +127,7 @@ def test_inverse_short_on_coin_collateral_has_zero_usd_gamma_and_is_hedged() -> 
 
 def test_inverse_long_on_coin_collateral_is_long_twice() -> None:
     # 1 BTC collateral + a 1x long of 40,000 USD at 40,000: 2 BTC of USD delta.
-    g = inverse_greeks(1, Decimal(400), Decimal(40000), Decimal(40000), Decimal(100), Decimal(1))
+    g = greeks(INVERSE, 1, Decimal(400), Decimal(40000), Decimal(40000), Decimal(100), Decimal(1))
     assert g.delta_usd == 2
     assert g.effective_leverage == 2
     eq = affine_equity(
@@ -136,7 +136,7 @@ def test_inverse_long_on_coin_collateral_is_long_twice() -> None:
     # Leverage 2*S/(2*S - 40000) = 4 at S = 26,666.67: doubles after a third off the price.
     s4 = price_at_leverage(eq, Decimal(4))
     assert close(s4, Decimal(80000) / 3)
-    at = inverse_greeks(1, Decimal(400), Decimal(40000), s4, Decimal(100), Decimal(1))
+    at = greeks(INVERSE, 1, Decimal(400), Decimal(40000), s4, Decimal(100), Decimal(1))
     assert close(at.effective_leverage, Decimal(4))
     # Neutral account: leverage never doubles.
     flat = affine_equity(
@@ -152,7 +152,7 @@ def test_inverse_long_on_coin_collateral_is_long_twice() -> None:
 def test_price_at_leverage_solves_the_leverage(
     side: int, n: Decimal, e: Decimal, s: Decimal, cv: Decimal, w: Decimal, mult: Decimal
 ) -> None:
-    g = inverse_greeks(side, n, e, s, cv, w)
+    g = greeks(INVERSE, side, n, e, s, cv, w)
     eq = affine_equity(ContractKind.INVERSE, side, n, e, cv, w)
     # Equal up to rounding of the two terms (which cancel at the entry of a bare position).
     scale = abs(eq.slope * s) + abs(eq.offset)
@@ -162,7 +162,7 @@ def test_price_at_leverage_solves_the_leverage(
     target = g.effective_leverage * mult
     price = price_at_leverage(eq, target)
     if price.is_finite():
-        again = inverse_greeks(side, n, e, price, cv, w)
+        again = greeks(INVERSE, side, n, e, price, cv, w)
         assert abs(again.effective_leverage - target) <= Decimal("1e-9") * abs(target)
 
 
@@ -170,10 +170,10 @@ def test_arrays_match_decimals() -> None:
     rng = np.random.default_rng(7)
     s = rng.uniform(1000, 90000, 50)
     w = rng.uniform(0, 3, 50)
-    g = inverse_greeks(-1, np.full(50, 300.0), np.full(50, 30000.0), s, np.full(50, 100.0), w)
+    g = greeks(INVERSE, -1, np.full(50, 300.0), np.full(50, 30000.0), s, np.full(50, 100.0), w)
     for i in (0, 17, 49):
-        d = inverse_greeks(
-            -1, Decimal(300), Decimal(30000), Decimal(s[i]), Decimal(100), Decimal(w[i])
+        d = greeks(
+            INVERSE, -1, Decimal(300), Decimal(30000), Decimal(s[i]), Decimal(100), Decimal(w[i])
         )
         assert g.delta_coin[i] == pytest.approx(float(d.delta_coin), rel=1e-12)
         assert g.gamma_coin[i] == pytest.approx(float(d.gamma_coin), rel=1e-12)
@@ -194,9 +194,9 @@ def test_bad_inputs_name_the_field() -> None:
     from inversa.errors import InputError
 
     with pytest.raises(InputError, match="price"):
-        inverse_greeks(1, Decimal(1), Decimal(1), Decimal(0), Decimal(1))
+        greeks(INVERSE, 1, Decimal(1), Decimal(1), Decimal(0), Decimal(1))
     with pytest.raises(InputError, match="wallet"):
-        inverse_greeks(1, Decimal(1), Decimal(1), Decimal(1), Decimal(1), Decimal(-1))
+        greeks(INVERSE, 1, Decimal(1), Decimal(1), Decimal(1), Decimal(1), Decimal(-1))
     with pytest.raises(InputError, match="cash"):
         affine_equity(
             ContractKind.INVERSE, 1, Decimal(1), Decimal(1), Decimal(1), Decimal(0), Decimal(1)

@@ -9,14 +9,15 @@ import numpy as np
 import pytest
 
 from inversa.contracts import (
+    ContractKind,
     Fill,
     PositionState,
     TierTable,
     apply_linear_fill,
     arithmetic_entry,
+    generic_prices,
     linear_fee,
     linear_funding_payment,
-    linear_prices,
     linear_value,
 )
 
@@ -46,7 +47,9 @@ def test_fill_arithmetic_and_flip() -> None:
 @pytest.mark.parametrize("collateral", ["1000", "25000", "400000"])
 def test_tier_solution_is_where_equity_meets_maintenance(side: int, collateral: str) -> None:
     entry, contracts, cv = D(40_000), D(10_000), D("0.001")  # 10 BTC, 400,000 USD
-    result = linear_prices(side, entry, contracts, cv, D(collateral), tiers=TIERS)
+    result = generic_prices(
+        side, entry, contracts, cv, D(collateral), tiers=TIERS, kind=ContractKind.LINEAR
+    )
     price = Fraction(result.liquidation_price)
     if price == 0:
         assert side == 1  # the long is covered against any fall
@@ -65,12 +68,20 @@ def test_tier_solution_is_where_equity_meets_maintenance(side: int, collateral: 
 def test_numpy_matches_decimal() -> None:
     collateral = np.array([1000.0, 25000.0, 400000.0, 5.0])
     for side in (1, -1):
-        arr = linear_prices(side, 40_000.0, 10_000.0, 0.001, collateral, tiers=TIERS)
+        arr = generic_prices(
+            side, 40_000.0, 10_000.0, 0.001, collateral, tiers=TIERS, kind=ContractKind.LINEAR
+        )
         for i, c in enumerate(collateral):
-            exact = linear_prices(
-                side, D(40_000), D(10_000), D("0.001"), D(str(float(c))), tiers=TIERS
+            exact = generic_prices(
+                side,
+                D(40_000),
+                D(10_000),
+                D("0.001"),
+                D(str(float(c))),
+                tiers=TIERS,
+                kind=ContractKind.LINEAR,
             )
             assert arr.liquidation_price[i] == pytest.approx(float(exact.liquidation_price))
             assert arr.bankruptcy_price[i] == pytest.approx(float(exact.bankruptcy_price))
-    flat = linear_prices(1, D(100), D(1), D(1), D(10), mmr=D("0.01"))
+    flat = generic_prices(1, D(100), D(1), D(1), D(10), mmr=D("0.01"), kind=ContractKind.LINEAR)
     assert flat.liquidation_price == (D(90) / D("0.99"))

@@ -317,6 +317,21 @@ def test_generic_tiered_solves_equity_equals_mm(side, e, n, cv, lev) -> None:
 
 
 @THOROUGH
+@given(side=sides, e=prices, n=contracts, cv=contract_values, lev=leverages)
+def test_generic_one_bracket_with_cum_is_that_tier(side, e, n, cv, lev) -> None:
+    """A flat bracket ``(mmr, cum)`` gives the tier table's price when ``L`` lies in it."""
+    coll = n * cv / e / lev
+    tiered = generic_prices(side, e, n, cv, coll, tiers=BINANCE_TABLE).liquidation_price
+    if not tiered.is_finite():
+        return
+    mmr, cum = BINANCE_TABLE.rate_and_cum(n * cv / tiered)
+    flat = generic_prices(side, e, n, cv, coll, mmr=mmr, cum=cum).liquidation_price
+    assert abs(flat - tiered) <= Decimal("1e-20") * tiered
+    if cum:
+        assert generic_prices(side, e, n, cv, coll, mmr=mmr).liquidation_price != flat
+
+
+@THOROUGH
 @given(
     st.lists(st.tuples(prices, contracts, leverages), min_size=1, max_size=5),
     sides,

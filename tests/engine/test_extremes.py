@@ -57,7 +57,7 @@ def _engine() -> Engine:
         (lambda e: e.set_mark(SYMBOL, "1e13"), "price"),
         (lambda e: e.set_mark(SYMBOL, "1e-40"), "price"),
         (lambda e: e.buy("a", SYMBOL, HUGE), "contracts"),
-        (lambda e: e.buy("a", SYMBOL, 1, HUGE), "price"),
+        (lambda e: e.buy("a", SYMBOL, 1, price=HUGE), "price"),
         (lambda e: e.set_leverage("a", SYMBOL, HUGE), "leverage"),
     ],
 )
@@ -136,7 +136,7 @@ def _run(engine: Engine, op: tuple[Any, ...]) -> None:
     elif kind in ("buy", "sell"):
         (engine.buy if kind == "buy" else engine.sell)(op[1], SYMBOL, op[2])
     elif kind == "limit":
-        engine.buy(op[1], SYMBOL, op[2], op[3])
+        engine.buy(op[1], SYMBOL, op[2], price=op[3])
     elif kind == "leverage":
         engine.set_leverage(op[1], SYMBOL, op[2], op[3])
     elif kind == "transfer":

@@ -100,7 +100,7 @@ def _apply(engine: Engine, op: tuple[Any, ...]) -> None:
         _, who, sym, side, contracts, counter = op
         if counter == who:
             counter = None
-        (engine.buy if side == 1 else engine.sell)(who, sym, contracts, counterparty=counter)
+        engine.trade(who, sym, side, contracts, counterparty=counter)
     elif kind == "deposit":
         _, who, coin, units = op
         engine.deposit(who, D(units) / (10_000 if coin == "BTC" else 1), coin)

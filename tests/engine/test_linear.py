@@ -15,7 +15,7 @@ from inversa.contracts import (
     ContractSpec,
     TierTable,
     arithmetic_entry,
-    linear_prices,
+    generic_prices,
 )
 from inversa.engine import Engine, FixedBps, InstrumentRules, check_invariants
 from inversa.errors import InputError, OrderRejectedError
@@ -55,7 +55,7 @@ def test_arithmetic_entry_fees_and_realised_pnl_in_usd() -> None:
     assert fill.buyer.fee == D("25.0000")  # 50,000 USD x 0.05 %
     assert fill.seller.fee == D("10.0000")  # maker 0.02 %
     engine.set_mark(LINEAR, 60_000)
-    engine.buy("bob", LINEAR, 1000, 60_000)  # limit: maker fee 12 USDT
+    engine.buy("bob", LINEAR, 1000, price=60_000)  # limit: maker fee 12 USDT
     pos = engine.position("bob", LINEAR)
     assert pos is not None
     assert pos.entry == 55_000
@@ -63,7 +63,7 @@ def test_arithmetic_entry_fees_and_realised_pnl_in_usd() -> None:
     assert arithmetic_entry([D(1000), D(1000)], [D(50_000), D(60_000)]) == 55_000
     engine.set_mark(LINEAR, 66_000)
     assert engine.equity("bob", "USDT") == 100_000 - 25 - 12 + 22_000
-    sold = engine.sell("bob", LINEAR, 2000, 66_000)
+    sold = engine.sell("bob", LINEAR, 2000, price=66_000)
     assert sold.seller.realised_pnl == 22_000
     assert engine.wallet("bob", "USDT") == D(100_000) - 25 - 12 + 22_000 - D("26.4")
     assert engine.position("bob", LINEAR) is None
@@ -87,7 +87,7 @@ def test_isolated_liquidation_price_matches_hand_derivation(side: int, lev: int)
     engine.deposit("alice", 100_000, "USDT")
     engine.set_mark(LINEAR, 40_000)
     engine.set_leverage("alice", LINEAR, lev, "isolated")
-    (engine.buy if side == 1 else engine.sell)("alice", LINEAR, 500, 40_000)
+    engine.trade("alice", LINEAR, side, 500, 40_000)
     found = engine.liquidation_price("alice", LINEAR)
     derive = _liq_long if side == 1 else _liq_short
     expected = derive(Fraction(40_000), Fraction(lev), Fraction(5, 1000))
@@ -111,15 +111,16 @@ def test_tiered_liquidation_price_lands_in_its_own_tier() -> None:
     engine.deposit("whale", 3_000_000, "USDT")
     engine.set_mark(LINEAR, 50_000)
     engine.set_leverage("whale", LINEAR, 10, "isolated")
-    engine.buy("whale", LINEAR, 300_000, 50_000)
+    engine.buy("whale", LINEAR, 300_000, price=50_000)
     price = engine.liquidation_price("whale", LINEAR)
-    status_at = linear_prices(
+    status_at = generic_prices(
         1,
         D(50_000),
         D(300_000),
         D("0.001"),
         engine.position("whale", LINEAR).margin,  # type: ignore[union-attr]
         tiers=linear_rules().maintenance,  # type: ignore[arg-type]
+        kind=ContractKind.LINEAR,
     )
     assert abs(status_at.liquidation_price - price) < D("1e-20")
     assert 8_000_000 < 300 * price <= 50_000_000  # the tier the whale is in at L
@@ -147,7 +148,7 @@ def test_funding_pays_usd_on_the_usd_value() -> None:
     engine.deposit("long", 50_000, "USDT")
     engine.deposit("short", 50_000, "USDT")
     engine.set_mark(LINEAR, 40_000)
-    engine.buy("long", LINEAR, 2000, 40_000, counterparty="short")
+    engine.buy("long", LINEAR, 2000, price=40_000, counterparty="short")
     engine.set_mark(LINEAR, 45_000)
     event = engine.settle_funding(LINEAR, "0.0001")
     paid = {p.account: p.amount for p in event.payments}
@@ -162,8 +163,8 @@ def test_gap_through_bankruptcy_draws_the_fund_then_deleverages_in_usd() -> None
         engine.deposit(name, 10_000, "USDT")
     engine.set_mark(LINEAR, 40_000)
     engine.set_leverage("l1", LINEAR, 20, "isolated")
-    engine.buy("l1", LINEAR, 1000, 40_000, counterparty="s1")
-    engine.sell("s2", LINEAR, 1000, 40_000)  # MM long 1 BTC
+    engine.buy("l1", LINEAR, 1000, price=40_000, counterparty="s1")
+    engine.sell("s2", LINEAR, 1000, price=40_000)  # MM long 1 BTC
     engine.set_mark(LINEAR, 37_000)  # bankrupt at 38,000: 1,000 USDT short of it
     assert engine.position("l1", LINEAR) is None
     assert engine.insurance_fund("USDT") == 0

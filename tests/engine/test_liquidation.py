@@ -51,8 +51,7 @@ def _open(
         engine.set_mark(SYMBOL, price)
     engine.deposit(account, deposit)
     engine.set_leverage(account, SYMBOL, lev, mode)
-    trade = engine.buy if side == 1 else engine.sell
-    trade(account, SYMBOL, contracts, price)
+    engine.trade(account, SYMBOL, side, contracts, price)
 
 
 def _liquidated(engine: Engine, start: int) -> list[str]:
@@ -156,7 +155,7 @@ def test_exhausted_fund_fills_what_it_can_and_deleverages_the_rest() -> None:
     engine.deposit("l2", 10)
     _open(engine, "s2", -1, 50, 1000, 20, deposit=1)
     # s2 sold to the market maker; hand those contracts to l2 so the maker is short 100
-    engine.buy("l2", SYMBOL, 50, 1000)
+    engine.buy("l2", SYMBOL, 50, price=1000)
     assert engine.position(MM, SYMBOL).size == -100  # type: ignore[union-attr]
     start = len(engine.events)
     engine.set_mark(SYMBOL, 800)
@@ -180,7 +179,7 @@ def test_without_a_market_maker_liquidations_go_to_adl() -> None:
     engine.deposit("s", 1)
     engine.set_mark(SYMBOL, 1000)
     engine.set_leverage("l", SYMBOL, 50, "isolated")
-    engine.buy("l", SYMBOL, 100, 1000, counterparty="s")
+    engine.buy("l", SYMBOL, 100, price=1000, counterparty="s")
     engine.set_mark(SYMBOL, 970)
     fills = [e for e in engine.events if isinstance(e, Filled) and e.reason == "adl"]
     assert len(fills) == 1
@@ -370,7 +369,7 @@ def test_d5_a_gap_liquidates_in_the_order_the_fall_crossed_the_triggers() -> Non
     engine.set_mark(SYMBOL, 50_000)
     for name, lev in (("a-5x", 5), ("z-50x", 50)):
         engine.set_leverage(name, SYMBOL, lev, "isolated")
-        engine.buy(name, SYMBOL, 50_000, 50_000, counterparty=f"short-{name}")
+        engine.buy(name, SYMBOL, 50_000, price=50_000, counterparty=f"short-{name}")
     assert engine.liquidation_price("a-5x", SYMBOL) < engine.liquidation_price("z-50x", SYMBOL)
     engine.set_mark(SYMBOL, 38_000)
     started = [e.account for e in engine.events if isinstance(e, LiquidationStarted)]

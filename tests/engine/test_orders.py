@@ -51,14 +51,14 @@ def test_harmonic_entry_and_realised_pnl_match_plain_arithmetic() -> None:
     engine = new_engine(flat_rules())
     engine.deposit("bob", 10)
     engine.set_mark(SYMBOL, 5000)
-    engine.buy("bob", SYMBOL, 1000, 5000)
+    engine.buy("bob", SYMBOL, 1000, price=5000)
     engine.set_mark(SYMBOL, 6000)
-    engine.buy("bob", SYMBOL, 2000, 6000)
+    engine.buy("bob", SYMBOL, 2000, price=6000)
     pos = engine.position("bob", SYMBOL)
     assert pos is not None
     assert pos.entry == 5625
     engine.set_mark(SYMBOL, 8000)
-    fill = engine.sell("bob", SYMBOL, 1500, 8000)
+    fill = engine.sell("bob", SYMBOL, 1500, price=8000)
     expected = Fraction(1500) * (Fraction(1, 5625) - Fraction(1, 8000))
     assert Fraction(fill.seller.realised_pnl) == pytest.approx(expected, abs=1e-30)
     assert fill.seller.realised_pnl == fill.seller.wallet_delta  # cross, no fee
@@ -74,10 +74,10 @@ def test_limit_orders_must_lie_on_tick_and_lot() -> None:
     engine.deposit("alice", 1)
     engine.set_mark(SYMBOL, 50_000)
     with pytest.raises(InputError, match=r"price=.*50000\.05.*tick 0\.1"):
-        engine.buy("alice", SYMBOL, 10, "50000.05")
+        engine.buy("alice", SYMBOL, 10, price="50000.05")
     with pytest.raises(InputError, match=r"contracts=.*lot"):
         engine.buy("alice", SYMBOL, "1.5")
-    fill = engine.buy("alice", SYMBOL, 10, "49999.9")
+    fill = engine.buy("alice", SYMBOL, 10, price="49999.9")
     assert fill.price == D("49999.9")
     assert fill.buyer.liquidity == "maker"
 
@@ -163,7 +163,7 @@ def test_isolated_order_that_would_be_liquidated_at_once_is_rejected() -> None:
     engine.set_leverage("iso", SYMBOL, 100, "isolated")
     before = engine.snapshot()
     with pytest.raises(OrderRejectedError, match=r"liquidated at once.*short by"):
-        engine.buy("iso", SYMBOL, 100, "50600")  # 1.2 % above the mark at 100x
+        engine.buy("iso", SYMBOL, 100, price="50600")  # 1.2 % above the mark at 100x
     assert engine.snapshot() == before
 
 
@@ -187,7 +187,7 @@ def test_matched_trades_without_a_market_maker() -> None:
     engine.set_mark(SYMBOL, 30_000)
     with pytest.raises(InputError, match="no market maker"):
         engine.buy("long", SYMBOL, 10)
-    engine.buy("long", SYMBOL, 30, "30000", counterparty="short")
+    engine.buy("long", SYMBOL, 30, price="30000", counterparty="short")
     assert engine.position("short", SYMBOL).size == -30  # type: ignore[union-attr]
     assert_log_replays(engine)
 
@@ -204,6 +204,7 @@ def test_matched_trades_without_a_market_maker() -> None:
         (lambda e: e.set_mark(SYMBOL, -5), "price"),
         (lambda e: e.buy("alice", SYMBOL, 0), "contracts"),
         (lambda e: e.buy("ghost", SYMBOL, 1), "account"),
+        (lambda e: e.trade("alice", SYMBOL, 0, 1), "side"),
         (lambda e: e.set_leverage("alice", SYMBOL, 126), "leverage"),
         (lambda e: e.set_leverage("alice", SYMBOL, 10, "portfolio"), "mode"),
         (lambda e: e.settle_funding(SYMBOL, "abc"), "rate"),

@@ -65,8 +65,9 @@ def _apply(engine: Engine, op: tuple[Any, ...], symbol: str = SYMBOL, scale: int
             )
         if counter == who:
             counter = None
-        trade = engine.buy if side == 1 else engine.sell
-        trade(who, symbol, contracts, price, counterparty=counter, reduce_only=reduce_only)
+        engine.trade(
+            who, symbol, side, contracts, price, counterparty=counter, reduce_only=reduce_only
+        )
     elif kind == "mark":
         engine.set_mark(symbol, engine.mark(symbol) * (1 + D(op[1]) / 10_000))
     elif kind == "funding":
@@ -147,9 +148,8 @@ def test_random_books_through_random_crashes_keep_every_invariant(
         engine.deposit(name, value / lev * D("1.01") + value * D("0.0006"))
         engine.set_leverage(name, SYMBOL, lev, mode)
         counter = previous if matched and previous is not None else None
-        trade = engine.buy if side == 1 else engine.sell
         with contextlib.suppress(OrderRejectedError):  # the counterparty may lack margin
-            trade(name, SYMBOL, contracts, 20_000, counterparty=counter)
+            engine.trade(name, SYMBOL, side, contracts, 20_000, counterparty=counter)
         previous = name
         check_invariants(engine)
     for move in path:

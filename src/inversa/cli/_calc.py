@@ -7,6 +7,7 @@ from a venue rule set (explicit flags win): :func:`rules_for` looks them up and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
@@ -31,16 +32,17 @@ __all__ = [
     "PRICE",
     "RATE",
     "USD",
+    "Calc",
     "ContractValue",
     "Contracts",
     "Rules",
+    "calc_options",
     "emit",
     "first",
     "leverage_of",
     "num",
     "rules_for",
     "side_of",
-    "venue_options",
 ]
 
 D = Decimal | None
@@ -146,10 +148,62 @@ def side_of(text: str | None) -> int:
     return c.parse_side(text)
 
 
-#: ``--venue``, ``--symbol`` and ``--json`` of every kind: the command gets ``rules``
-#: (the venue's defaults, looked up once) and ``json``.
-venue_options = with_options(
-    {"venue": (Venue, None), "symbol": (Symbol, None), "json": (Json, False)},
-    lambda v: {"rules": rules_for(v["venue"], v["symbol"]), "json": v["json"]},
-    ("rules", "json"),
-)
+@dataclass(frozen=True)
+class Calc:
+    """What a calculator kind is handed by :func:`calc_options`: the venue's defaults
+    (``rules``), ``--json``, and the position options it declared (None: not given).
+
+    ``side`` is ``long``/``short``; ``contracts`` a count; ``price``, ``entry`` and
+    ``exit`` USD per coin; ``contract_value`` USD per contract.
+    """
+
+    rules: Rules
+    json: bool
+    side: str | None = None
+    contracts: Decimal | None = None
+    price: Decimal | None = None
+    entry: Decimal | None = None
+    exit: Decimal | None = None
+    contract_value: Decimal | None = None
+
+    def sign(self) -> int:
+        """``--side`` as +1 (long) or -1 (short); an error naming ``side`` if missing."""
+        return side_of(self.side)
+
+    def need(self, field: str, fallback: Decimal | None = None) -> Decimal:
+        """The position option ``field``, else ``fallback``, else an error naming it."""
+        return num(field, getattr(self, field), fallback)
+
+    def contract_value_or(self, default: Decimal | None = None) -> Decimal:
+        """``--contract-value``, else the venue's, else ``default``, else an error."""
+        return num("contract_value", self.contract_value, self.rules.contract_value or default)
+
+    def emit(self, result: dict[str, Any], title: str, units: dict[str, str]) -> None:
+        """The result as one JSON object (``--json``) or a quantity table."""
+        emit(result, self.json, title, units)
+
+
+#: Each shared position option, declared once (help text, unit, domain).
+_POSITION: dict[str, Any] = {
+    "side": Side,
+    "contracts": Contracts,
+    "price": Price,
+    "entry": Entry,
+    "exit": Exit,
+    "contract_value": ContractValue,
+}
+
+
+def calc_options(*position: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--venue``, ``--symbol``, ``--json`` and the named ``position`` options (keys of
+    :class:`Calc`, e.g. ``"side", "contracts"``) of a calculator kind: the command lists
+    only its own options and gets one ``calc`` (:class:`Calc`, venue defaults looked up
+    once)."""
+    options: dict[str, tuple[Any, Any]] = {name: (_POSITION[name], None) for name in position}
+    options |= {"venue": (Venue, None), "symbol": (Symbol, None), "json": (Json, False)}
+
+    def combine(values: dict[str, Any]) -> dict[str, Any]:
+        rules = rules_for(values.pop("venue"), values.pop("symbol"))
+        return {"calc": Calc(rules, **values)}
+
+    return with_options(options, combine, ("calc",), first=True)

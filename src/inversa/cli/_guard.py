@@ -20,7 +20,6 @@ from rich.table import Table
 
 from inversa import domain as d
 from inversa.cli._options import number, text
-from inversa.cli._output import parse_decimal
 from inversa.errors import InputError
 from inversa.report import print_json
 
@@ -116,7 +115,7 @@ def run_guard(
     *,
     venue: str = "binance-coinm",
     symbol: str = "BTC/USD:BTC",
-    leverages: str | Sequence[object] | None = None,
+    leverages: Sequence[object] | None = None,
     mode: str = "isolated",
     funding: str = "auto",
     fills: str = "trigger",
@@ -133,17 +132,11 @@ def run_guard(
         raise InputError("mode", mode, "--guard and --vol-margin run isolated books")
     if fills == "bounds":
         fills = "trigger"
-    if leverages is None:
-        levs: tuple[object, ...] = DEFAULT_LEVERAGES
-    elif isinstance(leverages, str):
-        levs = tuple(
-            parse_decimal(f"leverages[{i}]", x)
-            for i, x in enumerate(x for x in leverages.split(",") if x.strip())
-        )
-    else:
-        levs = tuple(leverages)
+    # --leverages is parsed by its domain (ListParser(LEVERAGE)) before the command runs
+    levs = DEFAULT_LEVERAGES if leverages is None else tuple(leverages)
     if not levs:
         raise InputError("leverages", leverages, "give comma-separated numbers")
+    from inversa.sim._book_run import BookSetup
     from inversa.sim.guard import guard_replay
     from inversa.sim.vol_margin import compare_vol_margin
 
@@ -153,26 +146,9 @@ def run_guard(
         windows = (window,)
     else:
         raise InputError("window", window, f"must be one of {', '.join(WINDOWS)} or all")
-    results = (
-        [
-            guard_replay(
-                w, config, venue=venue, symbol=symbol, leverages=levs, funding=funding, fills=fills
-            )
-            for w in windows
-        ]
-        if guard
-        else []
-    )
-    comparisons = (
-        [
-            compare_vol_margin(
-                w, venue=venue, symbol=symbol, leverages=levs, funding=funding, fills=fills
-            )
-            for w in windows
-        ]
-        if vol_margin
-        else []
-    )
+    setup = BookSetup(venue, symbol, levs, funding, fills)
+    results = [guard_replay(w, config, setup) for w in windows] if guard else []
+    comparisons = [compare_vol_margin(w, setup=setup) for w in windows] if vol_margin else []
     if report is not None:
         from inversa.report.analytics import guard_report
 

@@ -16,18 +16,16 @@ from __future__ import annotations
 import re
 import sys
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
 from typing import Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
-from inversa.domain import parse_number
 from inversa.errors import InputError, InversaError
 
-__all__ = ["OneLineGroup", "emit", "fail", "new_app", "parse_decimal", "user_errors"]
+__all__ = ["OneLineGroup", "fail", "new_app", "user_errors"]
 
 
 def _line(message: str) -> str:
@@ -159,50 +157,3 @@ def new_app(help_text: str, **kwargs: Any) -> typer.Typer:
     kwargs.setdefault("add_completion", False)
     kwargs.setdefault("pretty_exceptions_enable", False)
     return typer.Typer(help=help_text, cls=OneLineGroup, **kwargs)
-
-
-# -- compatibility for modules written before inversa.report and inversa.domain ---------
-# (emit/user_errors: cli/token_mc.py, cli/sweep.py, cli/runs.py; parse_decimal: the
-# analytics lane; token, index and venues no longer use them)
-
-_UNIT_WORDS = {"coin": "coin", "USD": "usd", "USD/coin": "price", "fraction": "rate", "x": "x"}
-
-
-def parse_decimal(field: str, text: object) -> Decimal:
-    """A finite Decimal from a command-line value, or InputError naming ``field``.
-
-    Prefer a domain option (:mod:`inversa.cli._options`), which also checks bounds.
-    """
-    return parse_number(field, text)
-
-
-def emit(
-    result: Mapping[str, Any],
-    *,
-    as_json: bool,
-    title: str,
-    units: Mapping[str, str] | None = None,
-) -> None:
-    """``result`` as strict JSON (``--json``) or a quantity table; ``units`` in words.
-
-    Prefer :func:`inversa.report.print_json` / :func:`inversa.report.key_value_table`
-    with report units (coin, usd, price, rate ...).
-    """
-    from inversa.report import print_json, print_tables
-    from inversa.report.formats import fmt
-    from inversa.report.terminal import Column, table
-
-    if as_json:
-        print_json(result)
-        return
-    words = units or {}
-    rows = [
-        {
-            "quantity": k.replace("_", " "),
-            "value": fmt(v, _UNIT_WORDS.get(words.get(k, ""), "number")),
-            "unit": words.get(k, ""),
-        }
-        for k, v in result.items()
-    ]
-    cols = [Column("quantity", "quantity", "text"), Column("value", "value", "text")]
-    print_tables([table(title, [*cols, Column("unit", "unit", "text")], rows)])

@@ -20,26 +20,19 @@ from inversa.cli._calc import (
     PRICE,
     RATE,
     USD,
-    Contracts,
-    ContractValue,
+    Calc,
     D,
-    Entry,
-    Exit,
     FeeRate,
     Imr,
     Leverage,
     MaintenanceAmount,
     Mmr,
-    Price,
     Rules,
-    Side,
     Tiers,
-    emit,
+    calc_options,
     first,
     leverage_of,
     num,
-    side_of,
-    venue_options,
 )
 from inversa.cli._options import CONTRACTS, number, text
 from inversa.cli._output import new_app
@@ -53,38 +46,21 @@ app = new_app(
 
 
 @app.command()
-@venue_options
-def value(
-    contracts: Contracts = None,
-    price: Price = None,
-    contract_value: ContractValue = None,
-    *,
-    rules: Rules,
-    json: bool,
-) -> None:
+@calc_options("contracts", "price", "contract_value")
+def value(calc: Calc) -> None:
     """Coin value of an inverse position: N * CV / P."""
-    n, p = num("contracts", contracts), num("price", price)
-    cv = num("contract_value", contract_value, rules.contract_value)
+    n, p, cv = calc.need("contracts"), calc.need("price"), calc.contract_value_or()
     result = {"value": c.position_value(n, p, cv), "usd_notional": n * cv}
-    emit(result, json, "Position value", {"value": COIN, "usd_notional": USD})
+    calc.emit(result, "Position value", {"value": COIN, "usd_notional": USD})
 
 
 @app.command()
-@venue_options
-def pnl(
-    side: Side = None,
-    contracts: Contracts = None,
-    entry: Entry = None,
-    exit: Exit = None,
-    contract_value: ContractValue = None,
-    *,
-    rules: Rules,
-    json: bool,
-) -> None:
+@calc_options("side", "contracts", "entry", "exit", "contract_value")
+def pnl(calc: Calc) -> None:
     """PnL in coin: side * N * CV * (1/entry - 1/exit)."""
-    sd = side_of(side)
-    n, e, x = num("contracts", contracts), num("entry", entry), num("exit", exit)
-    cv = num("contract_value", contract_value, rules.contract_value)
+    sd = calc.sign()
+    n, e, x = calc.need("contracts"), calc.need("entry"), calc.need("exit")
+    cv = calc.contract_value_or()
     result_coin = c.inverse_pnl(sd, n, e, x, cv)
     result = {
         "pnl": result_coin,
@@ -94,25 +70,22 @@ def pnl(
         "value_at_exit": c.position_value(n, x, cv),
     }
     units = {"pnl": COIN, "pnl_usd_at_exit": USD, "return_on_entry_value": RATE}
-    emit(result, json, "Inverse PnL", {**units, "value_at_entry": COIN, "value_at_exit": COIN})
+    calc.emit(result, "Inverse PnL", {**units, "value_at_entry": COIN, "value_at_exit": COIN})
 
 
 @app.command()
-@venue_options
+@calc_options("contract_value")
 def entry(
+    calc: Calc,
     fills: Annotated[
         list[str] | None, text("CONTRACTS@PRICE, comma-joined or repeated; negative sells.")
     ] = None,
-    contract_value: ContractValue = None,
-    *,
-    rules: Rules,
-    json: bool,
 ) -> None:
     """Harmonic average entry over fills, and the PnL realised by reducing fills."""
     items = [f for group in (fills or []) for f in group.split(",") if f.strip()]
     if not items:
         raise InputError("fills", fills, "give at least one CONTRACTS@PRICE")
-    cv = num("contract_value", contract_value, rules.contract_value or Decimal(1))
+    cv = calc.contract_value_or(Decimal(1))
     state, realised = c.PositionState(), Decimal(0)
     for i, item in enumerate(items):
         count, _, price = item.partition("@")
@@ -126,52 +99,41 @@ def entry(
         "realised_pnl": realised,
     }
     units = {"entry_price": PRICE, "position": "count", "realised_pnl": COIN}
-    emit(result, json, "Average entry (harmonic)", units)
+    calc.emit(result, "Average entry (harmonic)", units)
 
 
 @app.command()
-@venue_options
+@calc_options("contracts", "price", "contract_value")
 def fee(
-    contracts: Contracts = None,
-    price: Price = None,
-    contract_value: ContractValue = None,
+    calc: Calc,
     rate: FeeRate = None,
     liquidity: Annotated[
         str, text("maker or taker: which venue rate to use without --rate", show_default=True)
     ] = "taker",
-    *,
-    rules: Rules,
-    json: bool,
 ) -> None:
     """Trading fee in coin: N * CV / P * rate (a negative rate is a rebate)."""
     if liquidity not in ("maker", "taker"):
         raise InputError("liquidity", liquidity, "must be maker or taker")
-    venue_rate = rules.maker if liquidity == "maker" else rules.taker
-    n, p = num("contracts", contracts), num("price", price)
-    cv = num("contract_value", contract_value, rules.contract_value)
+    venue_rate = calc.rules.maker if liquidity == "maker" else calc.rules.taker
+    n, p, cv = calc.need("contracts"), calc.need("price"), calc.contract_value_or()
     r = num("rate", rate, venue_rate)
     result = {"fee": c.trading_fee(n, p, cv, r), "value": c.position_value(n, p, cv), "rate": r}
-    emit(result, json, "Trading fee", {"fee": COIN, "value": COIN, "rate": RATE})
+    calc.emit(result, "Trading fee", {"fee": COIN, "value": COIN, "rate": RATE})
 
 
 @app.command()
-@venue_options
+@calc_options("contracts", "price", "contract_value")
 def margin(
-    contracts: Contracts = None,
-    price: Price = None,
-    contract_value: ContractValue = None,
+    calc: Calc,
     leverage: Leverage = None,
     imr: Imr = None,
     mmr: Mmr = None,
     maintenance_amount: MaintenanceAmount = None,
     tiers: Tiers = None,
-    *,
-    rules: Rules,
-    json: bool,
 ) -> None:
     """Initial and maintenance margin in coin, flat, tiered or from the venue's rules."""
-    n, p = num("contracts", contracts), num("price", price)
-    cv = num("contract_value", contract_value, rules.contract_value)
+    rules = calc.rules
+    n, p, cv = calc.need("contracts"), calc.need("price"), calc.contract_value_or()
     pv = c.position_value(n, p, cv)
     lev = leverage_of(leverage, rules)
     if lev is not None and imr is not None:
@@ -190,7 +152,7 @@ def margin(
     result["mmr"] = rate_mm
     result["maintenance_amount"] = cum
     units = {"value": COIN, "initial_margin": COIN, "maintenance_margin": COIN}
-    emit(result, json, "Margin", {**units, "mmr": RATE, "maintenance_amount": COIN})
+    calc.emit(result, "Margin", {**units, "mmr": RATE, "maintenance_amount": COIN})
 
 
 def _maintenance_rate(
@@ -221,16 +183,13 @@ def _tier_table(rules: Rules) -> c.TierTable | None:
 
 
 @app.command()
-@venue_options
+@calc_options("side", "contracts", "entry", "contract_value")
 def liq(
+    calc: Calc,
     model: Annotated[
         str | None, text(f"Liquidation model: {', '.join(c.LIQUIDATION_MODELS)}.")
     ] = None,
     mode: Annotated[str, text("isolated or cross", show_default=True)] = "isolated",
-    side: Side = None,
-    contracts: Contracts = None,
-    entry: Entry = None,
-    contract_value: ContractValue = None,
     leverage: Leverage = None,
     mmr: Mmr = None,
     maintenance_amount: MaintenanceAmount = None,
@@ -251,9 +210,6 @@ def liq(
     hedge_entry: Annotated[
         D, number(d.PRICE, "Binance hedge mode: entry of the opposite leg, USD per coin.")
     ] = None,
-    *,
-    rules: Rules,
-    json: bool,
 ) -> None:
     """Liquidation and bankruptcy price (USD per coin) under a named venue model.
 
@@ -262,14 +218,14 @@ def liq(
     price).  Binance hedge mode: --hedge-contracts/--hedge-entry give the opposite leg.
     In JSON an infinite price (no liquidation) is null.
     """
+    rules = calc.rules
     name = model or (rules.venue.liquidation_model if rules.venue is not None else None)
     chosen = c.liquidation_model(name)
     if mode not in ("isolated", "cross"):
         raise InputError("mode", mode, "must be isolated or cross")
-    sd = side_of(side)
-    e = num("entry", entry)
-    n = num("contracts", contracts, Decimal(1))
-    cv = num("contract_value", contract_value, rules.contract_value or Decimal(1))
+    sd = calc.sign()
+    e, n = calc.need("entry"), calc.need("contracts", Decimal(1))
+    cv = calc.contract_value_or(Decimal(1))
     rate, cum = mmr, maintenance_amount
     table = c.TierTable.parse(",".join(tiers)) if tiers else None
     if rate is None and table is None and cum is None and rules.instrument is not None:
@@ -305,9 +261,8 @@ def liq(
     out["model"] = chosen.name
     out["mode"] = mode
     units = {k: PRICE for k in out if k.endswith(("_price", "_rounded"))}
-    emit(
+    calc.emit(
         out,
-        json,
         f"Liquidation ({chosen.name}, {mode})",
         {**units, "distance_to_liquidation": RATE},
     )

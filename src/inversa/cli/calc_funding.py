@@ -17,21 +17,17 @@ from inversa.cli._calc import (
     PRICE,
     RATE,
     USD,
-    Contracts,
-    ContractValue,
+    Calc,
     D,
     FundingRate,
     ImpactAsk,
     ImpactBid,
     Index,
     Mark,
-    Rules,
-    Side,
+    calc_options,
     emit,
     first,
     num,
-    side_of,
-    venue_options,
 )
 from inversa.cli._options import Json, number, text
 from inversa.contracts import pricing
@@ -40,8 +36,9 @@ from inversa.errors import InputError
 __all__ = ["register"]
 
 
-@venue_options
+@calc_options()
 def funding_rate(
+    calc: Calc,
     premium: Annotated[D, number(d.SIGNED_RATE, "Premium index, a fraction.")] = None,
     interest: Annotated[D, number(d.SIGNED_RATE, "Interest rate per interval, a fraction.")] = None,
     clamp: Annotated[D, number(d.FRACTION, "Clamp half-width, a fraction.")] = None,
@@ -52,9 +49,6 @@ def funding_rate(
     mark: Mark = None,
     index: Index = None,
     model: Annotated[str | None, text("clamp or deribit (default: the venue's)")] = None,
-    *,
-    rules: Rules,
-    json: bool,
 ) -> None:
     """Funding rate per interval: clamp model (BitMEX/Bybit/Binance) or Deribit's dead-band.
 
@@ -62,6 +56,7 @@ def funding_rate(
     (clamp model) or --mark/--index (Deribit).
     """
     # an instrument's own funding rule carries its cap (Bybit BTCUSD, BitMEX XBTUSD)
+    rules = calc.rules
     funding = getattr(rules.instrument, "funding", None) or getattr(rules.venue, "funding", None)
     name = model if model is not None else (funding.model if funding is not None else None)
     if name not in ("clamp", "deribit"):
@@ -84,7 +79,7 @@ def funding_rate(
         )
         rate = c.deribit_funding_rate(p, band, cap_value)
     result = {"funding_rate": rate, "premium": p, "model": name}
-    emit(result, json, "Funding rate", {"funding_rate": RATE, "premium": RATE})
+    calc.emit(result, "Funding rate", {"funding_rate": RATE, "premium": RATE})
 
 
 def _premium(model: str, premium: Decimal | None, given: dict[str, Decimal | None]) -> Decimal:
@@ -104,33 +99,27 @@ def _premium(model: str, premium: Decimal | None, given: dict[str, Decimal | Non
     return c.premium_index(bid, ask, num("mark", given["mark"]), num("index", given["index"]))
 
 
-@venue_options
+@calc_options("side", "contracts", "contract_value")
 def funding_payment(
+    calc: Calc,
     rate: FundingRate = None,
     mark: Mark = None,
-    side: Side = None,
-    contracts: Contracts = None,
-    contract_value: ContractValue = None,
     elapsed_hours: Annotated[D, number(d.HOURS, "Hours of continuous accrual.")] = None,
     interval_hours: Annotated[D, number(d.HOURS, "Hours the rate is quoted for.")] = None,
-    *,
-    rules: Rules,
-    json: bool,
 ) -> None:
     """Funding cash flow to the holder in coin (negative: the holder pays).
 
     Discrete at a funding timestamp, or accrued over --elapsed-hours of a rate quoted per
     --interval-hours (continuous accrual, Deribit).
     """
-    sd = side_of(side)
-    n, m, r = num("contracts", contracts), num("mark", mark), num("rate", rate)
-    cv = num("contract_value", contract_value, rules.contract_value)
+    sd, n, cv = calc.sign(), calc.need("contracts"), calc.contract_value_or()
+    m, r = num("mark", mark), num("rate", rate)
     if elapsed_hours is None:
         if interval_hours is not None:
             raise InputError("interval_hours", interval_hours, "needs --elapsed-hours")
         paid = c.funding_payment(sd, n, cv, m, r)
     else:
-        funding = getattr(rules.venue, "funding", None)
+        funding = getattr(calc.rules.venue, "funding", None)
         interval = num(
             "interval_hours",
             interval_hours,
@@ -138,7 +127,7 @@ def funding_payment(
         )
         paid = c.funding_accrual(sd, n, cv, m, r, elapsed_hours, interval)
     result = {"payment": paid, "value": c.position_value(n, m, cv)}
-    emit(result, json, "Funding payment (received > 0)", {"payment": COIN, "value": COIN})
+    calc.emit(result, "Funding payment (received > 0)", {"payment": COIN, "value": COIN})
 
 
 def fair_price(

@@ -33,6 +33,7 @@ from inversa.cli._options import (
     text,
 )
 from inversa.cli._output import new_app
+from inversa.cli._portfolio import plan_of, risk_of
 from inversa.cli.hedge_compare import PolicyOptions, policy_options
 from inversa.errors import InputError
 from inversa.report import (
@@ -87,47 +88,6 @@ Basis = Annotated[
 ExpiryDays = Annotated[
     Decimal, number(d.DAYS, "Days to the dated future's expiry.", show_default=True)
 ]
-
-
-def _plan(opts: PortfolioOptions) -> h.HedgePlan:
-    holdings, amounts = pairs(opts.holdings, "holdings"), pairs(opts.amounts, "amounts")
-    both = sorted(set(holdings) & set(amounts))
-    if both:
-        raise InputError(
-            "holdings", both[0], "give an asset in --holdings (USD) or --amounts (coins), not both"
-        )
-    portfolio = h.load_portfolio(
-        opts.file,
-        targets=pairs(opts.targets, "targets"),
-        holdings_usd=holdings,
-        amounts=amounts,
-        prices=pairs(opts.prices, "prices"),
-        contract_values=pairs(opts.contract_values, "contract_values"),
-        venues=pairs(opts.venues, "venues"),
-    )
-    hedges = h.parse_hedge_amounts({a: str(v) for a, v in pairs(opts.hedge, "hedge").items()})
-    if hedges and portfolio.targets:
-        raise InputError(
-            "hedge", ",".join(hedges), "give --hedge or --targets, not both (one or the other)"
-        )
-    portfolio = h.with_bundled_prices(portfolio, opts.date, extra=tuple(hedges))
-    return h.plan_hedge(
-        portfolio,
-        leverage=opts.leverage,
-        default_venues=not opts.no_default_venues,
-        require_contracts=True if opts.require_contracts else None,
-        taker=opts.taker,
-        hedges=hedges or None,
-        fraction=opts.fraction,
-        min_trade_usd=opts.min_trade,
-        venue=opts.venue,
-    )
-
-
-def _risk(plan: h.HedgePlan, opts: PortfolioOptions) -> h.RiskReport:
-    if opts.margin_mode not in h.MARGIN_MODES:
-        raise InputError("margin_mode", opts.margin_mode, "expected isolated or cross")
-    return h.plan_risk(plan, opts.margin_mode, opts.warn_distance)
 
 
 def _funding_venue(value: str | None) -> str | None:
@@ -186,8 +146,8 @@ def plan(
     json: Json = False,
 ) -> None:
     """Drift, hedge legs (USD, coin, contracts), margin per wallet, liquidation, carry."""
-    result = _plan(portfolio)
-    risk = _risk(result, portfolio)
+    result = plan_of(portfolio)
+    risk = risk_of(result, portfolio)
     data = result.to_dict()
     data["risk"] = risk.to_dict()
     notes = [*result.notes, *risk.warnings]
@@ -229,7 +189,7 @@ def stress(
     json: Json = False,
 ) -> None:
     """Value and USD exposure after price moves, hedged and unhedged; synthetic USD."""
-    result = _plan(portfolio)
+    result = plan_of(portfolio)
     moves = [m for group in shocks or [] for m in group]
     movers = [a.strip().upper() for item in move or [] for a in item.split(",") if a.strip()]
     if move is not None and not movers:
@@ -237,7 +197,7 @@ def stress(
     unknown = [a for a in movers if a not in result.drift.rows]
     if unknown:
         raise InputError("move", unknown[0], "not an asset of the portfolio")
-    risk = _risk(result, portfolio)
+    risk = risk_of(result, portfolio)
     rows = h.stress_table(result, moves or h.DEFAULT_SHOCKS, movers or None, margin_mode=risk.mode)
     notes = [*result.notes, *risk.warnings]
     notes += [
@@ -300,7 +260,7 @@ def unwind(
     """Closing orders, realised PnL, liquidations along the path, and the cost against
     rebalancing on spot at the start."""
     held = _days_held(days, portfolio.date, later_date)
-    result = _plan(portfolio)
+    result = plan_of(portfolio)
     later = pairs(later_prices)
     if later_date is not None:
         for asset in result.drift.rows:
@@ -323,7 +283,7 @@ def unwind(
         ]
     else:
         notes.append("no --date/--later-date: liquidation checked at the later price only")
-    risk = _risk(result, portfolio)
+    risk = risk_of(result, portfolio)
     outcome = h.unwind_hedge(
         result,
         later,

@@ -29,6 +29,7 @@ from inversa.cli._options import (
     path_option,
     portfolio_options,
 )
+from inversa.cli._portfolio import plan_of, risk_of
 from inversa.contracts.basis import (
     EXPIRY_HOUR_UTC,
     QUARTER_MONTHS,
@@ -170,14 +171,12 @@ def carry_dated(
     json: Json = False,
 ) -> None:
     """Each leg on the venue's quarterly futures: roll schedule, basis carried, roll fees."""
-    from inversa.cli.hedge import _plan, _risk  # the portfolio -> plan path of `hedge plan`
-
     start = as_of if as_of is not None else portfolio.date
     if start is None:
         raise InputError("as_of", None, "give --as-of (or --date) to date the entry")
     model = _basis(basis, basis_csv, start)
-    plan = _plan(portfolio)
-    risk = _risk(plan, portfolio)  # checks --margin-mode; its warnings join the notes
+    plan = plan_of(portfolio)
+    risk = risk_of(plan, portfolio)  # checks --margin-mode; its warnings join the notes
     count = int(days / 91) + 3
     legs: dict[str, tuple[str, h.DatedCarry]] = {}
     notes = [*plan.notes, *risk.warnings]

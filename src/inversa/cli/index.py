@@ -17,41 +17,39 @@ import typer
 from inversa import index as ix
 from inversa.cli._options import Json, date_option, number, path_option, text
 from inversa.cli._output import new_app
-from inversa.domain import FRACTION, MAX_AMOUNT, Domain, ListParser
+from inversa.domain import (
+    FRACTION,
+    GLIDE_DAYS,
+    INDEX_LEVEL,
+    RAW_WEIGHT,
+    WEIGHT_CAP,
+    ListParser,
+)
 from inversa.errors import InputError
 from inversa.report import Column, check_output_path, key_value_table, print_json, print_tables
 from inversa.report import table as report_table
 
-__all__ = ["WEIGHTS", "app"]
+__all__ = ["app"]
 
 app = new_app("Basket index: capped weights and index levels.")
-
-#: Basket weights as given: non-negative, normalised to sum 1 by the index maths.
-WEIGHTS = Domain("weight", "weight, normalised to sum 1", Decimal(0), MAX_AMOUNT)
-#: The largest weight a member may hold: a fraction in (0, 1].
-CAP = Domain("fraction", "fraction of the basket", Decimal(0), Decimal(1), low_open=True)
-#: An index level in index points: positive.
-LEVEL = Domain("amount", "index points", Decimal(0), MAX_AMOUNT, low_open=True)
-#: Days a reconstitution glides over: a whole number in [0, 3650].
-GLIDE_DAYS = Domain("count", "days", Decimal(0), Decimal(3650), integer=True)
 
 
 def _weights_option(help_text: str) -> Any:
     return typer.Option(
-        parser=ListParser(WEIGHTS),
-        help=f"{help_text} [{WEIGHTS.describe()}]",
+        parser=ListParser(RAW_WEIGHT),
+        help=f"{help_text} [{RAW_WEIGHT.describe()}]",
         show_default=False,
         metavar="W1,W2,...",
     )
 
 
 Weights = Annotated[Any, _weights_option("Weights, comma-separated.")]
-Cap = Annotated[Decimal | None, number(CAP, "Largest weight allowed (0.25 = 25 %).")]
+Cap = Annotated[Decimal | None, number(WEIGHT_CAP, "Largest weight allowed (0.25 = 25 %).")]
 
 
 @app.command()
 def cap(weights: Weights = None, cap: Cap = None, json: Json = False) -> None:
-    """Cap weights iteratively, re-normalising the others pro rata, until none exceeds CAP."""
+    """Cap weights iteratively, re-normalising the others pro rata, until none exceeds --cap."""
     if weights is None:
         raise InputError("weights", None, "is required (comma-separated numbers)")
     if cap is None:
@@ -80,7 +78,7 @@ def level(
     ] = "AAVE,COMP,CRV,LINK,MKR,SNX,SUSHI,YFI",
     weighting: Annotated[str, text("fixed, equal or market-cap.", show_default=True)] = "equal",
     weights: Annotated[Any, _weights_option("Fixed weights, one per asset.")] = None,
-    cap: Annotated[Decimal | None, number(CAP, "Largest weight (iterated cap).")] = None,
+    cap: Annotated[Decimal | None, number(WEIGHT_CAP, "Largest weight (iterated cap).")] = None,
     supply_csv: Annotated[
         Path | None, path_option("CSV of date,asset,supply (market-cap weights).", "--supply-csv")
     ] = None,
@@ -97,7 +95,7 @@ def level(
     start: Annotated[datetime | None, date_option("First UTC day.")] = None,
     end: Annotated[datetime | None, date_option("End UTC day, exclusive.")] = None,
     base_level: Annotated[
-        Decimal, number(LEVEL, "Level on the first day.", show_default=True)
+        Decimal, number(INDEX_LEVEL, "Level on the first day.", show_default=True)
     ] = Decimal(1000),
     out: Annotated[
         Path | None,

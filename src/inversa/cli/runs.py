@@ -23,16 +23,14 @@ from rich.table import Table
 
 from inversa.cli._options import Json, text
 from inversa.cli._output import new_app
-from inversa.domain import Domain, DomainParser
+from inversa.domain import STORE_DIR, DomainParser
 from inversa.errors import InputError
 from inversa.report import Column, fmt, key_value_table, print_json, print_tables, table
 
-__all__ = ["STORE_DIR", "Store", "app"]
+__all__ = ["Store", "app"]
 
 app = new_app("List and show stored runs (sweeps) from the runs store.")
 
-#: The runs store: a directory (created on the first write; need not exist to list).
-STORE_DIR = Domain("path", "runs store directory")
 
 Store = Annotated[
     Path,

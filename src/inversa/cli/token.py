@@ -21,12 +21,17 @@ from inversa.cli._options import Json, number, path_option
 from inversa.cli._output import new_app
 from inversa.domain import (
     AMOUNT,
+    DAYS_OR_ZERO,
+    FEE_PER_YEAR,
     HOURS,
     HOURS_OR_ZERO,
-    MAX_AMOUNT,
+    NAV,
+    POSITIVE_FRACTION,
     PRICE,
     SHOCK,
-    Domain,
+    SIGNED_LEVERAGE,
+    VOLATILITY,
+    YEARS,
     ListParser,
 )
 from inversa.errors import InputError
@@ -44,24 +49,10 @@ from inversa.report import (
 if TYPE_CHECKING:
     from inversa.token.backtest import TokenBacktest
 
-__all__ = ["NAV", "SIGNED_LEVERAGE", "app"]
+__all__ = ["app"]
 
 app = new_app("Inverse index token: path, drift, reset trade, decay, band, fees, synth, backtest.")
 
-#: A signed token leverage, x: -1 is an inverse token; |L| at most 1000.
-SIGNED_LEVERAGE = Domain("leverage", "x, signed (-1: inverse)", Decimal(-1000), Decimal(1000))
-#: A token NAV, USD: positive.
-NAV = Domain("amount", "USD", Decimal(0), MAX_AMOUNT, low_open=True)
-#: An annualised volatility: a fraction per square-root year in [0, 10].
-VOLATILITY = Domain("annual_rate", "fraction per sqrt(year)", Decimal(0), Decimal(10))
-#: A horizon in years of 365.25 days: [0, 100].
-YEARS = Domain("duration", "years", Decimal(0), Decimal(100))
-#: An elapsed time in days: [0, 36525].
-DAYS_OR_ZERO = Domain("duration", "days", Decimal(0), Decimal(36525))
-#: A yearly fee rate: a fraction in [0, 1].
-FEE_PER_YEAR = Domain("annual_rate", "fraction per year", Decimal(0), Decimal(1), percent=True)
-#: A fraction of the gap (or of the entry price) in (0, 1].
-SHARE = Domain("fraction", "fraction", Decimal(0), Decimal(1), low_open=True)
 
 Leverage = Annotated[
     Decimal, number(SIGNED_LEVERAGE, "Signed target leverage (-1: inverse token).", "--leverage")
@@ -180,7 +171,11 @@ def band(
     ] = None,
     recentering_speed: Annotated[
         Decimal,
-        number(SHARE, "Fraction of the gap to the target closed per rebalance.", show_default=True),
+        number(
+            POSITIVE_FRACTION,
+            "Fraction of the gap to the target closed per rebalance.",
+            show_default=True,
+        ),
     ] = Decimal("0.05"),
     interval_hours: Annotated[
         Decimal,
@@ -232,10 +227,10 @@ def synth(
     entry: Annotated[Decimal | None, number(PRICE, "Entry price (USD).")] = None,
     spot: Annotated[Decimal | None, number(PRICE, "Spot price (USD).")] = None,
     upper_fraction: Annotated[
-        Decimal, number(SHARE, "Upper limit above entry.", show_default=True)
+        Decimal, number(POSITIVE_FRACTION, "Upper limit above entry.", show_default=True)
     ] = Decimal("0.5"),
     lower_fraction: Annotated[
-        Decimal, number(SHARE, "Lower limit below entry.", show_default=True)
+        Decimal, number(POSITIVE_FRACTION, "Lower limit below entry.", show_default=True)
     ] = Decimal("0.5"),
     json: Json = False,
 ) -> None:

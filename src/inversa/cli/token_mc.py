@@ -17,23 +17,17 @@ The command function is :func:`montecarlo`; :func:`register` mounts it on a Type
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from inversa.cli._options import Json, Report, number, path_option
-from inversa.domain import COUNT, Domain
+from inversa.domain import COUNT, PATH_COUNT, SEED
 from inversa.report import check_output_path, key_value_table, print_json, print_tables, progress
 
-__all__ = ["PATH_COUNT", "SEED", "montecarlo", "register"]
+__all__ = ["montecarlo", "register"]
 
-#: A number of simulated paths (or paths per chunk): the run is chunked, so it may
-#: exceed :data:`inversa.domain.COUNT`.
-PATH_COUNT = Domain("count", "paths", Decimal(1), Decimal(10**12), integer=True)
-#: A root seed for :class:`numpy.random.SeedSequence` (any non-negative integer).
-SEED = Domain("count", "seed", Decimal(0), Decimal(2**128 - 1), integer=True)
 
 Config = Annotated[
     Path | None, path_option("TOML: [token], [market], paths, steps, seed.", "--config")

@@ -23,7 +23,6 @@ from inversa.contracts.linear import (
     arithmetic_entry,
     linear_fee,
     linear_funding_payment,
-    linear_prices,
     linear_value,
 )
 from inversa.contracts.liquidation import (
@@ -117,7 +116,6 @@ __all__ = [
     "linear_fee",
     "linear_funding_payment",
     "linear_pnl",
-    "linear_prices",
     "linear_rate",
     "linear_value",
     "liquidation_model",

@@ -45,8 +45,6 @@ __all__ = [
     "affine_equity",
     "effective_leverage",
     "greeks",
-    "inverse_greeks",
-    "linear_greeks",
     "price_at_leverage",
     "usd_neutral_short",
 ]
@@ -86,24 +84,6 @@ class AffineEquity(Generic[Num]):
 
 def _zero(x: Num) -> Num:
     return x - x
-
-
-def _position(
-    side: Num | int,
-    contracts: Num,
-    entry: Num,
-    price: Num,
-    contract_value: Num,
-    wallet: Num | None,
-) -> tuple[Num, Num]:
-    """Checked inputs of one position: (wallet W in coin, 0 if omitted; ``side*N*CV``)."""
-    w = _zero(price) if wallet is None else wallet
-    check_positive("contracts", contracts)
-    check_positive("entry", entry)
-    check_positive("price", price)
-    check_positive("contract_value", contract_value)
-    check_nonnegative("wallet", w)
-    return w, side * contracts * contract_value
 
 
 def _from_affine(equity: AffineEquity[Num], price: Num) -> Greeks[Num]:
@@ -160,43 +140,6 @@ def affine_equity(
     return AffineEquity(wallet + notional, notional * entry - usd)
 
 
-def inverse_greeks(
-    side: Num | int,
-    contracts: Num,
-    entry: Num,
-    price: Num,
-    contract_value: Num,
-    wallet: Num | None = None,
-) -> Greeks[Num]:
-    """Greeks of ``wallet`` coin (0 if omitted) plus an inverse position, CV in USD.
-
-    ``delta_coin = side*N*CV/S²``, ``gamma_coin = -2*side*N*CV/S³``,
-    ``delta_usd = W + side*N*CV/E``, ``gamma_usd = 0``.
-    """
-    w, notional = _position(side, contracts, entry, price, contract_value, wallet)
-    return _from_affine(AffineEquity(w + notional / entry, notional), price)
-
-
-def linear_greeks(
-    side: Num | int,
-    contracts: Num,
-    entry: Num,
-    price: Num,
-    contract_value: Num,
-    wallet: Num | None = None,
-    cash: Num | None = None,
-) -> Greeks[Num]:
-    """Greeks of ``wallet`` coin plus ``cash`` USD plus a linear position, CV in coin.
-
-    ``delta_usd = W + side*N*CV``, ``gamma_usd = 0``; in coin
-    ``equity_coin = W + (U - side*N*CV*E)/S + side*N*CV``, so
-    ``delta_coin = (side*N*CV*E - U)/S²`` and ``gamma_coin = -2*(side*N*CV*E - U)/S³``.
-    """
-    u = _zero(price) if cash is None else check_nonnegative("cash", cash)
-    w, notional = _position(side, contracts, entry, price, contract_value, wallet)
-    return _from_affine(AffineEquity(w + notional, notional * entry - u), price)
-
-
 def greeks(
     kind: ContractKind,
     side: Num | int,
@@ -205,11 +148,26 @@ def greeks(
     price: Num,
     contract_value: Num,
     wallet: Num | None = None,
+    cash: Num | None = None,
 ) -> Greeks[Num]:
-    """:func:`inverse_greeks` or :func:`linear_greeks` by contract kind (coin wallet only)."""
-    if kind is ContractKind.INVERSE:
-        return inverse_greeks(side, contracts, entry, price, contract_value, wallet)
-    return linear_greeks(side, contracts, entry, price, contract_value, wallet)
+    """Greeks at ``price`` of ``wallet`` coin (0 if omitted) plus one position of ``kind``.
+
+    Inverse (CV in USD per contract): ``delta_coin = side*N*CV/S²``,
+    ``gamma_coin = -2*side*N*CV/S³``, ``delta_usd = W + side*N*CV/E``, ``gamma_usd = 0``.
+
+    Linear (CV in coin per contract), plus ``cash`` USD (>= 0; an inverse account holds
+    coin only): ``delta_usd = W + side*N*CV``, ``gamma_usd = 0``; in coin
+    ``equity_coin = W + (U - side*N*CV*E)/S + side*N*CV``, so
+    ``delta_coin = (side*N*CV*E - U)/S²`` and ``gamma_coin = -2*(side*N*CV*E - U)/S³``.
+    """
+    check_positive("contracts", contracts)
+    check_positive("entry", entry)
+    check_positive("price", price)
+    check_positive("contract_value", contract_value)
+    w = check_nonnegative("wallet", _zero(price) if wallet is None else wallet)
+    if cash is not None:
+        check_nonnegative("cash", cash)
+    return _from_affine(affine_equity(kind, side, contracts, entry, contract_value, w, cash), price)
 
 
 def price_at_leverage(equity: AffineEquity[Num], target: Num) -> Num:
@@ -284,15 +242,16 @@ def account_risk(
     margin and the liquidation fields are NaN), ``mmr`` the maintenance rate, ``grid``
     prices (USD per coin) at which to tabulate the leverage.
     """
-    with_w = inverse_greeks(side, contracts, entry, price, contract_value, wallet)
-    bare = inverse_greeks(side, contracts, entry, price, contract_value)
+    inverse, linear = ContractKind.INVERSE, ContractKind.LINEAR
+    with_w = greeks(inverse, side, contracts, entry, price, contract_value, wallet)
+    bare = greeks(inverse, side, contracts, entry, price, contract_value)
     coins = contracts * contract_value / entry
-    lin_w = linear_greeks(side, coins, entry, price, Decimal(1), wallet)
-    lin_bare = linear_greeks(side, coins, entry, price, Decimal(1))
+    lin_w = greeks(linear, side, coins, entry, price, Decimal(1), wallet)
+    lin_bare = greeks(linear, side, coins, entry, price, Decimal(1))
     rows = []
     for p in grid:
-        g = inverse_greeks(
-            side, contracts, entry, check_positive("grid", p), contract_value, wallet
+        g = greeks(
+            inverse, side, contracts, entry, check_positive("grid", p), contract_value, wallet
         )
         rows.append((p, g.effective_leverage, g.equity_usd))
     eq = affine_equity(ContractKind.INVERSE, side, contracts, entry, contract_value, wallet)

@@ -13,22 +13,18 @@ Liquidation (Binance USD-M form, one position, maintenance valued at the mark): 
 the cross wallet less the other positions' maintenance plus their unrealised PnL),
 equity equals maintenance margin at ``L = (C + cum - side*q*E) / (q * (mmr - side))``
 and is zero at ``B = E - side * C / q``.  A long that no positive price liquidates gets
-0; every short has a finite price.  Every function runs on Decimal scalars and on
-float64 arrays.
+0; every short has a finite price: :func:`inversa.contracts.generic_prices` with
+``kind=ContractKind.LINEAR``.  Every function runs on Decimal scalars and on float64
+arrays.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, cast
-
-import numpy as np
 
 from inversa.contracts._check import check_positive
-from inversa.contracts._num import Num, like, maximum
-from inversa.contracts.liquidation import LiquidationResult, flat_rate
-from inversa.contracts.margin import TierTable
+from inversa.contracts._num import Num
 from inversa.contracts.pnl import (
     Fill,
     FillResult,
@@ -43,7 +39,6 @@ __all__ = [
     "arithmetic_entry",
     "linear_fee",
     "linear_funding_payment",
-    "linear_prices",
     "linear_value",
 ]
 
@@ -87,61 +82,3 @@ def apply_linear_fill(position: PositionState, fill: Fill, contract_value: Decim
     excess at the fill price.
     """
     return fill_position(position, fill, contract_value, arithmetic_entry, linear_pnl)
-
-
-def _price(side: Num | int, q: Num, entry: Num, collateral: Num, mmr: Num, cum: Num) -> Num:
-    """Equity = ``q*P*mmr - cum`` solved for ``P``; 0 when no positive price solves it."""
-    price = (collateral + cum - side * q * entry) / (q * (mmr - side))
-    return maximum(price, price - price)
-
-
-def linear_prices(
-    side: Num | int,
-    entry: Num,
-    contracts: Num,
-    contract_value: Num,
-    collateral: Num,
-    *,
-    mmr: Num | None = None,
-    cum: Num | None = None,
-    tiers: TierTable | None = None,
-) -> LiquidationResult[Num]:
-    """Liquidation and bankruptcy price (USD per coin) of one linear position.
-
-    ``collateral`` (USD, any sign) backs the position besides its own PnL.  Give either
-    one bracket (``mmr``, optional ``cum``) or a tier table (bounds in USD); with tiers
-    each bracket is solved in closed form and the one holding the position value at its
-    own solution is kept (equity - MM is monotone in ``P``).  0 means "no price": a long
-    whose collateral covers any fall.
-    """
-    check_positive("entry", entry)
-    q = check_positive("contracts", contracts) * check_positive("contract_value", contract_value)
-    zero = q - q
-    bankrupt = _price(side, q, entry, collateral, zero, zero)
-    flat = flat_rate(mmr, tiers)
-    if flat is not None:
-        return LiquidationResult(
-            _price(side, q, entry, collateral, flat, zero + (cum or zero)), bankrupt
-        )
-    tiers = cast(TierTable, tiers)
-    if isinstance(q, np.ndarray) or isinstance(collateral, np.ndarray):
-        qa: Any = q
-        result = np.zeros(np.broadcast(q, collateral).shape)
-        found = np.zeros(result.shape, dtype=bool)
-        for tier in tiers.tiers:
-            price: Any = _price(side, qa, entry, collateral, float(tier.mmr), float(tier.cum))
-            value = qa * price
-            inside = (value > float(tier.floor)) & (value <= float(tier.upper)) & ~found
-            result = np.where(inside, price, result)
-            found |= inside
-        return LiquidationResult(cast(Any, result), bankrupt)
-    exact = isinstance(q, Decimal)
-    for tier in tiers.tiers:
-        rate: Any = tier.mmr if exact else float(tier.mmr)
-        ded: Any = tier.cum if exact else float(tier.cum)
-        price = _price(side, q, entry, collateral, rate, ded)
-        if price <= 0:
-            return LiquidationResult(price, bankrupt)  # the long is never liquidated
-        if tier.floor < q * price <= tier.upper:
-            return LiquidationResult(price, bankrupt)
-    return LiquidationResult(like(q, 0), bankrupt)  # pragma: no cover - top tier is open

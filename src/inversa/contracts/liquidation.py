@@ -25,7 +25,9 @@ Models (see ``reference/inverse_contracts.md`` section 2.7; callers choose one b
     with a bracket table the bracket is re-chosen at ``L`` until it is stable.
 ``generic``
     Equity = MM solved exactly on a tier table (MM valued at the mark), by solving each
-    tier in closed form and keeping the one whose position value at ``L`` lies in it.
+    tier in closed form and keeping the one whose position value at ``L`` lies in it;
+    :func:`generic_prices` also solves a linear position (``kind=ContractKind.LINEAR``,
+    the form of :mod:`inversa.contracts.linear`).
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ from typing import Any, Generic, Literal, cast
 import numpy as np
 
 from inversa.contracts._check import check_leverage, check_nonnegative, check_positive
-from inversa.contracts._num import Num, like, where
+from inversa.contracts._num import Num, like, maximum, where
 from inversa.contracts.margin import TierTable
+from inversa.contracts.spec import ContractKind
 from inversa.errors import InputError
 
 __all__ = [
@@ -293,17 +296,29 @@ def generic_prices(
     collateral: Num,
     *,
     mmr: Num | None = None,
+    cum: Num | None = None,
     tiers: TierTable | None = None,
+    kind: ContractKind = ContractKind.INVERSE,
 ) -> LiquidationResult[Num]:
     """Equity = maintenance margin solved exactly, MM valued at the liquidation price.
 
-    ``collateral`` is the margin backing the position in coin (isolated: the position
-    margin; cross: wallet balance less other positions' MM plus their UPnL).  With a
-    tier table each tier is solved in closed form and the tier containing the position
-    value at its own solution is kept; equity minus MM is monotone in ``1/P`` so the
-    solution is unique.
+    Give either one bracket (``mmr``, optional deduction ``cum``) or a tier table: each
+    tier is solved in closed form and the tier containing the position value at its own
+    solution is kept (equity minus MM is monotone in the price, so it is unique).
+
+    Inverse (``kind`` INVERSE, CV in USD): ``collateral`` is the margin backing the
+    position in coin, >= 0 (isolated: the position margin; cross: wallet balance less
+    other positions' MM plus their UPnL); MM ``value*mmr - cum`` in coin; a covered short
+    gets ``inf``.  Linear (``kind`` LINEAR, CV in coin, tiers in USD): ``collateral`` is
+    USD of any sign (Binance USD-M form, see :mod:`inversa.contracts.linear`); a long
+    that no positive price liquidates gets 0.
     """
     check_positive("entry", entry)
+    if kind is ContractKind.LINEAR:
+        q = check_positive("contracts", contracts) * check_positive(
+            "contract_value", contract_value
+        )
+        return _linear_prices(side, entry, q, collateral, flat_rate(mmr, tiers), cum, tiers)
     check_nonnegative("collateral", collateral)
     usd = check_positive("contracts", contracts) * check_positive("contract_value", contract_value)
     pv_entry = usd / entry
@@ -311,7 +326,8 @@ def generic_prices(
     bankrupt = _signed_price(side * usd, base)
     rate = flat_rate(mmr, tiers)
     if rate is not None:
-        return LiquidationResult(_signed_price(usd * (side + rate), base), bankrupt)
+        backing = base if cum is None else base + cum
+        return LiquidationResult(_signed_price(usd * (side + rate), backing), bankrupt)
     return LiquidationResult(_solve_tiers(side, usd, base, cast(TierTable, tiers)), bankrupt)
 
 
@@ -338,6 +354,55 @@ def _solve_tiers(side: Num | int, usd: Num, base: Num, tiers: TierTable) -> Num:
             return price
     # No tier holds its own solution: equity never falls to MM (a well-funded short).
     return like(usd, "Infinity") if isinstance(usd, Decimal) else float("inf")
+
+
+def _linear_price(side: Num | int, q: Num, entry: Num, collateral: Num, mmr: Num, cum: Num) -> Num:
+    """Equity = ``q*P*mmr - cum`` solved for ``P``; 0 when no positive price solves it."""
+    price = (collateral + cum - side * q * entry) / (q * (mmr - side))
+    return maximum(price, price - price)
+
+
+def _linear_prices(
+    side: Num | int,
+    entry: Num,
+    q: Num,
+    collateral: Num,
+    flat: Num | None,
+    cum: Num | None,
+    tiers: TierTable | None,
+) -> LiquidationResult[Num]:
+    """:func:`generic_prices` of a linear position of ``q = N*CV`` coin: equity
+    ``C + side*q*(P - E)`` = MM ``q*P*mmr - cum``, bracket ``flat`` or a tier table."""
+    zero = q - q
+    bankrupt = _linear_price(side, q, entry, collateral, zero, zero)
+    if flat is not None:
+        return LiquidationResult(
+            _linear_price(side, q, entry, collateral, flat, zero + (cum or zero)), bankrupt
+        )
+    tiers = cast(TierTable, tiers)
+    if isinstance(q, np.ndarray) or isinstance(collateral, np.ndarray):
+        qa: Any = q
+        result = np.zeros(np.broadcast(q, collateral).shape)
+        found = np.zeros(result.shape, dtype=bool)
+        for tier in tiers.tiers:
+            price: Any = _linear_price(
+                side, qa, entry, collateral, float(tier.mmr), float(tier.cum)
+            )
+            value = qa * price
+            inside = (value > float(tier.floor)) & (value <= float(tier.upper)) & ~found
+            result = np.where(inside, price, result)
+            found |= inside
+        return LiquidationResult(cast(Any, result), bankrupt)
+    exact = isinstance(q, Decimal)
+    for tier in tiers.tiers:
+        rate: Any = tier.mmr if exact else float(tier.mmr)
+        ded: Any = tier.cum if exact else float(tier.cum)
+        price = _linear_price(side, q, entry, collateral, rate, ded)
+        if price <= 0:
+            return LiquidationResult(price, bankrupt)  # the long is never liquidated
+        if tier.floor < q * price <= tier.upper:
+            return LiquidationResult(price, bankrupt)
+    return LiquidationResult(like(q, 0), bankrupt)  # pragma: no cover - top tier is open
 
 
 def round_to_tick(price: Decimal, tick: Decimal, mode: Literal["up", "down", "nearest"]) -> Decimal:

@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from inversa.contracts import (
+    ContractKind,
     Leg,
     LiquidationResult,
     TierTable,
@@ -41,7 +42,6 @@ from inversa.contracts import (
     generic_prices,
     inverse_pnl,
     linear_pnl,
-    linear_prices,
 )
 from inversa.engine._dec import TOLERANCE, ZERO, floor_to
 from inversa.engine.accounts import Position
@@ -149,8 +149,16 @@ def _solve_linear(
     cum: Decimal | None = None,
     tiers: TierTable | None = None,
 ) -> LiquidationResult[Decimal]:
-    return linear_prices(
-        pos.side, pos.entry, pos.contracts, contract_value, backing, mmr=mmr, cum=cum, tiers=tiers
+    return generic_prices(
+        pos.side,
+        pos.entry,
+        pos.contracts,
+        contract_value,
+        backing,
+        mmr=mmr,
+        cum=cum,
+        tiers=tiers,
+        kind=ContractKind.LINEAR,
     )
 
 

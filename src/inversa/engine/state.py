@@ -12,26 +12,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from inversa.contracts import Fill, PositionState
+from inversa.engine import events as ev
 from inversa.engine._dec import ZERO, exact
 from inversa.engine.accounts import Account, MarginMode, Position, PositionSettings
-from inversa.engine.events import (
-    AccountOpened,
-    ClockAdvanced,
-    Deposited,
-    Event,
-    Filled,
-    FillSide,
-    FundingSettled,
-    InsuranceFlow,
-    InsuranceFunded,
-    LeverageSet,
-    LiquidationStarted,
-    LossUncovered,
-    MarginTransferred,
-    MarkPriceSet,
-    VenueOpened,
-    Withdrawn,
-)
 from inversa.engine.rules import InstrumentRules
 from inversa.errors import InversaError
 
@@ -63,7 +46,7 @@ class EngineState:
     funded: dict[str, datetime] = field(default_factory=dict)
 
     @classmethod
-    def opened(cls, event: VenueOpened) -> EngineState:
+    def opened(cls, event: ev.VenueOpened) -> EngineState:
         return cls(
             instruments={r.symbol: r for r in event.instruments},
             market_maker=event.market_maker,
@@ -123,7 +106,7 @@ def _add(book: dict[str, Decimal], key: str, amount: Decimal) -> None:
     book[key] = book.get(key, ZERO) + amount
 
 
-def _apply_side(state: EngineState, event: Filled, side: FillSide) -> None:
+def _apply_side(state: EngineState, event: ev.Filled, side: ev.FillSide) -> None:
     rules = state.instruments[event.symbol]
     account = state.accounts[side.account]
     old = account.positions.get(event.symbol)
@@ -158,9 +141,9 @@ def _apply_side(state: EngineState, event: Filled, side: FillSide) -> None:
     _add(state.fees, rules.settle, side.fee)
 
 
-def apply_event(state: EngineState, event: Event) -> None:
+def apply_event(state: EngineState, event: ev.Event) -> None:
     """Apply one event to ``state`` in place (the only way the state changes)."""
-    if type(event) is MarkPriceSet:  # the hot path: no arithmetic
+    if type(event) is ev.MarkPriceSet:  # the hot path: no arithmetic
         state.marks[event.symbol] = event.price
         if event.time is not None:
             state.time = event.time
@@ -169,42 +152,42 @@ def apply_event(state: EngineState, event: Event) -> None:
         _apply(state, event)
 
 
-def _apply(state: EngineState, event: Event) -> None:
-    if isinstance(event, AccountOpened):
+def _apply(state: EngineState, event: ev.Event) -> None:
+    if isinstance(event, ev.AccountOpened):
         state.accounts[event.account] = Account(event.account)
-    elif isinstance(event, Deposited):
+    elif isinstance(event, ev.Deposited):
         _add(state.accounts[event.account].wallets, event.coin, event.amount)
         _add(state.external, event.coin, event.amount)
-    elif isinstance(event, Withdrawn):
+    elif isinstance(event, ev.Withdrawn):
         _add(state.accounts[event.account].wallets, event.coin, -event.amount)
         _add(state.external, event.coin, -event.amount)
-    elif isinstance(event, InsuranceFunded):
+    elif isinstance(event, ev.InsuranceFunded):
         _add(state.insurance, event.coin, event.amount)
         _add(state.external, event.coin, event.amount)
-    elif isinstance(event, LeverageSet):
+    elif isinstance(event, ev.LeverageSet):
         account = state.accounts[event.account]
         account.settings[event.symbol] = PositionSettings(event.mode, event.leverage)
         pos = account.positions.get(event.symbol)
         if pos is not None:
             account.positions[event.symbol] = replace(pos, leverage=event.leverage)
-    elif isinstance(event, MarginTransferred):
+    elif isinstance(event, ev.MarginTransferred):
         account = state.accounts[event.account]
         pos = account.positions[event.symbol]
         coin = state.instruments[event.symbol].settle
         _add(account.wallets, coin, -event.amount)
         account.positions[event.symbol] = replace(pos, margin=pos.margin + event.amount)
-    elif isinstance(event, ClockAdvanced):
+    elif isinstance(event, ev.ClockAdvanced):
         state.time = event.time
-    elif isinstance(event, MarkPriceSet):
+    elif isinstance(event, ev.MarkPriceSet):
         state.marks[event.symbol] = event.price
         if event.time is not None:
             state.time = event.time
-    elif isinstance(event, Filled):
+    elif isinstance(event, ev.Filled):
         _apply_side(state, event, event.buyer)
         _apply_side(state, event, event.seller)
         if event.order_id is not None:
             state.next_order_id = max(state.next_order_id, event.order_id + 1)
-    elif isinstance(event, FundingSettled):
+    elif isinstance(event, ev.FundingSettled):
         if event.time is not None:
             state.funded[event.symbol] = event.time
         coin = state.instruments[event.symbol].settle
@@ -215,15 +198,15 @@ def _apply(state: EngineState, event: Event) -> None:
                 account.positions[event.symbol] = replace(pos, margin=pos.margin + pay.amount)
             else:
                 _add(account.wallets, coin, pay.amount)
-    elif isinstance(event, InsuranceFlow):
+    elif isinstance(event, ev.InsuranceFlow):
         _add(state.accounts[event.account].wallets, event.coin, -event.amount)
         _add(state.insurance, event.coin, event.amount)
-    elif isinstance(event, LossUncovered):
+    elif isinstance(event, ev.LossUncovered):
         key = (event.account, event.coin)
         state.uncovered[key] = state.uncovered.get(key, ZERO) + event.amount
-    elif isinstance(event, LiquidationStarted):
+    elif isinstance(event, ev.LiquidationStarted):
         pass  # a report: the fills and flows that follow change the state
-    elif isinstance(event, VenueOpened):
+    elif isinstance(event, ev.VenueOpened):
         raise InversaError("event log inconsistent: VenueOpened may only start a log")
     else:  # pragma: no cover - the union is exhaustive
         raise InversaError(f"unknown event {event!r}")

@@ -21,9 +21,9 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Literal, TypedDict, Union, Unpack
 
-from inversa.contracts import Side, parse_side, round_to_tick
+from inversa.contracts import parse_side, round_to_tick
 from inversa.engine._dec import (
     MAX_PRICE,
     MIN_PRICE,
@@ -79,7 +79,7 @@ from inversa.engine.state import EngineSnapshot, EngineState, apply_event
 from inversa.engine.triggers import TriggerIndex, touched_accounts
 from inversa.errors import InputError, OrderRejectedError
 
-__all__ = ["Engine", "MarginStatus", "RiskMode", "Tradable"]
+__all__ = ["Engine", "MarginStatus", "OrderTerms", "RiskMode", "Tradable"]
 
 #: How the engine finds units to liquidate (see :class:`Engine`).
 RiskMode = Literal["incremental", "full"]
@@ -90,6 +90,20 @@ if TYPE_CHECKING:
 
 #: What :class:`Engine` trades: a venue instrument or the engine's resolved rules.
 Tradable = Union["Instrument", InstrumentRules]
+
+
+class OrderTerms(TypedDict, total=False):
+    """The optional terms of :meth:`Engine.buy` / :meth:`Engine.sell`, by keyword.
+
+    Attributes:
+        price: limit price, USD per coin (on the tick); omitted or None: a market order.
+        counterparty: the account on the other side (default: the venue's book).
+        reduce_only: refuse the order unless it only reduces the position.
+    """
+
+    price: object | None
+    counterparty: str | None
+    reduce_only: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -559,46 +573,37 @@ class Engine:
             return event
 
     def buy(
-        self,
-        account_id: str,
-        symbol: str,
-        contracts: object,
-        price: object | None = None,
-        *,
-        counterparty: str | None = None,
-        reduce_only: bool = False,
+        self, account_id: str, symbol: str, contracts: object, **terms: Unpack[OrderTerms]
     ) -> Filled:
         """Buy ``contracts``: a limit order at ``price``, or a market order without one."""
-        return self._order(account_id, symbol, 1, contracts, price, counterparty, reduce_only)
+        return self.trade(account_id, symbol, 1, contracts, **terms)
 
     def sell(
+        self, account_id: str, symbol: str, contracts: object, **terms: Unpack[OrderTerms]
+    ) -> Filled:
+        """Sell ``contracts``: a limit order at ``price``, or a market order without one."""
+        return self.trade(account_id, symbol, -1, contracts, **terms)
+
+    def trade(
         self,
         account_id: str,
         symbol: str,
+        side: int,
         contracts: object,
         price: object | None = None,
         *,
         counterparty: str | None = None,
         reduce_only: bool = False,
     ) -> Filled:
-        """Sell ``contracts``: a limit order at ``price``, or a market order without one."""
-        return self._order(account_id, symbol, -1, contracts, price, counterparty, reduce_only)
-
-    def _order(
-        self,
-        account_id: str,
-        symbol: str,
-        side: Side,
-        contracts: object,
-        price: object | None,
-        counterparty: str | None,
-        reduce_only: bool,
-    ) -> Filled:
+        """:meth:`buy` (``side`` +1) or :meth:`sell` (-1) ``contracts`` (> 0), for callers
+        that hold the side as a number."""
+        if side not in (1, -1):
+            raise InputError("side", side, "must be 1 (buy) or -1 (sell)")
         with exact():
             order = Order(
                 account=account_id,
                 symbol=symbol,
-                side=side,
+                side=1 if side == 1 else -1,
                 contracts=to_decimal("contracts", contracts, positive=True),
                 kind=OrderKind.MARKET if price is None else OrderKind.LIMIT,
                 price=None if price is None else to_price("price", price),

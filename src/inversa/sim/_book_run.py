@@ -12,7 +12,7 @@ Units as in :mod:`inversa.sim.replay`: prices USD per coin, amounts in the settl
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -29,14 +29,45 @@ from inversa.engine import (
     to_decimal,
     validate_bars,
 )
-from inversa.sim.replay import Book, _resolve_funding, _start_book, _summarise
+from inversa.sim.replay import (
+    DEFAULT_LEVERAGES,
+    Book,
+    resolve_funding,
+    start_book,
+    summarise_book,
+)
 
-__all__ = ["DEFAULT_LEVERAGES", "BookRun", "default_book", "entry_price", "run_book", "window_bars"]
+__all__ = [
+    "DEFAULT_LEVERAGES",
+    "BookRun",
+    "BookSetup",
+    "default_book",
+    "entry_price",
+    "run_book",
+    "study_book",
+    "window_bars",
+]
 
-#: Leverages of the default book (one long and one short account each).
-DEFAULT_LEVERAGES: tuple[int, ...] = (2, 5, 10, 25, 50, 100)
 
 StepHook = Callable[[Engine, datetime, str], None]
+
+
+@dataclass(frozen=True)
+class BookSetup:
+    """What a book study (guard, vol-scaled margin) replays a window on, declared once.
+
+    Attributes:
+        venue, symbol: the instrument (:meth:`InstrumentRules.from_venue`).
+        leverages: the default book's leverages (one long and one short account each).
+        funding: the funding source (:data:`inversa.sim.replay.FUNDING_CHOICES`).
+        fills: the liquidation fill model, ``"trigger"`` or ``"worst-mark"``.
+    """
+
+    venue: str = "binance-coinm"
+    symbol: str = "BTC/USD:BTC"
+    leverages: tuple[object, ...] = DEFAULT_LEVERAGES
+    funding: str = "auto"
+    fills: str = "trigger"
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,8 +118,6 @@ def default_book(
     book = Book.default(leverages, rules, entry, mode=mode)
     if reserve_coin == 0:
         return book
-    from dataclasses import replace
-
     from inversa.contracts import initial_margin, position_value, trading_fee
 
     entries = []
@@ -102,28 +131,46 @@ def default_book(
     return replace(book, entries=tuple(entries))
 
 
+def study_book(
+    window: str,
+    setup: BookSetup,
+    *,
+    reserve_coin: Decimal = Decimal(0),
+    insurance_fund: Decimal = Decimal(0),
+) -> tuple[InstrumentRules, pd.DataFrame, Book]:
+    """The instrument of ``setup``, the bars of ``window`` and the default book on them
+    (entry: the first open; each account's ``reserve_coin`` and the venue's starting
+    ``insurance_fund``, coin): what every book study starts from."""
+    rules = InstrumentRules.from_venue(setup.venue, setup.symbol)
+    bars = window_bars(window)
+    book = default_book(rules, entry_price(bars, rules), setup.leverages, reserve_coin=reserve_coin)
+    if insurance_fund:
+        book = replace(book, insurance_fund=insurance_fund)
+    return rules, bars, book
+
+
 def run_book(
     window: str,
     rules: InstrumentRules,
     book: Book,
+    setup: BookSetup | None = None,
     *,
     bars: pd.DataFrame | None = None,
-    venue: str | None = None,
-    funding: str = "auto",
-    fills: str = "trigger",
     after_step: StepHook | None = None,
     before: Callable[[Engine], None] | None = None,
 ) -> BookRun:
     """Walk ``book`` through ``window`` (hourly bars) with ``after_step`` between steps.
 
+    ``setup`` gives the funding source (its ``venue``'s history) and the fill model;
     ``before(engine)`` runs once after the book is opened, before the first bar.
     """
+    setup = setup or BookSetup()
     frame = window_bars(window) if bars is None else validate_bars(bars, f"window {window}")
     first = frame.index[0].to_pydatetime()
     last = frame.index[-1].to_pydatetime()
-    source, label = _resolve_funding(funding, venue, first, last)
+    source, label = resolve_funding(setup.funding, setup.venue, first, last)
     entry = entry_price(frame, rules)
-    engine = _start_book(book, rules, entry, first)
+    engine = start_book(book, rules, entry, first)
     if before is not None:
         before(engine)
     run_bars(
@@ -131,9 +178,9 @@ def run_book(
         rules.symbol,
         frame,
         funding=source,
-        fills=fills,  # type: ignore[arg-type]
+        fills=setup.fills,  # type: ignore[arg-type]
         source=f"crash window {window}",
         after_step=after_step,
     )
-    accounts, by_leverage, totals = _summarise(engine, book, rules)
+    accounts, by_leverage, totals = summarise_book(engine, book, rules)
     return BookRun(window, rules, book, entry, frame, label, engine, accounts, by_leverage, totals)

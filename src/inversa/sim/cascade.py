@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 
 from inversa.errors import InputError
 from inversa.sim._check import finite_float
-from inversa.sim.riskbook import Engine, RiskBook
+from inversa.sim.riskbook import Backend, RiskBook
 
 __all__ = [
     "CascadeResult",
@@ -219,7 +219,7 @@ def run_cascade(
     impact: PriceImpact,
     *,
     max_rounds: int = 100,
-    engine: Engine | None = None,
+    engine: Backend | None = None,
     progress: Callable[[int, float], None] | None = None,
 ) -> CascadeResult:
     """Run a liquidation cascade on ``book`` from ``start_price`` (see the module notes).

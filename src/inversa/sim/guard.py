@@ -39,14 +39,7 @@ import pandas as pd
 
 from inversa.engine import Engine, InstrumentRules, exact
 from inversa.errors import InputError, InversaError
-from inversa.sim._book_run import (
-    DEFAULT_LEVERAGES,
-    BookRun,
-    default_book,
-    entry_price,
-    run_book,
-    window_bars,
-)
+from inversa.sim._book_run import BookRun, BookSetup, run_book, study_book
 from inversa.sim.replay import MARKET_MAKER
 
 __all__ = ["GUARD_ACTIONS", "GuardConfig", "GuardResult", "guard_replay"]
@@ -224,23 +217,16 @@ def _recorder(
 def guard_replay(
     window: str,
     config: GuardConfig | None = None,
-    *,
-    venue: str = "binance-coinm",
-    symbol: str = "BTC/USD:BTC",
-    leverages: tuple[object, ...] = DEFAULT_LEVERAGES,
-    funding: str = "auto",
-    fills: str = "trigger",
+    setup: BookSetup | None = None,
 ) -> GuardResult:
     """Replay ``window`` with the default book (plus each account's reserve) without and
-    with the guard of ``config``; isolated margin; liquidation ``fills`` ``trigger`` or
-    ``worst-mark``."""
-    if fills not in ("trigger", "worst-mark"):
-        raise InputError("fills", fills, "the guard runs with trigger or worst-mark fills")
+    with the guard of ``config`` on the instrument, leverages and funding of ``setup``;
+    isolated margin; liquidation fills ``trigger`` or ``worst-mark``."""
+    setup = setup or BookSetup()
+    if setup.fills not in ("trigger", "worst-mark"):
+        raise InputError("fills", setup.fills, "the guard runs with trigger or worst-mark fills")
     cfg = config or GuardConfig()
-    rules = InstrumentRules.from_venue(venue, symbol)
-    bars = window_bars(window)
-    entry = entry_price(bars, rules)
-    book = default_book(rules, entry, leverages, reserve_coin=cfg.reserve_coin)
+    rules, bars, book = study_book(window, setup, reserve_coin=cfg.reserve_coin)
     names = [e.account for e in book.entries]
 
     base_rows: dict[str, list[float]] = {a: [] for a in names}
@@ -249,10 +235,8 @@ def guard_replay(
         window,
         rules,
         book,
+        setup,
         bars=bars,
-        venue=venue,
-        funding=funding,
-        fills=fills,
         after_step=_recorder(names, rules.symbol, base_rows, base_times),
     )
     guard = _Guard(cfg, rules, names)
@@ -264,9 +248,7 @@ def guard_replay(
         guard(engine, when, label)
         record(engine, when, label)
 
-    with_guard = run_book(
-        window, rules, book, bars=bars, venue=venue, funding=funding, fills=fills, after_step=step
-    )
+    with_guard = run_book(window, rules, book, setup, bars=bars, after_step=step)
     ratios = pd.DataFrame(base_rows, index=pd.DatetimeIndex(base_times))
     guarded = pd.DataFrame(
         {f"{a}+guard": v for a, v in rows.items()}, index=pd.DatetimeIndex(times)
@@ -293,7 +275,7 @@ def guard_replay(
     not_saved = table.loc[table["liquidated_with"], "account"].tolist()
     summary = {
         "window": window,
-        "venue": venue,
+        "venue": setup.venue,
         "threshold": float(cfg.threshold),
         "target": float(cfg.target or 0),
         "order": ",".join(cfg.order),
@@ -315,4 +297,4 @@ def guard_replay(
         "not_saved": not_saved,
         "funding": without.funding,
     }
-    return GuardResult(window, venue, cfg, summary, table, ratios, without, with_guard)
+    return GuardResult(window, setup.venue, cfg, summary, table, ratios, without, with_guard)

@@ -86,6 +86,10 @@ __all__ = [
     "crash_replay",
     "default_leverages",
     "replay_crash",
+    # the steps of a book walk, shared with sim._book_run (guard, vol-margin studies)
+    "resolve_funding",
+    "start_book",
+    "summarise_book",
 ]
 
 ZERO = Decimal(0)
@@ -441,7 +445,7 @@ def _span(name: str) -> str:
     return f"bundled history covers {series.start:%Y-%m-%d} .. {series.end:%Y-%m-%d}"
 
 
-def _resolve_funding(
+def resolve_funding(
     choice: FundingChoice, venue: str | None, start: datetime, end: datetime
 ) -> tuple[FundingSource | None, str]:
     """The funding source and a label that says which one was used and why."""
@@ -475,7 +479,7 @@ def _resolve_funding(
     return named, f"{choice} history"
 
 
-def _start_book(book: Book, rules: InstrumentRules, entry: Decimal, first: datetime) -> Engine:
+def start_book(book: Book, rules: InstrumentRules, entry: Decimal, first: datetime) -> Engine:
     """A fresh engine at ``first``: the market maker's deposit, the insurance fund, the
     mark at ``entry`` (USD per coin) and every account of ``book`` opened at ``entry``."""
     engine = Engine(rules, market_maker=MARKET_MAKER, start=first)
@@ -526,8 +530,7 @@ def _open_book(engine: Engine, book: Book, rules: InstrumentRules, entry: Decima
                     e.counterparty,
                     "must be an entry of the opposite side and the same size",
                 )
-        trade = engine.buy if e.side == 1 else engine.sell
-        trade(e.account, symbol, e.contracts, entry, counterparty=e.counterparty)
+        engine.trade(e.account, symbol, e.side, e.contracts, entry, counterparty=e.counterparty)
 
 
 def _deposits(events: Sequence[Event]) -> dict[str, Decimal]:
@@ -538,9 +541,11 @@ def _deposits(events: Sequence[Event]) -> dict[str, Decimal]:
     return out
 
 
-def _summarise(
+def summarise_book(
     engine: Engine, book: Book, rules: InstrumentRules
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """After the walk: (accounts, by_leverage, totals) of ``book``, as in
+    :class:`ReplayResult` (coin amounts, liquidation times, insurance and ADL flows)."""
     events = engine.events
     deposits = _deposits(events)
     liquidated_at: dict[str, datetime | None] = {}
@@ -680,7 +685,7 @@ def replay_crash(
         raise InputError("fills", fills, f"must be one of {', '.join(FILL_MODELS)}")
     bars = validate_bars(prices, f"crash window {window}")
     first = bars.index[0].to_pydatetime()
-    source, label = _resolve_funding(funding, venue, first, bars.index[-1].to_pydatetime())
+    source, label = resolve_funding(funding, venue, first, bars.index[-1].to_pydatetime())
     with exact():
         entry = to_decimal("open", float(bars["open"].iloc[0]), positive=True)
         if rules.tick is not None:
@@ -699,7 +704,7 @@ def replay_crash(
             ),
             insurance_fund=to_decimal("insurance_fund", insurance_fund, nonnegative=True),
         )
-    engine = _start_book(book, rules, entry, first)
+    engine = start_book(book, rules, entry, first)
 
     def verify(eng: Engine, _time: datetime, _label: str) -> None:
         check_invariants(eng)
@@ -714,7 +719,7 @@ def replay_crash(
         source=f"crash window {window}",
         after_step=verify if check else None,
     )
-    accounts, by_leverage, totals = _summarise(engine, book, rules)
+    accounts, by_leverage, totals = summarise_book(engine, book, rules)
     totals["min_low_usdt"] = float(bars["low"].min())
     totals["max_high_usdt"] = float(bars["high"].max())
     return ReplayResult(

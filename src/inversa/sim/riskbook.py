@@ -43,15 +43,16 @@ from inversa.errors import InputError
 __all__ = [
     "MAX_CELLS",
     "NUMBA_MIN_ROWS",
+    "Backend",
     "BookScan",
-    "Engine",
     "Revaluation",
     "RiskBook",
 ]
 
 Array = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
-Engine = Literal["auto", "numpy", "numba"]
+#: The revaluation backend (keyword ``engine=``): NumPy, the Numba kernel, or by size.
+Backend = Literal["auto", "numpy", "numba"]
 
 #: ``engine="auto"`` uses the Numba kernel from this many rows on (below it, NumPy's
 #: per-call overhead is smaller than the kernel's dispatch and the result is the same).
@@ -199,7 +200,7 @@ class RiskBook:
     collateral: Array
     mmr: Array | None
     tiers: c.TierTable | None
-    engine: Engine
+    engine: Backend
 
     def __init__(
         self,
@@ -211,7 +212,7 @@ class RiskBook:
         *,
         mmr: ArrayLike | float | None = None,
         tiers: c.TierTable | None = None,
-        engine: Engine = "auto",
+        engine: Backend = "auto",
         row_labels: Sequence[object] | None = None,
     ) -> None:
         if engine not in _ENGINES:
@@ -285,7 +286,7 @@ class RiskBook:
         *,
         mmr: ArrayLike | float | None = None,
         tiers: c.TierTable | None = None,
-        engine: Engine = "auto",
+        engine: Backend = "auto",
         row_labels: Sequence[object] | None = None,
     ) -> RiskBook:
         """A book whose collateral is the initial margin at entry:
@@ -320,7 +321,7 @@ class RiskBook:
         contract_value: float | None = None,
         mmr: float | None = None,
         tiers: c.TierTable | None = None,
-        engine: Engine = "auto",
+        engine: Backend = "auto",
     ) -> RiskBook:
         """A book from a DataFrame, one row per position.
 
@@ -442,7 +443,7 @@ class RiskBook:
 
     # -- revaluation --------------------------------------------------------------
 
-    def _engine(self, engine: Engine | None) -> Literal["numpy", "numba"]:
+    def _engine(self, engine: Backend | None) -> Literal["numpy", "numba"]:
         choice = self.engine if engine is None else engine
         if choice not in _ENGINES:
             raise InputError("engine", choice, f"must be one of {', '.join(_ENGINES)}")
@@ -471,7 +472,7 @@ class RiskBook:
         self,
         price: ArrayLike | float,
         *,
-        engine: Engine | None = None,
+        engine: Backend | None = None,
         max_cells: int = MAX_CELLS,
     ) -> Revaluation:
         """Revalue every row at ``price`` (a number: arrays ``(n,)``) or at each of ``k``
@@ -555,7 +556,7 @@ class RiskBook:
             totals is not None,
         )
 
-    def liquidated(self, price: float, *, engine: Engine | None = None) -> BoolArray:
+    def liquidated(self, price: float, *, engine: Backend | None = None) -> BoolArray:
         """Rows with equity <= maintenance margin at ``price`` (shape ``(n,)``)."""
         return self.revalue(float(price), engine=engine).liquidated
 
@@ -563,7 +564,7 @@ class RiskBook:
         self,
         prices: ArrayLike,
         *,
-        engine: Engine | None = None,
+        engine: Backend | None = None,
         each: Callable[[int, Revaluation], None] | None = None,
     ) -> BookScan:
         """Book totals at each price, one price at a time (memory O(n), not O(k*n)).

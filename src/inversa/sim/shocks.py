@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 
 from inversa.errors import InputError
 from inversa.sim._check import finite_float
-from inversa.sim.riskbook import Engine, Revaluation, RiskBook
+from inversa.sim.riskbook import Backend, Revaluation, RiskBook
 
 __all__ = [
     "DERIBIT_EXTENDED_MOVES",
@@ -317,7 +317,7 @@ def apply_grid(
     price: float,
     *,
     per_position: bool = False,
-    engine: Engine | None = None,
+    engine: Backend | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ShockResult:
     """Revalue ``book`` at every scenario of ``grid`` around base ``price`` (USD per coin).

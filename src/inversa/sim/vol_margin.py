@@ -21,16 +21,9 @@ import pandas as pd
 
 from inversa.contracts._num import Array
 from inversa.contracts.vol_margin import VolMarginConfig
-from inversa.engine import Engine, InstrumentRules
+from inversa.engine import Engine
 from inversa.errors import InputError
-from inversa.sim._book_run import (
-    DEFAULT_LEVERAGES,
-    BookRun,
-    default_book,
-    entry_price,
-    run_book,
-    window_bars,
-)
+from inversa.sim._book_run import BookRun, BookSetup, run_book, study_book
 
 __all__ = ["VolMarginComparison", "compare_vol_margin"]
 
@@ -87,23 +80,20 @@ def _summary_row(name: str, run: BookRun) -> dict[str, Any]:
 def compare_vol_margin(
     window: str,
     config: VolMarginConfig | None = None,
+    setup: BookSetup | None = None,
     *,
-    venue: str = "binance-coinm",
-    symbol: str = "BTC/USD:BTC",
-    leverages: tuple[object, ...] = DEFAULT_LEVERAGES,
     warmup_bars: int = 168,
     insurance_fund: Decimal = Decimal(0),
-    funding: str = "auto",
-    fills: str = "trigger",
 ) -> VolMarginComparison:
-    """Run ``window`` under the venue's tiers and under the vol-scaled rate (same book)."""
+    """Run ``window`` on ``setup`` under the venue's tiers and under the vol-scaled rate
+    (same book)."""
     from inversa import data
 
     cfg = config or VolMarginConfig()
     if warmup_bars < 2:
         raise InputError("warmup", warmup_bars, "must be >= 2 bars")
-    rules = InstrumentRules.from_venue(venue, symbol)
-    bars = window_bars(window)
+    setup = setup or BookSetup()
+    rules, bars, book = study_book(window, setup, insurance_fund=insurance_fund)
     marks = data.mark_hourly("BTC")
     before = marks.loc[marks.index < bars.index[0], "close"].iloc[-warmup_bars:]
     if len(before) < warmup_bars:
@@ -111,11 +101,7 @@ def compare_vol_margin(
     closes = np.concatenate([before.to_numpy(np.float64), bars["close"].to_numpy(np.float64)])
     # One rate per window bar, known at its open (the previous close).
     per_bar: Array = cfg.model(Decimal(1)).rates_for_bars(closes, warmup_bars)
-    entry = entry_price(bars, rules)
-    book = replace(
-        default_book(rules, entry, leverages), insurance_fund=insurance_fund
-    )  # fmt: skip
-    static = run_book(window, rules, book, bars=bars, venue=venue, funding=funding, fills=fills)
+    static = run_book(window, rules, book, setup, bars=bars)
     # A venue charging the vol-scaled rate refuses leverage whose initial margin does not
     # cover it at the open: those pairs are not opened in the scaled run.
     first_rate = Decimal(repr(float(per_bar[0])))
@@ -140,10 +126,8 @@ def compare_vol_margin(
         window,
         scaled_rules,
         scaled_book,
+        setup,
         bars=bars,
-        venue=venue,
-        funding=funding,
-        fills=fills,
         after_step=step,
     )
     static_rate, _ = rules.maintenance_rate_and_cum(Decimal(1))
@@ -179,7 +163,7 @@ def compare_vol_margin(
     summary = pd.DataFrame(rows)
     return VolMarginComparison(
         window=window,
-        venue=venue,
+        venue=setup.venue,
         config=cfg,
         summary=summary,
         accounts=pd.concat(both, ignore_index=True),

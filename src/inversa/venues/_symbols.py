@@ -15,9 +15,10 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
+from inversa.contracts.basis import last_friday
 from inversa.errors import InputError
 
 __all__ = [
@@ -41,11 +42,6 @@ _TOKEN_REGEX = {
     "{DMMMYY}": r"(?P<dd>\d{1,2})(?P<mon>[A-Z]{3})(?P<yy>\d{2})",
     "{MYY}": rf"(?P<code>[{MONTH_CODES}])(?P<yy>\d{{2}})",
 }
-
-
-def _last_friday(year: int, month: int) -> date:
-    last = date(year, month, calendar.monthrange(year, month)[1])
-    return last - timedelta(days=(last.weekday() - _FRIDAY) % 7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +75,14 @@ class ExpiryRule:
     def is_expiry(self, day: date) -> bool:
         if day.weekday() != _FRIDAY or not self._month_ok(day.month):
             return False
-        last = day == _last_friday(day.year, day.month)
+        last = day == last_friday(day.year, day.month)
         return {"friday": True, "last-friday": last, "weekly-friday": not last}[self.kind]
 
     def expiry_in_month(self, year: int, month: int) -> date | None:
         """The one expiry of a month (``last-friday`` rules), else ``None``."""
         if self.kind != "last-friday" or not self._month_ok(month):
             return None
-        return _last_friday(year, month)
+        return last_friday(year, month)
 
     def expiry_datetime(self, day: date) -> datetime:
         return datetime(day.year, day.month, day.day, self.hour_utc, tzinfo=UTC)
