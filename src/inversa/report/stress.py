@@ -48,9 +48,8 @@ _COIN = (
     "market_maker_pnl_coin",
     "fees_coin",
     "uncovered_coin",
-    "pnl",
-    "weighted_pnl",
-    "margin",
+    "weighted_pnl_coin",
+    "margin_coin",
     "coin_lost",
     "final_equity",
     "notional_coin",
@@ -113,7 +112,7 @@ def _scalars(out: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in out.items() if not isinstance(v, list | tuple | Mapping)}
 
 
-_GRID_COLUMNS = ("scenario", "weight", "price", "pnl", "weighted_pnl", "liquidated")
+_GRID_COLUMNS = ("scenario", "weight", "price", "pnl_coin", "weighted_pnl_coin", "liquidated")
 _CASCADE_COLUMNS = ("round", "price", "liquidated", "notional_usd", "notional_coin", "next_price")
 _BY_LEVERAGE = ("leverage", "side", "accounts", "liquidated", "lost_coin", "pnl_coin", "adl_events")
 _ACCOUNTS = ("account", "liquidated", "liquidated_bar_open_utc", "lost_coin", "pnl_coin")
@@ -143,7 +142,7 @@ def grid_sections(out: Mapping[str, Any]) -> list[Section]:
     text = (
         f"Book: {out['book']}, {out['positions']} positions; base price "
         f"{fmt(out['price'], 'price')} USD per coin. Margin (worst weighted loss): "
-        f"{fmt(out['margin'], 'coin')} coin in scenario {out['worst_scenario']!r}."
+        f"{fmt(out['margin_coin'], 'coin')} coin in scenario {out['worst_scenario']!r}."
     )
     keys = list(rows[0]) if rows else list(_GRID_COLUMNS)
     return [
