@@ -47,21 +47,21 @@ def result_to_dict(r: Any) -> dict[str, Any]:
     return {
         "venue": r.venue,
         "kind": r.kind,
-        "margin": r.margin,
+        "margin_mode": r.margin_mode,
         "start": _stamp(r.start),
         "end": _stamp(r.end),
         "years": r.years,
-        "start_value_usd": r.start_value,
-        "end_value_usd": r.end_value,
-        "pnl_usd": r.pnl,
-        "yield_simple": r.yield_simple,
-        "yield_compounded": r.yield_compounded,
-        "funding_received_usd": r.funding_received,
-        "fees_usd": r.fees,
+        "start_value_usd": r.start_value_usd,
+        "end_value_usd": r.end_value_usd,
+        "pnl_usd": r.pnl_usd,
+        "yield_simple_rate": r.yield_simple_rate,
+        "yield_compounded_rate": r.yield_compounded_rate,
+        "funding_received_usd": r.funding_received_usd,
+        "fees_usd": r.fees_usd,
         "rebalances": r.rebalances,
         "topups": r.topups,
         "liquidations": r.liquidations,
-        "liquidation_loss_usd": r.liquidation_loss,
+        "liquidation_loss_usd": r.liquidation_loss_usd,
         "max_drawdown": r.max_drawdown,
         "drawdown_peak": _stamp(r.drawdown_peak),
         "drawdown_trough": _stamp(r.drawdown_trough),
@@ -154,13 +154,13 @@ def backtest(
         coin=float(coin),
         hedge_ratio=float(hedge_ratio),
         band=float(band),
-        margin=margin,  # type: ignore[arg-type]
+        margin_mode=margin,  # type: ignore[arg-type]
         leverage=float(leverage),
         topup_at=float(topup_at),
-        spot_fee=float(spot_fee),
+        spot_fee_rate=float(spot_fee),
         start=_time(start),
         end=_time(end),
-        taker=None if taker is None else float(taker),
+        taker_rate=None if taker is None else float(taker),
         mmr=None if mmr is None else float(mmr),
     )
     if config.start is not None and config.end is not None and config.end <= config.start:
@@ -197,15 +197,15 @@ def _print(results: list[Any], skipped: list[str], report: Path | None) -> None:
     table = Table(title="Carry trade: hold coin, short the perpetual", title_justify="left")
     table.add_column("", overflow="fold")
     for r in results:
-        table.add_column(f"{r.venue}\n{r.kind}/{r.margin}", justify="right", overflow="fold")
+        table.add_column(f"{r.venue}\n{r.kind}/{r.margin_mode}", justify="right", overflow="fold")
     metrics: tuple[tuple[str, Callable[[Any], str]], ...] = (
         ("from", lambda r: f"{r.start:%Y-%m-%d}"),
         ("to", lambda r: f"{r.end:%Y-%m-%d}"),
-        ("yield simple", lambda r: f"{r.yield_simple:.2%}"),
-        ("yield compounded", lambda r: f"{r.yield_compounded:.2%}"),
+        ("yield simple", lambda r: f"{r.yield_simple_rate:.2%}"),
+        ("yield compounded", lambda r: f"{r.yield_compounded_rate:.2%}"),
         ("max drawdown", lambda r: f"{r.max_drawdown:.2%}"),
-        ("funding USD", lambda r: f"{r.funding_received:,.0f}"),
-        ("fees USD", lambda r: f"{r.fees:,.2f}"),
+        ("funding USD", lambda r: f"{r.funding_received_usd:,.0f}"),
+        ("fees USD", lambda r: f"{r.fees_usd:,.2f}"),
         ("rebalances", lambda r: str(r.rebalances)),
         ("liquidations", lambda r: str(r.liquidations)),
         ("max MM/margin", lambda r: f"{r.max_margin_ratio:.4f}"),

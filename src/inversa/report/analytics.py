@@ -135,12 +135,14 @@ def carry_figure(results: Sequence[CarryResult]) -> go.Figure:
         vertical_spacing=0.07,
     )
     for k, r in enumerate(results):
-        name = f"{r.venue} ({r.margin})"
+        name = f"{r.venue} ({r.margin_mode})"
         colour = _COLOURS[k % len(_COLOURS)]
         group: dict[str, Any] = {"legendgroup": name}
         line = {"color": colour, "width": 1.2}
         fig.add_trace(
-            go.Scatter(x=r.times, y=r.equity / r.start_value, name=name, line=line, **group),
+            go.Scatter(
+                x=r.times, y=r.equity_usd / r.start_value_usd, name=name, line=line, **group
+            ),
             row=1,
             col=1,
         )
@@ -157,7 +159,7 @@ def carry_figure(results: Sequence[CarryResult]) -> go.Figure:
         )
         fig.add_trace(
             go.Histogram(
-                x=r.funding_annualised * 100,
+                x=r.funding_annualised_rate * 100,
                 name=name,
                 showlegend=False,
                 opacity=0.5,
@@ -185,19 +187,19 @@ def _carry_rows(results: Sequence[CarryResult]) -> list[dict[str, str]]:
         )
         rows.append(
             {
-                "venue": f"{r.venue} ({r.kind}, {r.margin})",
+                "venue": f"{r.venue} ({r.kind}, {r.margin_mode})",
                 "period (UTC)": f"{r.start:%Y-%m-%d} .. {r.end:%Y-%m-%d}",
-                "start USD": f"{r.start_value:,.0f}",
-                "end USD": f"{r.end_value:,.0f}",
-                "yield simple": f"{r.yield_simple:.2%}",
-                "yield compounded": f"{r.yield_compounded:.2%}",
+                "start USD": f"{r.start_value_usd:,.0f}",
+                "end USD": f"{r.end_value_usd:,.0f}",
+                "yield simple": f"{r.yield_simple_rate:.2%}",
+                "yield compounded": f"{r.yield_compounded_rate:.2%}",
                 "max drawdown": f"{r.max_drawdown:.2%} ({r.drawdown_peak:%Y-%m-%d} .. "
                 f"{r.drawdown_trough:%Y-%m-%d})",
-                "funding USD": f"{r.funding_received:,.0f}",
-                "fees USD": f"{r.fees:,.2f}",
+                "funding USD": f"{r.funding_received_usd:,.0f}",
+                "fees USD": f"{r.fees_usd:,.2f}",
                 "rebalances": str(r.rebalances),
                 "top-ups": str(r.topups),
-                "liquidations": f"{r.liquidations} ({r.liquidation_loss:,.0f} USD)",
+                "liquidations": f"{r.liquidations} ({r.liquidation_loss_usd:,.0f} USD)",
                 "margin used mean / max": f"{r.margin_used_mean:.2f} / {r.margin_used_max:.2f}",
                 "max MM/margin": f"{r.max_margin_ratio:.4f} ({r.max_margin_ratio_at:%Y-%m-%d})",
                 "funding mean / median ann.": f"{f.mean:.2%} / {f.median:.2%}",
