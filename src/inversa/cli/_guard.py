@@ -196,7 +196,7 @@ def run_guard(
             str(s["liquidations_without"]),
             str(s["liquidations_with"]),
             str(s["liquidations_avoided"]),
-            f"{s['coin_saved']:+.4f}",
+            f"{s['saved_coin']:+.4f}",
             f"{s['guard_fees_coin']:.6f}",
             ", ".join(s["not_saved"]) or "-",
         )
