@@ -103,7 +103,7 @@ def test_vol_scaled_against_static_tiers() -> None:
     assert ((rates >= 0.005) & (rates <= 0.25)).all()
     assert rates.max() > 3 * rates.min()  # the crash raises it
     # Liquidated earlier at a higher rate: more left to the insurance fund.
-    assert scaled["insurance_paid_in"] > static["insurance_paid_in"]
+    assert scaled["insurance_paid_in_coin"] > static["insurance_paid_in_coin"]
 
 
 def test_high_floor_refuses_high_leverage_at_the_open() -> None:

@@ -211,8 +211,8 @@ def run_guard(
                 str(row.model),
                 str(row.liquidated),
                 str(row.refused_at_open),
-                f"{row.insurance_paid_in:.6f}",
-                f"{row.insurance_drawn:.6f}",
+                f"{row.insurance_paid_in_coin:.6f}",
+                f"{row.insurance_drawn_coin:.6f}",
             )
         console.print(vol)
     if report is not None:

@@ -364,10 +364,10 @@ def guard_report(
                 "refused at open": str(row.refused_at_open),
                 "first": _fmt_time(row.first_liquidation),
                 "last": _fmt_time(row.last_liquidation),
-                "coin lost": f"{row.coin_lost:.6f}",
-                "insurance paid in": f"{row.insurance_paid_in:.6f}",
-                "insurance drawn": f"{row.insurance_drawn:.6f}",
-                "uncovered": f"{row.uncovered:.6f}",
+                "coin lost": f"{row.lost_coin:.6f}",
+                "insurance paid in": f"{row.insurance_paid_in_coin:.6f}",
+                "insurance drawn": f"{row.insurance_drawn_coin:.6f}",
+                "uncovered": f"{row.uncovered_coin:.6f}",
             }
             for row in cmp.summary.itertuples()
         ]

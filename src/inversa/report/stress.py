@@ -50,16 +50,8 @@ _COIN = (
     "uncovered_coin",
     "weighted_pnl_coin",
     "margin_coin",
-    "coin_lost",
-    "final_equity",
     "notional_coin",
     "liquidated_coin",
-    "insurance_paid_in",
-    "insurance_drawn",
-    "insurance_start",
-    "insurance_end",
-    "deposit",
-    "uncovered",
 )
 _USD = ("liquidated_usd", "notional_usd", "net_flow_usd", "depth")
 _RATE = (
