@@ -53,7 +53,7 @@ _COIN = (
     "notional_coin",
     "liquidated_coin",
 )
-_USD = ("liquidated_usd", "notional_usd", "net_flow_usd", "depth")
+_USD = ("liquidated_usd", "notional_usd", "net_flow_usd", "depth_usd")
 _RATE = (
     "move",
     "vol",
@@ -162,7 +162,7 @@ def cascade_sections(out: Mapping[str, Any]) -> list[Section]:
         f"{fmt(out['start_price'], 'price')}, final {fmt(out['final_price'], 'price')} USD per "
         f"coin after {out['rounds_count']} round(s); {out['liquidated']} positions, "
         f"{fmt(out['liquidated_usd'], 'usd')} USD liquidated ({out['model']} impact, "
-        f"k={fmt(out['k'])}, depth {fmt(out['depth'], 'usd')} USD)."
+        f"k={fmt(out['k'])}, depth {fmt(out['depth_usd'], 'usd')} USD)."
     )
     keys = list(rows[0]) if rows else list(_CASCADE_COLUMNS)
     return [
