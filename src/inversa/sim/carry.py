@@ -187,7 +187,8 @@ class CarryResult:
             settlement's price.
         fees_usd: taker fees and coin<->USDT conversion fees.
         rebalances, topups, liquidations: counts.
-        liquidation_loss_usd: the margin lost to liquidations.
+        liquidation_loss_usd: what liquidations took from the account (isolated: the
+            posted margin; cross: the whole account), valued at the bar's worst price.
         max_drawdown: the largest fall of the account's USD value from a peak, a fraction
             of the peak; from ``drawdown_peak`` to ``drawdown_trough``.
         margin_used_mean, margin_used_max: margin balance behind the short (cross: the
