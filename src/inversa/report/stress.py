@@ -95,9 +95,21 @@ UNITS: dict[str, str] = {
 }
 
 
+#: The key suffix that a unit's header label already says (``pnl_coin`` -> "pnl (coin)").
+_SUFFIXES = {"coin": "_coin", "usd": "_usd", "usdt_price": "_usdt"}
+
+
+def _words(key: str, unit: str) -> str:
+    """A key as header words, less the unit suffix the header's unit label repeats."""
+    suffix = _SUFFIXES.get(unit)
+    if suffix is not None and key.endswith(suffix) and len(key) > len(suffix):
+        key = key.removesuffix(suffix)
+    return key.replace("_", " ")
+
+
 def columns(keys: Sequence[str]) -> list[Column]:
     """Typed columns for result keys: header in words, unit from :data:`UNITS`."""
-    return [Column(k, k.replace("_", " "), UNITS.get(k, "text")) for k in keys]
+    return [Column(k, _words(k, UNITS.get(k, "text")), UNITS.get(k, "text")) for k in keys]
 
 
 def _scalars(out: Mapping[str, Any]) -> dict[str, Any]:
