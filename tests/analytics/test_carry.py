@@ -110,9 +110,9 @@ def test_funding_stats_longest_negative_run() -> None:
     rate = np.array([0.1, -1, -1, 0.1, -1, -1, -1, 0.1]) * 1e-4
     s = funding_stats(times, rate, np.full(8, 8.0))
     assert s.longest_negative_hours == 24.0
-    assert s.negative_start == times[4]
+    assert s.longest_negative_start == times[4]
     assert s.share_negative == pytest.approx(5 / 8)
-    assert s.mean == pytest.approx(rate.mean() * 3 * 365)
+    assert s.mean_annualised_rate == pytest.approx(rate.mean() * 3 * 365)
 
 
 def test_config_errors_name_the_option() -> None:

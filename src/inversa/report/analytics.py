@@ -181,8 +181,8 @@ def _carry_rows(results: Sequence[CarryResult]) -> list[dict[str, str]]:
     for r in results:
         f = r.funding
         neg = (
-            f"{f.longest_negative_hours / 24:.1f} d from {f.negative_start:%Y-%m-%d}"
-            if f.negative_start is not None
+            f"{f.longest_negative_hours / 24:.1f} d from {f.longest_negative_start:%Y-%m-%d}"
+            if f.longest_negative_start is not None
             else "none"
         )
         rows.append(
@@ -202,8 +202,12 @@ def _carry_rows(results: Sequence[CarryResult]) -> list[dict[str, str]]:
                 "liquidations": f"{r.liquidations} ({r.liquidation_loss_usd:,.0f} USD)",
                 "margin used mean / max": f"{r.margin_used_mean:.2f} / {r.margin_used_max:.2f}",
                 "max MM/margin": f"{r.max_margin_ratio:.4f} ({r.max_margin_ratio_at:%Y-%m-%d})",
-                "funding mean / median ann.": f"{f.mean:.2%} / {f.median:.2%}",
-                "funding p5 / p95 ann.": f"{f.p05:.2%} / {f.p95:.2%}",
+                "funding mean / median ann.": (
+                    f"{f.mean_annualised_rate:.2%} / {f.median_annualised_rate:.2%}"
+                ),
+                "funding p5 / p95 ann.": (
+                    f"{f.p05_annualised_rate:.2%} / {f.p95_annualised_rate:.2%}"
+                ),
                 "share negative": f"{f.share_negative:.1%}",
                 "longest negative run": neg,
             }

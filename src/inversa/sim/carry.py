@@ -148,22 +148,25 @@ class CarryConfig:
 class FundingStats:
     """Distribution of the funding rate, each row annualised (``rate * 24/hours * 365``).
 
-    ``longest_negative_hours`` is the longest stretch of consecutive negative rows, in
-    hours, from ``negative_start`` to ``negative_end`` (the end of its last interval).
+    The ``_annualised_rate`` fields are fractions a year (0.1 = 10 %): mean, median,
+    standard deviation and percentiles over the rows.  ``share_negative`` is the fraction
+    of rows with a negative rate.  ``longest_negative_hours`` is the longest stretch of
+    consecutive negative rows, in hours, from ``longest_negative_start`` to
+    ``longest_negative_end`` (the end of its last interval).
     """
 
     rows: int
-    mean: float
-    median: float
-    std: float
-    p05: float
-    p25: float
-    p75: float
-    p95: float
+    mean_annualised_rate: float
+    median_annualised_rate: float
+    std_annualised_rate: float
+    p05_annualised_rate: float
+    p25_annualised_rate: float
+    p75_annualised_rate: float
+    p95_annualised_rate: float
     share_negative: float
     longest_negative_hours: float
-    negative_start: pd.Timestamp | None
-    negative_end: pd.Timestamp | None
+    longest_negative_start: pd.Timestamp | None
+    longest_negative_end: pd.Timestamp | None
 
 
 @dataclass(frozen=True)
@@ -376,17 +379,17 @@ def funding_stats(times: pd.DatetimeIndex, rate: Array, hours: Array) -> Funding
     q = np.percentile(annual, [5, 25, 50, 75, 95])
     return FundingStats(
         rows=len(rate),
-        mean=float(annual.mean()),
-        median=float(q[2]),
-        std=float(annual.std()),
-        p05=float(q[0]),
-        p25=float(q[1]),
-        p75=float(q[3]),
-        p95=float(q[4]),
+        mean_annualised_rate=float(annual.mean()),
+        median_annualised_rate=float(q[2]),
+        std_annualised_rate=float(annual.std()),
+        p05_annualised_rate=float(q[0]),
+        p25_annualised_rate=float(q[1]),
+        p75_annualised_rate=float(q[3]),
+        p95_annualised_rate=float(q[4]),
         share_negative=float((rate < 0).mean()),
         longest_negative_hours=best_hours,
-        negative_start=best[0],
-        negative_end=best[1],
+        longest_negative_start=best[0],
+        longest_negative_end=best[1],
     )
 
 
