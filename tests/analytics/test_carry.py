@@ -36,7 +36,7 @@ def _inputs(price: list[float], rate: list[float], *, kind: str = "inverse", wor
         rate=np.asarray(rate, dtype=float),
         interval_hours=np.full(n, 8.0),
         contract_value=1.0 if kind == "inverse" else 0.001,
-        taker=0.0,
+        taker_rate=0.0,
         mmr=0.005,
         price_note="synthetic",
         funding_note="synthetic",
@@ -48,7 +48,7 @@ def test_inverse_short_on_coin_locks_the_usd_value() -> None:
     price = [30000.0, *(30000 * np.exp(np.cumsum(rng.normal(0, 0.05, 399))))]
     r = carry_backtest(_inputs(price, [0.0] * 400), CarryConfig(coin=2.0))
     # 2 coin at 30,000, short 60,000 whole 1-USD contracts: value fixed whatever the path.
-    assert np.allclose(r.equity, 2.0 * price[0], rtol=1e-12)
+    assert np.allclose(r.equity_usd, 2.0 * price[0], rtol=1e-12)
     assert r.rebalances == 0
     assert abs(r.max_drawdown) < 1e-12
     assert np.allclose(r.hedge_ratio, 1.0)
@@ -58,38 +58,38 @@ def test_constant_funding_at_constant_price_is_simple_interest() -> None:
     n, rate = 3 * 365 + 1, 0.0001
     r = carry_backtest(_inputs([20000.0] * n, [rate] * n), CarryConfig(band=0.5))
     # The short stays 20,000 USD; each of the 1,095 fundings pays 2 USD.
-    assert r.funding_received == pytest.approx(2.0 * (n - 1), rel=1e-9)
-    assert r.end_value == pytest.approx(20000 * (1 + rate * (n - 1)), rel=1e-9)
+    assert r.funding_received_usd == pytest.approx(2.0 * (n - 1), rel=1e-9)
+    assert r.end_value_usd == pytest.approx(20000 * (1 + rate * (n - 1)), rel=1e-9)
     assert r.years == pytest.approx(1.0)
-    assert r.yield_simple == pytest.approx(rate * 1095, rel=1e-9)
-    assert r.yield_compounded == pytest.approx(rate * 1095, rel=1e-9)
+    assert r.yield_simple_rate == pytest.approx(rate * 1095, rel=1e-9)
+    assert r.yield_compounded_rate == pytest.approx(rate * 1095, rel=1e-9)
 
 
 def test_rebalancing_reinvests_funding_and_pays_fees() -> None:
     n, rate = 400, 0.001
     inputs = _inputs([20000.0] * n, [rate] * n)
-    inputs = CarryInputs(**{**inputs.__dict__, "taker": 0.001})
+    inputs = CarryInputs(**{**inputs.__dict__, "taker_rate": 0.001})
     r = carry_backtest(inputs, CarryConfig(band=0.02))
     assert r.rebalances > 0
-    assert r.fees > 0
+    assert r.fees_usd > 0
     # With a tight band the funding compounds: more than simple interest, less the fees.
     simple = 20000 * rate * (n - 1)
-    assert r.pnl > simple - r.fees - 20  # rounding of whole 1-USD contracts
-    assert r.pnl < 20000 * ((1 + rate) ** (n - 1) - 1)
+    assert r.pnl_usd > simple - r.fees_usd - 20  # rounding of whole 1-USD contracts
+    assert r.pnl_usd < 20000 * ((1 + rate) ** (n - 1) - 1)
 
 
 def test_linear_short_pays_usd_funding_on_the_coin() -> None:
     price = [10000.0, 20000.0, 40000.0]
     r = carry_backtest(_inputs(price, [0.0, 0.001, 0.001], kind="linear"), CarryConfig())
     # 1 coin held, 1 coin short: USD value fixed at 10,000 plus funding on 1 coin.
-    assert r.funding_received == pytest.approx(20 + 40)
-    assert r.end_value == pytest.approx(10000 + 60)
+    assert r.funding_received_usd == pytest.approx(20 + 40)
+    assert r.end_value_usd == pytest.approx(10000 + 60)
 
 
 def test_isolated_short_is_liquidated_on_a_rally() -> None:
     price = [10000.0, 10000.0, 16000.0, 16000.0]
     worst = [10000.0, 10000.0, 16000.0, 16000.0]
-    cfg = CarryConfig(margin="isolated", leverage=2.0)
+    cfg = CarryConfig(margin_mode="isolated", leverage=2.0)
     r = carry_backtest(_inputs(price, [0.0] * 4, worst=worst), cfg)
     # 2x isolated: margin 0.5 coin behind a 10,000 USD short at 10,000; at 16,000 the loss
     # is 10,000*(1/10,000 - 1/16,000) = 0.375 coin, the margin balance 0.125 > MM 0.003125:
@@ -101,8 +101,8 @@ def test_isolated_short_is_liquidated_on_a_rally() -> None:
     assert r.liquidations == 1
     # Lost: the isolated margin, 0.5 coin, at 30,000; the other 0.5 coin is held and
     # re-hedged at 30,000.
-    assert r.liquidation_loss == pytest.approx(0.5 * 30000)
-    assert r.end_value == pytest.approx(0.5 * 30000)
+    assert r.liquidation_loss_usd == pytest.approx(0.5 * 30000)
+    assert r.end_value_usd == pytest.approx(0.5 * 30000)
 
 
 def test_funding_stats_longest_negative_run() -> None:
@@ -110,9 +110,9 @@ def test_funding_stats_longest_negative_run() -> None:
     rate = np.array([0.1, -1, -1, 0.1, -1, -1, -1, 0.1]) * 1e-4
     s = funding_stats(times, rate, np.full(8, 8.0))
     assert s.longest_negative_hours == 24.0
-    assert s.negative_start == times[4]
+    assert s.longest_negative_start == times[4]
     assert s.share_negative == pytest.approx(5 / 8)
-    assert s.mean == pytest.approx(rate.mean() * 3 * 365)
+    assert s.mean_annualised_rate == pytest.approx(rate.mean() * 3 * 365)
 
 
 def test_config_errors_name_the_option() -> None:
@@ -138,7 +138,7 @@ def test_history_must_cover_the_dates() -> None:
 def test_bundled_runs_are_sane(venue: str) -> None:
     r = carry_backtest(carry_inputs(venue))
     assert r.liquidations == 0  # cross margin on the coin: no liquidation at 1x
-    assert 0 < r.yield_simple < 1
+    assert 0 < r.yield_simple_rate < 1
     assert 0 <= r.max_drawdown < 0.5
     assert r.funding.rows == len(r.times) - 1
     if venue == "bitmex":

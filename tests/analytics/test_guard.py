@@ -62,7 +62,13 @@ def test_guard_cuts_and_saves_some(reduce_run) -> None:  # type: ignore[no-untyp
         (acc["liquidated_without"] & ~acc["liquidated_with"]).sum()
     )
     saved = acc.loc[acc["liquidated_without"] & ~acc["liquidated_with"]]
-    assert (saved["final_equity_with"] > saved["final_equity_without"]).all()
+    assert (saved["final_equity_with_coin"] > saved["final_equity_without_coin"]).all()
+    assert s["coin"] == "BTC"  # the settlement coin of BTC/USD:BTC names the _coin fields
+    gain = acc["final_equity_with_coin"] - acc["final_equity_without_coin"]
+    assert s["saved_coin"] == pytest.approx(float(gain.sum()))
+    assert s["saved_on_liquidated_coin"] == pytest.approx(
+        float(gain[acc["liquidated_without"]].sum())
+    )
     assert (saved["reduced_contracts"] > 0).all()
     ratios = reduce_run.ratios
     assert {"long-10x", "long-10x+guard"} <= set(ratios.columns)
@@ -97,7 +103,7 @@ def test_vol_scaled_against_static_tiers() -> None:
     assert ((rates >= 0.005) & (rates <= 0.25)).all()
     assert rates.max() > 3 * rates.min()  # the crash raises it
     # Liquidated earlier at a higher rate: more left to the insurance fund.
-    assert scaled["insurance_paid_in"] > static["insurance_paid_in"]
+    assert scaled["insurance_paid_in_coin"] > static["insurance_paid_in_coin"]
 
 
 def test_high_floor_refuses_high_leverage_at_the_open() -> None:

@@ -40,9 +40,9 @@ def test_grid_default_synthetic_book() -> None:
     assert out["positions"] == 2 * len(SYNTHETIC_LEVERAGES)
     assert out["price"] == pytest.approx(7893.20321722)  # first 2020-03 hourly mark open
     assert len(out["scenarios"]) == 16
-    assert out["scenarios"][0]["pnl"] == 0.0
-    losses = [-r["weighted_pnl"] for r in out["scenarios"]]
-    assert out["margin"] == pytest.approx(max(losses))
+    assert out["scenarios"][0]["pnl_coin"] == 0.0
+    losses = [-r["weighted_pnl_coin"] for r in out["scenarios"]]
+    assert out["margin_coin"] == pytest.approx(max(losses))
     assert out["worst_scenario"] == out["scenarios"][losses.index(max(losses))]["scenario"]
 
 
@@ -53,8 +53,8 @@ def test_grid_one_position_book_csv(tmp_path: Path) -> None:
     assert out["price"] == pytest.approx(50_000)  # the book's average entry
     row = out["scenarios"][4]
     assert row["scenario"] == "down 1/3, vol up"
-    assert row["pnl"] == pytest.approx(-2 / 19)  # 100,000*(1/50,000 - 1/47,500)
-    assert out["margin"] == pytest.approx(6 / 17)
+    assert row["pnl_coin"] == pytest.approx(-2 / 19)  # 100,000*(1/50,000 - 1/47,500)
+    assert out["margin_coin"] == pytest.approx(6 / 17)
 
 
 def test_grid_deribit_toml_book(tmp_path: Path) -> None:
@@ -67,10 +67,10 @@ def test_grid_deribit_toml_book(tmp_path: Path) -> None:
     assert len(out["scenarios"]) == 17
     # 1,000 USD long from 100: PnL = 1,000 * (1/100 - 1/P) coin at every scenario price
     for row in out["scenarios"]:
-        assert row["pnl"] == pytest.approx(1000 * (1 / 100 - 1 / row["price"]), abs=1e-12)
+        assert row["pnl_coin"] == pytest.approx(1000 * (1 / 100 - 1 / row["price"]), abs=1e-12)
     table = [row["move"] for row in out["scenarios"] if row["kind"] != "extended"]
     assert min(table) == pytest.approx(-0.16)
-    assert any(abs(row["pnl"]) > 0.1 for row in out["scenarios"])
+    assert any(abs(row["pnl_coin"]) > 0.1 for row in out["scenarios"])
     # an equal short beside it hedges the book: every scenario nets to zero
     both = tmp_path / "both.toml"
     both.write_text(
@@ -78,7 +78,7 @@ def test_grid_deribit_toml_book(tmp_path: Path) -> None:
         "collateral = 1.0\n"
     )
     out = _json(["grid", "--book", str(both), "--grid", "deribit", "--price", "100"])
-    assert all(abs(r["pnl"]) < 1e-12 for r in out["scenarios"])
+    assert all(abs(r["pnl_coin"]) < 1e-12 for r in out["scenarios"])
 
 
 def test_book_columns_with_blanks_take_the_flag_defaults(tmp_path: Path) -> None:
@@ -91,7 +91,7 @@ def test_book_columns_with_blanks_take_the_flag_defaults(tmp_path: Path) -> None
     out = _json(["grid", "--book", str(book), "--contract-value", "100", "--no-vol-pairs"])
     # long: 1,000 USD, short: 100 USD; -5% from 100: 1,000*(1/100-1/95) - 100*(1/100-1/95)
     expected = 900 * (1 / 100 - 1 / 95)
-    assert out["scenarios"][2]["pnl"] == pytest.approx(expected)
+    assert out["scenarios"][2]["pnl_coin"] == pytest.approx(expected)
 
 
 def test_cascade_json_two_longs(tmp_path: Path) -> None:

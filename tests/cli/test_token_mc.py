@@ -34,6 +34,7 @@ def test_example_runs_and_writes_its_report(tmp_path: Path) -> None:
     assert out["steps"] == 240
     assert out["seed"] == 20260101
     assert 0 <= out["liquidation_probability"] <= 1
+    assert out["coin"] == "coin"  # the example holds coin collateral
     assert out["final_nav_p05"] <= out["final_nav_median"] <= out["final_nav_p95"]
     html = report.read_text()
     assert "NAV fan chart" in html

@@ -102,3 +102,22 @@ def test_json_always_strict_and_finite(value: Any) -> None:
                 finite(item)
 
     finite(out)
+
+
+@pytest.mark.parametrize(
+    ("key", "title"),
+    [
+        ("pnl_coin", "pnl (coin)"),
+        ("weighted_pnl_coin", "weighted pnl (coin)"),
+        ("liquidated_usd", "liquidated (USD)"),
+        ("entry_price_usdt", "entry price (USDT per coin)"),
+        ("liquidated", "liquidated"),  # a count: no unit, nothing dropped
+        ("scenario", "scenario"),
+    ],
+)
+def test_stress_headers_say_the_unit_once(key: str, title: str) -> None:
+    from inversa.report.stress import columns
+
+    (column,) = columns([key])
+    assert column.key == key  # the JSON key keeps its suffix
+    assert column.title() == title

@@ -24,7 +24,7 @@ def _two_longs() -> RiskBook:
 def test_first_liquidation_triggers_the_second() -> None:
     book = _two_longs()
     assert book.liquidation_price == pytest.approx([100_500 / 1_100, 83.75])
-    result = run_cascade(book, 91.0, PriceImpact(depth=1_000_000, k=1.0))
+    result = run_cascade(book, 91.0, PriceImpact(depth_usd=1_000_000, k=1.0))
     # Round 1 at 91: A (L 91.36) is liquidated and sells 100,000 USD.
     # Impact 1 * 100,000 / 1,000,000 = 10%: the price goes to 91 * 0.9 = 81.9 <= 83.75.
     # Round 2 at 81.9: B sells 100,000 USD; cumulative 200,000: 20%, 91 * 0.8 = 72.8.
@@ -43,7 +43,7 @@ def test_first_liquidation_triggers_the_second() -> None:
 
 
 def test_deep_book_stops_after_the_first() -> None:
-    result = run_cascade(_two_longs(), 91.0, PriceImpact(depth=10_000_000))
+    result = run_cascade(_two_longs(), 91.0, PriceImpact(depth_usd=10_000_000))
     # 1% impact: 90.09 > 83.75, B survives.
     assert result.final_price == pytest.approx(90.09)
     assert result.liquidated == 1
@@ -51,14 +51,14 @@ def test_deep_book_stops_after_the_first() -> None:
 
 
 def test_sqrt_impact() -> None:
-    result = run_cascade(_two_longs(), 91.0, PriceImpact(depth=4_000_000, k=0.2, model="sqrt"))
+    result = run_cascade(_two_longs(), 91.0, PriceImpact(depth_usd=4_000_000, k=0.2, model="sqrt"))
     # 0.2 * sqrt(100,000 / 4,000,000) = 0.2 * 0.158114 = 3.16%: 88.12 > 83.75, B survives.
     assert result.final_price == pytest.approx(91.0 * (1 - 0.2 * math.sqrt(0.025)))
     assert result.liquidated == 1
 
 
 def test_nothing_liquidated_means_no_rounds() -> None:
-    result = run_cascade(_two_longs(), 95.0, PriceImpact(depth=1e6))
+    result = run_cascade(_two_longs(), 95.0, PriceImpact(depth_usd=1e6))
     assert result.rounds == ()
     assert result.final_price == 95.0
     assert result.converged
@@ -68,12 +68,12 @@ def test_short_liquidations_buy_and_push_the_price_up() -> None:
     # Shorts of 100,000 USD at 100: 10x L = 100,000*(1 - 0.005)/(1,000 - 100) = 110.55...,
     # 5x L = 99,500/800 = 124.375
     book = RiskBook.from_leverage([-1, -1], [1000, 1000], [100, 100], 100, [10, 5], mmr=0.005)
-    result = run_cascade(book, 111.0, PriceImpact(depth=1_000_000))
+    result = run_cascade(book, 111.0, PriceImpact(depth_usd=1_000_000))
     # 111 -> +10% = 122.1 < 124.375: the 5x short survives.
     assert result.rounds[0].net_flow_usd == -100_000
     assert result.final_price == pytest.approx(122.1)
     assert result.liquidated == 1
-    result = run_cascade(book, 113.5, PriceImpact(depth=1_000_000))
+    result = run_cascade(book, 113.5, PriceImpact(depth_usd=1_000_000))
     # 113.5 * 1.1 = 124.85 >= 124.375: both go, final 113.5 * 1.2.
     assert result.final_price == pytest.approx(136.2)
     assert result.liquidated == 2
@@ -83,7 +83,7 @@ def test_max_rounds_bounds_the_cascade() -> None:
     n = 20
     # Longs liquidated one after another: leverage rising from 2x to 21x.
     book = RiskBook.from_leverage([1] * n, [1000] * n, [100] * n, 100, np.arange(2, 2 + n), mmr=0)
-    impact = PriceImpact(depth=5_000_000)
+    impact = PriceImpact(depth_usd=5_000_000)
     full = run_cascade(book, 95.0, impact)
     assert full.converged
     assert len(full.rounds) > 2
@@ -95,18 +95,18 @@ def test_max_rounds_bounds_the_cascade() -> None:
 
 def test_the_price_stays_positive() -> None:
     book = RiskBook.from_leverage([1], [1000], [100], 100, [10], mmr=0.005)
-    result = run_cascade(book, 90.0, PriceImpact(depth=1.0, k=1.0))
+    result = run_cascade(book, 90.0, PriceImpact(depth_usd=1.0, k=1.0))
     assert result.final_price == pytest.approx(90.0 * 0.01)
 
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
-        ({"depth": 0}, "depth"),
-        ({"depth": float("nan")}, "depth"),
-        ({"depth": 1, "k": -1}, "k"),
-        ({"depth": 1, "model": "cubic"}, "model"),
-        ({"depth": 1, "max_move": 1.0}, "max_move"),
+        ({"depth_usd": 0}, "depth"),
+        ({"depth_usd": float("nan")}, "depth"),
+        ({"depth_usd": 1, "k": -1}, "k"),
+        ({"depth_usd": 1, "model": "cubic"}, "model"),
+        ({"depth_usd": 1, "max_move": 1.0}, "max_move"),
     ],
 )
 def test_bad_impact_parameters(kwargs: dict[str, object], field: str) -> None:
@@ -116,9 +116,9 @@ def test_bad_impact_parameters(kwargs: dict[str, object], field: str) -> None:
 
 def test_bad_cascade_arguments() -> None:
     with pytest.raises(InputError, match="start_price"):
-        run_cascade(_two_longs(), -1.0, PriceImpact(depth=1))
+        run_cascade(_two_longs(), -1.0, PriceImpact(depth_usd=1))
     with pytest.raises(InputError, match="max_rounds"):
-        run_cascade(_two_longs(), 90.0, PriceImpact(depth=1), max_rounds=0)
+        run_cascade(_two_longs(), 90.0, PriceImpact(depth_usd=1), max_rounds=0)
 
 
 books = st.lists(
@@ -151,8 +151,8 @@ def test_final_price_is_monotone_in_depth(
     side, n, e, lev = (list(col) for col in zip(*rows, strict=True))
     book = RiskBook.from_leverage(side, n, e, 100, lev, mmr=0.005)
     start = 100.0 * (1 + shock)
-    shallow = run_cascade(book, start, PriceImpact(depth=depth, model=model))  # type: ignore[arg-type]
-    deep = run_cascade(book, start, PriceImpact(depth=depth * ratio, model=model))  # type: ignore[arg-type]
+    shallow = run_cascade(book, start, PriceImpact(depth_usd=depth, model=model))  # type: ignore[arg-type]
+    deep = run_cascade(book, start, PriceImpact(depth_usd=depth * ratio, model=model))  # type: ignore[arg-type]
     assert shallow.converged
     assert deep.converged
     move_shallow = shallow.final_price - start
@@ -161,7 +161,7 @@ def test_final_price_is_monotone_in_depth(
     assert abs(move_deep) <= abs(move_shallow) * (1 + 1e-12)
     assert deep.liquidated <= shallow.liquidated
     # deterministic
-    again = run_cascade(book, start, PriceImpact(depth=depth, model=model))  # type: ignore[arg-type]
+    again = run_cascade(book, start, PriceImpact(depth_usd=depth, model=model))  # type: ignore[arg-type]
     assert again.final_price == shallow.final_price
     assert again.rounds == shallow.rounds
 
@@ -170,12 +170,12 @@ def test_d7_a_flow_beyond_the_depth_is_reported() -> None:
     """D7: two 100,000 USD shorts liquidated into a 50,000 USD book: the flow is 4x the
     depth and the price an extrapolation (+400 %), which the result now says."""
     book = RiskBook.from_leverage([-1, -1], [1000, 1000], [100, 100], 100, [10, 5], mmr=0.005)
-    result = run_cascade(book, 120.0, PriceImpact(depth=50_000))
+    result = run_cascade(book, 120.0, PriceImpact(depth_usd=50_000))
     assert result.flow_to_depth == pytest.approx(4.0)
     assert result.depth_exceeded
     out = result.to_dict()
     assert out["depth_exceeded"] is True
     assert "4.00x the book depth" in out["warning"]
-    calm = run_cascade(_two_longs(), 91.0, PriceImpact(depth=10_000_000))
+    calm = run_cascade(_two_longs(), 91.0, PriceImpact(depth_usd=10_000_000))
     assert not calm.depth_exceeded
     assert calm.to_dict()["warning"] is None

@@ -57,7 +57,9 @@ def test_one_chunk_equals_a_direct_computation() -> None:
     assert res.liquidation_probability == liq.mean()
     assert res.final_nav_mean == pytest.approx(final.mean(), rel=1e-12)
     assert res.worst_drawdown == stats[:, col["max_drawdown"]].max() == 1.0
-    assert res.funding_paid_mean == pytest.approx(stats[:, col["funding"]].mean(), rel=1e-12)
+    funding_mean = stats[:, col["funding"]].mean()
+    assert res.funding_paid_mean_settle == pytest.approx(funding_mean, rel=1e-12)
+    assert res.coin == "coin"  # the collateral of the kernel's funding and fees
     assert res.trades_mean == pytest.approx(stats[:, col["trades"]].mean(), rel=1e-12)
     # histogram quantiles within a bin (0.115 %) of the exact ones
     for q, got in zip(res.quantiles, res.final_nav_q, strict=True):

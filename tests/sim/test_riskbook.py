@@ -18,9 +18,9 @@ TIERS = c.TierTable.parse(
     "5:0.004,10:0.005,20:0.01,50:0.025,100:0.05,200:0.1,400:0.125,1000:0.15,inf:0.25"
 )
 FIELDS = (
-    "pnl",
-    "equity",
-    "maintenance_margin",
+    "pnl_coin",
+    "equity_coin",
+    "maintenance_margin_coin",
     "margin_ratio",
     "liquidated",
     "distance_to_liquidation",
@@ -37,10 +37,10 @@ def test_one_position_golden_numbers() -> None:
     assert book.collateral[0] == pytest.approx(0.2)  # 100,000 / 50,000 / 10
     r = book.revalue(47_500.0)
     pnl = 100_000 * (1 / 50_000 - 1 / 47_500)  # -2/19 BTC
-    assert r.pnl[0] == pytest.approx(pnl, rel=1e-15)
-    assert r.equity[0] == pytest.approx(0.2 + pnl, rel=1e-14)
+    assert r.pnl_coin[0] == pytest.approx(pnl, rel=1e-15)
+    assert r.equity_coin[0] == pytest.approx(0.2 + pnl, rel=1e-14)
     mm = 100_000 / 47_500 * 0.005
-    assert r.maintenance_margin[0] == pytest.approx(mm, rel=1e-15)
+    assert r.maintenance_margin_coin[0] == pytest.approx(mm, rel=1e-15)
     assert r.margin_ratio[0] == pytest.approx(mm / (0.2 + pnl), rel=1e-13)
     assert not r.liquidated[0]
     # Equity = MM at L: 0.2 + 100000/50000 - 100000/L = 100000*0.005/L
@@ -56,7 +56,7 @@ def test_one_position_golden_numbers() -> None:
 def test_short_sign_conventions_and_no_liquidation_at_one_x() -> None:
     book = RiskBook.from_leverage([-1, -1], [10, 10], [100, 100], 10, [1, 5], mmr=0.01)
     r = book.revalue(110.0)
-    assert r.pnl[0] == pytest.approx(100 * (1 / 110 - 1 / 100))  # a short loses on a rise
+    assert r.pnl_coin[0] == pytest.approx(100 * (1 / 110 - 1 / 100))  # a short loses on a rise
     assert np.isinf(book.liquidation_price[0])  # fully collateralised short
     assert np.isinf(r.distance_to_liquidation[0])
     assert r.distance_to_liquidation[1] > 0  # a rise liquidates a short
@@ -64,7 +64,7 @@ def test_short_sign_conventions_and_no_liquidation_at_one_x() -> None:
 
 def test_margin_ratio_is_inf_when_equity_is_gone() -> None:
     r = _one_long().revalue(40_000.0)
-    assert r.equity[0] < 0
+    assert r.equity_coin[0] < 0
     assert np.isinf(r.margin_ratio[0])
     assert r.liquidated[0]
 
@@ -74,7 +74,7 @@ def test_vector_of_prices_gives_rows_per_price(engine: str) -> None:
     book = RiskBook.from_leverage([1, -1, 1], [1, 2, 3], [100, 110, 90], 10, [2, 3, 50], mmr=0.005)
     prices = np.array([80.0, 100.0, 120.0, 150.0])
     two_d = book.revalue(prices, engine=engine)  # type: ignore[arg-type]
-    assert two_d.pnl.shape == (4, 3)
+    assert two_d.pnl_coin.shape == (4, 3)
     for j, p in enumerate(prices):
         one = book.revalue(float(p), engine=engine)  # type: ignore[arg-type]
         for name in FIELDS:
@@ -95,8 +95,8 @@ def test_scan_totals_match_revaluations() -> None:
     scan = book.scan(prices)
     for j, p in enumerate(prices):
         r = book.revalue(float(p))
-        assert scan.pnl[j] == pytest.approx(r.pnl.sum())
-        assert scan.equity[j] == pytest.approx(r.equity.sum())
+        assert scan.pnl_coin[j] == pytest.approx(r.pnl_coin.sum())
+        assert scan.equity_coin[j] == pytest.approx(r.equity_coin.sum())
         assert scan.liquidated[j] == r.liquidated.sum()
         assert scan.liquidated_usd[j] == pytest.approx(book.usd_notional[r.liquidated].sum())
 
@@ -186,7 +186,7 @@ def test_from_frame_with_collateral_and_columns() -> None:
 def test_tier_bound_exceeded_is_an_input_error() -> None:
     tiers = c.TierTable.parse("1:0.01,2:0.02")
     book = RiskBook.from_leverage([1], [100], [100], 1, [10], tiers=tiers)  # 1 coin at 100
-    assert book.revalue(100.0).maintenance_margin[0] == pytest.approx(0.01)
+    assert book.revalue(100.0).maintenance_margin_coin[0] == pytest.approx(0.01)
     with pytest.raises(InputError, match="largest tier bound"):
         book.revalue(40.0)  # 2.5 coin
 
@@ -266,7 +266,8 @@ def test_flags_match_a_scalar_decimal_computation(
         if gap <= Decimal("1e-9") * (value + coll):
             continue  # within float rounding of the boundary
         assert bool(r.liquidated[i]) == (equity <= mm), i
-        assert float(r.equity[i]) == pytest.approx(float(equity), rel=1e-9, abs=1e-9 * float(value))
+        tol = 1e-9 * float(value)
+        assert float(r.equity_coin[i]) == pytest.approx(float(equity), rel=1e-9, abs=tol)
         liq = c.generic_prices(
             int(side[i]),
             de,
@@ -290,6 +291,12 @@ def test_scan_totals_agree_between_engines(seed: int, tiers: bool) -> None:
     a = book.scan(prices, engine="numpy")
     b = book.scan(prices, engine="numba")
     np.testing.assert_array_equal(a.liquidated, b.liquidated)
-    for name in ("pnl", "equity", "maintenance_margin", "liquidated_usd", "liquidated_coin"):
+    for name in (
+        "pnl_coin",
+        "equity_coin",
+        "maintenance_margin_coin",
+        "liquidated_usd",
+        "liquidated_coin",
+    ):
         scale = float(book.usd_notional.sum() / prices.min())  # coin, an upper bound
         np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=0, atol=1e-12 * scale)

@@ -83,33 +83,33 @@ def test_one_position_pnl_at_minus_one_third_of_a_15pct_scan_range() -> None:
     # = 2 - 40/19 = -2/19 BTC.
     i = 4
     assert result.prices[i] == pytest.approx(47_500)
-    assert result.pnl[i] == pytest.approx(-2 / 19, rel=1e-12)
+    assert result.pnl_coin[i] == pytest.approx(-2 / 19, rel=1e-12)
     # +1/3: 52,500: 2 - 40/21 = +2/21 BTC, smaller than the 2/19 lost on the way down.
-    assert result.pnl[2] == pytest.approx(2 / 21, rel=1e-12)
-    assert -result.pnl[4] > result.pnl[2]
+    assert result.pnl_coin[2] == pytest.approx(2 / 21, rel=1e-12)
+    assert -result.pnl_coin[4] > result.pnl_coin[2]
     # Liquidation price 100,000*1.005/(0.2 + 2) = 45,681.82: -2/3 (45,000) liquidates.
     assert list(result.liquidated[:14]) == [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1]
     assert result.liquidated_usd[8] == 100_000
     # Margin: down 3/3 at 42,500 loses 100,000/42,500 - 2 = 6/17; the extreme down 2x (35,000)
     # loses 100,000/35,000 - 2 = 6/7, counted at 35% = 0.3 < 6/17.
-    assert result.margin == pytest.approx(6 / 17, rel=1e-12)
+    assert result.margin_coin == pytest.approx(6 / 17, rel=1e-12)
     assert result.grid.scenarios[result.worst or 0].name == "down 3/3, vol up"
-    assert result.weighted_pnl[15] == pytest.approx(-0.3, rel=1e-12)
+    assert result.weighted_pnl_coin[15] == pytest.approx(-0.3, rel=1e-12)
 
 
 def test_extreme_multiple_three_sets_the_margin() -> None:
     result = apply_grid(_one_long(), span_grid(0.15, extreme_multiple=3), 50_000.0)
     # -45%: 27,500; loss 100,000/27,500 - 2 = 18/11, at 35% = 0.572727... > 6/17
-    assert result.margin == pytest.approx(18 / 11 * 0.35, rel=1e-12)
+    assert result.margin_coin == pytest.approx(18 / 11 * 0.35, rel=1e-12)
     assert result.grid.scenarios[result.worst or 0].kind == "extreme"
 
 
 def test_pnl_is_measured_from_the_base_price_not_the_entry() -> None:
     book = _one_long()
     result = apply_grid(book, span_grid(0.15), 40_000.0)
-    assert result.pnl[0] == 0.0
+    assert result.pnl_coin[0] == 0.0
     # from 40,000 to 38,000: 100,000*(1/40,000 - 1/38,000)
-    assert result.pnl[4] == pytest.approx(100_000 * (1 / 40_000 - 1 / 38_000), rel=1e-12)
+    assert result.pnl_coin[4] == pytest.approx(100_000 * (1 / 40_000 - 1 / 38_000), rel=1e-12)
     assert result.liquidated[0] == 1  # already past its liquidation price at the base
 
 
@@ -124,7 +124,7 @@ def test_inverse_asymmetry_in_coin(side: int, x: float, price: float, contracts:
     """A long loses more coin on -x than it gains on +x; a short gains more than it loses."""
     book = RiskBook.from_leverage([side], [contracts], [price], 100, [1], mmr=0.005)
     grid = ScenarioGrid("pm", (Scenario("down", -x), Scenario("up", x)))
-    down, up = apply_grid(book, grid, price).pnl
+    down, up = apply_grid(book, grid, price).pnl_coin
     if side == 1:
         assert -down > up > 0
     else:
@@ -156,10 +156,10 @@ def test_long_plus_equal_short_has_zero_pnl_in_every_scenario(
     grid = deribit_grid() if deribit else span_grid(min(scan, 0.49))
     result = apply_grid(book, grid, entry * base_ratio, per_position=True)
     scale = contracts * 100 / entry
-    np.testing.assert_allclose(result.pnl, 0.0, atol=1e-12 * scale)
-    assert result.margin <= 1e-12 * scale
-    assert result.position_margin is not None
-    assert (result.position_margin > 0).all()  # each leg alone loses somewhere
+    np.testing.assert_allclose(result.pnl_coin, 0.0, atol=1e-12 * scale)
+    assert result.margin_coin <= 1e-12 * scale
+    assert result.position_margin_coin is not None
+    assert (result.position_margin_coin > 0).all()  # each leg alone loses somewhere
 
 
 def test_per_position_margin_and_progress() -> None:
@@ -170,11 +170,11 @@ def test_per_position_margin_and_progress() -> None:
         book, grid, 100.0, per_position=True, progress=lambda d, t: seen.append((d, t))
     )
     assert seen[-1] == (9, 9)
-    assert result.position_margin is not None
+    assert result.position_margin_coin is not None
     # the long's worst: -15% (85): 100,000*(1/85 - 1/100); the short's: +15% (115)
-    assert result.position_margin[0] == pytest.approx(100_000 * (1 / 85 - 1 / 100))
-    assert result.position_margin[1] == pytest.approx(100_000 * (1 / 100 - 1 / 115))
-    assert result.margin == pytest.approx(0.0, abs=1e-12)
+    assert result.position_margin_coin[0] == pytest.approx(100_000 * (1 / 85 - 1 / 100))
+    assert result.position_margin_coin[1] == pytest.approx(100_000 * (1 / 100 - 1 / 115))
+    assert result.margin_coin == pytest.approx(0.0, abs=1e-12)
     assert result.worst is None
     d = result.to_dict()
     assert d["grid"] == "span"

@@ -66,7 +66,7 @@ def test_historical_task_matches_the_one_path_kernel() -> None:
     nav0 = np.floor(nav0 / 0.5 + 0.5) * 0.5
     assert row["final_nav"] == pytest.approx(one.nav_usd[-1] / nav0, rel=1e-12)
     assert row["trades"] == one.trades
-    assert row["funding"] == pytest.approx(one.funding_paid, rel=1e-12)
+    assert row["funding"] == pytest.approx(one.funding_paid_settle, rel=1e-12)
     # tracking error: NAV return minus -1 x index return over each complete period
     # between daily resets, annualised (population standard deviation)
     marks = [0, *np.flatnonzero(reset[1:]) + 1]

@@ -50,10 +50,10 @@ def test_tb1_fill_by_fill() -> None:
         assert -got.contracts == want["contracts_sold"]
         assert got.price == want["price"]
         assert got.fee == pytest.approx(want["fee_btc"], abs=tol)
-    assert r.equity[-1] == pytest.approx(exp["final_equity_btc"], abs=tol)
-    assert r.wallet == pytest.approx(exp["final_wallet_btc"], abs=tol)
+    assert r.equity_settle[-1] == pytest.approx(exp["final_equity_btc"], abs=tol)
+    assert r.wallet_settle == pytest.approx(exp["final_wallet_btc"], abs=tol)
     assert -r.position == exp["final_short_contracts"]
-    assert r.fees_paid == pytest.approx(exp["total_fees_btc"], abs=tol)
+    assert r.fees_paid_settle == pytest.approx(exp["total_fees_btc"], abs=tol)
     by_reason = r.fills["reason"].value_counts().to_dict()
     assert by_reason == exp["trades_by_reason"]
 
@@ -234,7 +234,8 @@ def test_kernel_equals_decimal_ledger_on_1000_random_paths() -> None:
             assert got.trades == led.trades, where
             assert (got.liquidated_bar if got.liquidated_bar is not None else -1) == led.liquidated
             want = float(led.equity(float(close[-1]))) if led.liquidated < 0 else 0.0
-            assert got.equity[-1] == pytest.approx(want, rel=1e-9, abs=1e-12), where
+            assert got.equity_settle[-1] == pytest.approx(want, rel=1e-9, abs=1e-12), where
+            assert got.coin == ("coin" if spec.collateral == "coin" else "USD"), where
             liquidations += led.liquidated >= 0
             trades += led.trades
             policies.add(spec.policy)
@@ -282,10 +283,11 @@ def test_many_paths_kernel_equals_one_path_kernel() -> None:
         for k in range(paths.shape[0]):
             one = run_path(spec, paths[k], reset, funding)
             assert stats[k, col["trades"]] == one.trades
-            assert stats[k, col["final_equity"]] == pytest.approx(one.equity[-1], rel=1e-12)
+            assert stats[k, col["final_equity"]] == pytest.approx(one.equity_settle[-1], rel=1e-12)
             assert stats[k, col["final_nav_usd"]] == pytest.approx(one.nav_usd[-1], rel=1e-12)
-            assert stats[k, col["fees"]] == pytest.approx(one.fees_paid, rel=1e-12)
-            assert stats[k, col["funding"]] == pytest.approx(one.funding_paid, rel=1e-12, abs=1e-15)
+            assert stats[k, col["fees"]] == pytest.approx(one.fees_paid_settle, rel=1e-12)
+            funding_paid = pytest.approx(one.funding_paid_settle, rel=1e-12, abs=1e-15)
+            assert stats[k, col["funding"]] == funding_paid
             liq = -1 if one.liquidated_bar is None else one.liquidated_bar
             assert stats[k, col["liquidated_bar"]] == liq
             assert stats[k, col["ideal_nav_usd"]] == pytest.approx(

@@ -32,7 +32,7 @@ def test_kernel_equals_the_reference_backtest(name: str) -> None:
     got = run_path(spec, close, reset, funding)
     want = np.asarray(ref.result.equity, dtype=np.float64)
     assert got.trades == len(ref.result.fills)
-    assert np.max(np.abs(got.equity - want) / np.abs(want)) <= 1e-9
+    assert np.max(np.abs(got.equity_settle - want) / np.abs(want)) <= 1e-9
 
 
 def test_options_the_kernel_lacks_are_refused() -> None:

@@ -172,7 +172,7 @@ def run_guard(
             str(s["liquidations_without"]),
             str(s["liquidations_with"]),
             str(s["liquidations_avoided"]),
-            f"{s['coin_saved']:+.4f}",
+            f"{s['saved_coin']:+.4f}",
             f"{s['guard_fees_coin']:.6f}",
             ", ".join(s["not_saved"]) or "-",
         )
@@ -187,8 +187,8 @@ def run_guard(
                 str(row.model),
                 str(row.liquidated),
                 str(row.refused_at_open),
-                f"{row.insurance_paid_in:.6f}",
-                f"{row.insurance_drawn:.6f}",
+                f"{row.insurance_paid_in_coin:.6f}",
+                f"{row.insurance_drawn_coin:.6f}",
             )
         console.print(vol)
     if report is not None:

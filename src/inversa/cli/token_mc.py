@@ -86,10 +86,10 @@ def montecarlo(
     if as_json:
         print_json(summary)
         return
-    money = "coin" if cfg.token.collateral == "coin" else "usd"
+    money = "coin" if result.coin == "coin" else "usd"
     units = dict.fromkeys(_RATES, "rate") | dict.fromkeys(_COUNTS, "count")
-    units |= {"funding_paid_mean": money, "fees_paid_mean": money}
-    units |= dict.fromkeys(("seed", "model", "policy", "report"), "text")
+    units |= {"funding_paid_mean_settle": money, "fees_paid_mean_settle": money}
+    units |= dict.fromkeys(("seed", "model", "policy", "coin", "report"), "text")
     title = "Token Monte Carlo (NAV relative to the start, USD)"
     print_tables([key_value_table(title, summary, units)])
 

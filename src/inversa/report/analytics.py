@@ -135,12 +135,14 @@ def carry_figure(results: Sequence[CarryResult]) -> go.Figure:
         vertical_spacing=0.07,
     )
     for k, r in enumerate(results):
-        name = f"{r.venue} ({r.margin})"
+        name = f"{r.venue} ({r.margin_mode})"
         colour = _COLOURS[k % len(_COLOURS)]
         group: dict[str, Any] = {"legendgroup": name}
         line = {"color": colour, "width": 1.2}
         fig.add_trace(
-            go.Scatter(x=r.times, y=r.equity / r.start_value, name=name, line=line, **group),
+            go.Scatter(
+                x=r.times, y=r.equity_usd / r.start_value_usd, name=name, line=line, **group
+            ),
             row=1,
             col=1,
         )
@@ -157,7 +159,7 @@ def carry_figure(results: Sequence[CarryResult]) -> go.Figure:
         )
         fig.add_trace(
             go.Histogram(
-                x=r.funding_annualised * 100,
+                x=r.funding_annualised_rate * 100,
                 name=name,
                 showlegend=False,
                 opacity=0.5,
@@ -179,29 +181,33 @@ def _carry_rows(results: Sequence[CarryResult]) -> list[dict[str, str]]:
     for r in results:
         f = r.funding
         neg = (
-            f"{f.longest_negative_hours / 24:.1f} d from {f.negative_start:%Y-%m-%d}"
-            if f.negative_start is not None
+            f"{f.longest_negative_hours / 24:.1f} d from {f.longest_negative_start:%Y-%m-%d}"
+            if f.longest_negative_start is not None
             else "none"
         )
         rows.append(
             {
-                "venue": f"{r.venue} ({r.kind}, {r.margin})",
+                "venue": f"{r.venue} ({r.kind}, {r.margin_mode})",
                 "period (UTC)": f"{r.start:%Y-%m-%d} .. {r.end:%Y-%m-%d}",
-                "start USD": f"{r.start_value:,.0f}",
-                "end USD": f"{r.end_value:,.0f}",
-                "yield simple": f"{r.yield_simple:.2%}",
-                "yield compounded": f"{r.yield_compounded:.2%}",
+                "start USD": f"{r.start_value_usd:,.0f}",
+                "end USD": f"{r.end_value_usd:,.0f}",
+                "yield simple": f"{r.yield_simple_rate:.2%}",
+                "yield compounded": f"{r.yield_compounded_rate:.2%}",
                 "max drawdown": f"{r.max_drawdown:.2%} ({r.drawdown_peak:%Y-%m-%d} .. "
                 f"{r.drawdown_trough:%Y-%m-%d})",
-                "funding USD": f"{r.funding_received:,.0f}",
-                "fees USD": f"{r.fees:,.2f}",
+                "funding USD": f"{r.funding_received_usd:,.0f}",
+                "fees USD": f"{r.fees_usd:,.2f}",
                 "rebalances": str(r.rebalances),
                 "top-ups": str(r.topups),
-                "liquidations": f"{r.liquidations} ({r.liquidation_loss:,.0f} USD)",
+                "liquidations": f"{r.liquidations} ({r.liquidation_loss_usd:,.0f} USD)",
                 "margin used mean / max": f"{r.margin_used_mean:.2f} / {r.margin_used_max:.2f}",
                 "max MM/margin": f"{r.max_margin_ratio:.4f} ({r.max_margin_ratio_at:%Y-%m-%d})",
-                "funding mean / median ann.": f"{f.mean:.2%} / {f.median:.2%}",
-                "funding p5 / p95 ann.": f"{f.p05:.2%} / {f.p95:.2%}",
+                "funding mean / median ann.": (
+                    f"{f.mean_annualised_rate:.2%} / {f.median_annualised_rate:.2%}"
+                ),
+                "funding p5 / p95 ann.": (
+                    f"{f.p05_annualised_rate:.2%} / {f.p95_annualised_rate:.2%}"
+                ),
                 "share negative": f"{f.share_negative:.1%}",
                 "longest negative run": neg,
             }
@@ -321,8 +327,8 @@ def guard_report(
                 "liquidations without": str(r.summary["liquidations_without"]),
                 "with guard": str(r.summary["liquidations_with"]),
                 "avoided": str(r.summary["liquidations_avoided"]),
-                "coin saved (all)": f"{r.summary['coin_saved']:+.4f}",
-                "coin saved (liquidated)": f"{r.summary['coin_saved_on_liquidated']:+.4f}",
+                "coin saved (all)": f"{r.summary['saved_coin']:+.4f}",
+                "coin saved (liquidated)": f"{r.summary['saved_on_liquidated_coin']:+.4f}",
                 "guard fees (coin)": f"{r.summary['guard_fees_coin']:.6f}",
                 "topped up (coin)": f"{r.summary['topped_up_coin']:.4f}",
                 "actions": str(r.summary["actions"]),
@@ -344,8 +350,8 @@ def guard_report(
                     "account": row.account,
                     "liquidated without": _fmt_time(row.liquidated_at_without) or "no",
                     "liquidated with": _fmt_time(row.liquidated_at_with) or "no",
-                    "final equity without": f"{row.final_equity_without:.6f}",
-                    "final equity with": f"{row.final_equity_with:.6f}",
+                    "final equity without": f"{row.final_equity_without_coin:.6f}",
+                    "final equity with": f"{row.final_equity_with_coin:.6f}",
                     "topped up": f"{row.topped_up_coin:.6f}",
                     "reduced (contracts)": f"{row.reduced_contracts:g}",
                 }
@@ -362,10 +368,10 @@ def guard_report(
                 "refused at open": str(row.refused_at_open),
                 "first": _fmt_time(row.first_liquidation),
                 "last": _fmt_time(row.last_liquidation),
-                "coin lost": f"{row.coin_lost:.6f}",
-                "insurance paid in": f"{row.insurance_paid_in:.6f}",
-                "insurance drawn": f"{row.insurance_drawn:.6f}",
-                "uncovered": f"{row.uncovered:.6f}",
+                "coin lost": f"{row.lost_coin:.6f}",
+                "insurance paid in": f"{row.insurance_paid_in_coin:.6f}",
+                "insurance drawn": f"{row.insurance_drawn_coin:.6f}",
+                "uncovered": f"{row.uncovered_coin:.6f}",
             }
             for row in cmp.summary.itertuples()
         ]

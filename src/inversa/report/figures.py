@@ -114,9 +114,9 @@ def grid_figure(scenarios: Sequence[Mapping[str, Any]]) -> go.Figure:
     """Book PnL and weighted PnL (coin) per shock scenario, grouped bars."""
     names = [r["scenario"] for r in scenarios]
     fig = go.Figure()
-    fig.add_bar(x=names, y=[float(r["pnl"]) for r in scenarios], name="PnL (coin)")
+    fig.add_bar(x=names, y=[float(r["pnl_coin"]) for r in scenarios], name="PnL (coin)")
     fig.add_bar(
-        x=names, y=[float(r["weighted_pnl"]) for r in scenarios], name="weighted PnL (coin)"
+        x=names, y=[float(r["weighted_pnl_coin"]) for r in scenarios], name="weighted PnL (coin)"
     )
     fig.update_layout(
         barmode="group",

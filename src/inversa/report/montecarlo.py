@@ -24,8 +24,9 @@ _LABELS = {
     "liquidation_probability": ("P(vault liquidation)", ""),
     "worst_drawdown": ("worst drawdown of any path", "fraction"),
     "drawdown_mean": ("maximum drawdown, mean", "fraction"),
-    "funding_paid_mean": ("funding paid, mean (negative: received)", "collateral"),
-    "fees_paid_mean": ("fees paid, mean", "collateral"),
+    "funding_paid_mean_settle": ("funding paid, mean (negative: received)", "collateral"),
+    "fees_paid_mean_settle": ("fees paid, mean", "collateral"),
+    "coin": ("settlement unit of the amounts", ""),
     "trades_mean": ("rebalancing trades, mean", "per path"),
 }
 

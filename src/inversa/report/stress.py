@@ -48,21 +48,12 @@ _COIN = (
     "market_maker_pnl_coin",
     "fees_coin",
     "uncovered_coin",
-    "pnl",
-    "weighted_pnl",
-    "margin",
-    "coin_lost",
-    "final_equity",
+    "weighted_pnl_coin",
+    "margin_coin",
     "notional_coin",
     "liquidated_coin",
-    "insurance_paid_in",
-    "insurance_drawn",
-    "insurance_start",
-    "insurance_end",
-    "deposit",
-    "uncovered",
 )
-_USD = ("liquidated_usd", "notional_usd", "net_flow_usd", "depth")
+_USD = ("liquidated_usd", "notional_usd", "net_flow_usd", "depth_usd")
 _RATE = (
     "move",
     "vol",
@@ -104,16 +95,28 @@ UNITS: dict[str, str] = {
 }
 
 
+#: The key suffix that a unit's header label already says (``pnl_coin`` -> "pnl (coin)").
+_SUFFIXES = {"coin": "_coin", "usd": "_usd", "usdt_price": "_usdt"}
+
+
+def _words(key: str, unit: str) -> str:
+    """A key as header words, less the unit suffix the header's unit label repeats."""
+    suffix = _SUFFIXES.get(unit)
+    if suffix is not None and key.endswith(suffix) and len(key) > len(suffix):
+        key = key.removesuffix(suffix)
+    return key.replace("_", " ")
+
+
 def columns(keys: Sequence[str]) -> list[Column]:
     """Typed columns for result keys: header in words, unit from :data:`UNITS`."""
-    return [Column(k, k.replace("_", " "), UNITS.get(k, "text")) for k in keys]
+    return [Column(k, _words(k, UNITS.get(k, "text")), UNITS.get(k, "text")) for k in keys]
 
 
 def _scalars(out: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in out.items() if not isinstance(v, list | tuple | Mapping)}
 
 
-_GRID_COLUMNS = ("scenario", "weight", "price", "pnl", "weighted_pnl", "liquidated")
+_GRID_COLUMNS = ("scenario", "weight", "price", "pnl_coin", "weighted_pnl_coin", "liquidated")
 _CASCADE_COLUMNS = ("round", "price", "liquidated", "notional_usd", "notional_coin", "next_price")
 _BY_LEVERAGE = ("leverage", "side", "accounts", "liquidated", "lost_coin", "pnl_coin", "adl_events")
 _ACCOUNTS = ("account", "liquidated", "liquidated_bar_open_utc", "lost_coin", "pnl_coin")
@@ -143,7 +146,7 @@ def grid_sections(out: Mapping[str, Any]) -> list[Section]:
     text = (
         f"Book: {out['book']}, {out['positions']} positions; base price "
         f"{fmt(out['price'], 'price')} USD per coin. Margin (worst weighted loss): "
-        f"{fmt(out['margin'], 'coin')} coin in scenario {out['worst_scenario']!r}."
+        f"{fmt(out['margin_coin'], 'coin')} coin in scenario {out['worst_scenario']!r}."
     )
     keys = list(rows[0]) if rows else list(_GRID_COLUMNS)
     return [
@@ -171,7 +174,7 @@ def cascade_sections(out: Mapping[str, Any]) -> list[Section]:
         f"{fmt(out['start_price'], 'price')}, final {fmt(out['final_price'], 'price')} USD per "
         f"coin after {out['rounds_count']} round(s); {out['liquidated']} positions, "
         f"{fmt(out['liquidated_usd'], 'usd')} USD liquidated ({out['model']} impact, "
-        f"k={fmt(out['k'])}, depth {fmt(out['depth'], 'usd')} USD)."
+        f"k={fmt(out['k'])}, depth {fmt(out['depth_usd'], 'usd')} USD)."
     )
     keys = list(rows[0]) if rows else list(_CASCADE_COLUMNS)
     return [

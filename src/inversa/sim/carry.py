@@ -19,8 +19,8 @@ worth ``hedge_ratio * V0`` USD.  At each funding time of the venue's bundled his
 
 Two kinds: ``inverse`` (the venue's coin-margined perpetual; PnL, margin and funding in
 coin) and ``linear`` (a USDT perpetual on the bundled Binance/Bybit USDT funding; PnL,
-margin and funding in USD; coin converted to USDT margin at ``spot_fee``).  Margin
-``cross`` backs the short with all the coin (inverse: the coin is the collateral; linear:
+margin and funding in USD; coin converted to USDT margin at ``spot_fee_rate``).  Margin
+mode ``cross`` backs the short with all the coin (inverse: the coin is the collateral; linear:
 coin as cross collateral, "unified account" style); ``isolated`` posts ``value /
 leverage`` of margin and keeps the rest as coin.
 
@@ -76,7 +76,8 @@ class CarryInputs:
     ``price`` is the mark used for funding, valuation and trades; ``worst`` the highest
     price seen since the previous row (the short's liquidation check); ``rate`` the funding
     rate per row (fraction of position value, positive: longs pay shorts);
-    ``interval_hours`` the hours each row covers.
+    ``interval_hours`` the hours each row covers; ``taker_rate`` and ``mmr`` the taker fee
+    and maintenance rate (fractions of position value).
     """
 
     venue: str
@@ -87,7 +88,7 @@ class CarryInputs:
     rate: Array
     interval_hours: Array
     contract_value: float
-    taker: float
+    taker_rate: float
     mmr: float
     price_note: str
     funding_note: str
@@ -102,25 +103,25 @@ class CarryConfig:
         coin: coin held at the start (C > 0).
         hedge_ratio: short notional / account USD value targeted (0 < h <= 3).
         band: rebalance when the ratio leaves ``hedge_ratio +- band`` (>= 0).
-        margin: ``cross`` or ``isolated``.
+        margin_mode: ``cross`` or ``isolated``.
         leverage: isolated only: margin posted = position value / leverage (>= 1).
         topup_at: isolated only: top the margin back up to ``value / leverage`` when the
             margin balance falls below this fraction of it (in (0, 1)).
-        spot_fee: fee rate on coin<->USDT conversions (linear isolated margin).
+        spot_fee_rate: fee rate on coin<->USDT conversions (linear isolated margin).
         start, end: optional UTC bounds (inclusive); the history must cover them.
-        taker, mmr: override the venue's taker fee and maintenance rate.
+        taker_rate, mmr: override the venue's taker fee and maintenance rate (fractions).
     """
 
     coin: float = 1.0
     hedge_ratio: float = 1.0
     band: float = 0.05
-    margin: Literal["cross", "isolated"] = "cross"
+    margin_mode: Literal["cross", "isolated"] = "cross"
     leverage: float = 1.0
     topup_at: float = 0.5
-    spot_fee: float = 0.001
+    spot_fee_rate: float = 0.001
     start: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
-    taker: float | None = None
+    taker_rate: float | None = None
     mmr: float | None = None
 
     def __post_init__(self) -> None:
@@ -130,13 +131,13 @@ class CarryConfig:
             raise InputError("hedge-ratio", self.hedge_ratio, "must lie in (0, 3]")
         if not (0 <= self.band < self.hedge_ratio):
             raise InputError("band", self.band, "must lie in [0, hedge-ratio)")
-        if self.margin not in ("cross", "isolated"):
-            raise InputError("margin", self.margin, "must be 'cross' or 'isolated'")
+        if self.margin_mode not in ("cross", "isolated"):
+            raise InputError("margin", self.margin_mode, "must be 'cross' or 'isolated'")
         if not (np.isfinite(self.leverage) and self.leverage >= 1):
             raise InputError("leverage", self.leverage, "must be a finite number >= 1")
         if not (0 < self.topup_at < 1):
             raise InputError("topup-at", self.topup_at, "must lie in (0, 1)")
-        for name, value in (("spot-fee", self.spot_fee), ("taker", self.taker)):
+        for name, value in (("spot-fee", self.spot_fee_rate), ("taker", self.taker_rate)):
             if value is not None and not (0 <= value < 0.1):
                 raise InputError(name, value, "must lie in [0, 0.1)")
         if self.mmr is not None and not (0 <= self.mmr < 1):
@@ -147,62 +148,95 @@ class CarryConfig:
 class FundingStats:
     """Distribution of the funding rate, each row annualised (``rate * 24/hours * 365``).
 
-    ``longest_negative_hours`` is the longest stretch of consecutive negative rows, in
-    hours, from ``negative_start`` to ``negative_end`` (the end of its last interval).
+    The ``_annualised_rate`` fields are fractions a year (0.1 = 10 %): mean, median,
+    standard deviation and percentiles over the rows.  ``share_negative`` is the fraction
+    of rows with a negative rate.  ``longest_negative_hours`` is the longest stretch of
+    consecutive negative rows, in hours, from ``longest_negative_start`` to
+    ``longest_negative_end`` (the end of its last interval).
     """
 
     rows: int
-    mean: float
-    median: float
-    std: float
-    p05: float
-    p25: float
-    p75: float
-    p95: float
+    mean_annualised_rate: float
+    median_annualised_rate: float
+    std_annualised_rate: float
+    p05_annualised_rate: float
+    p25_annualised_rate: float
+    p75_annualised_rate: float
+    p95_annualised_rate: float
     share_negative: float
     longest_negative_hours: float
-    negative_start: pd.Timestamp | None
-    negative_end: pd.Timestamp | None
+    longest_negative_start: pd.Timestamp | None
+    longest_negative_end: pd.Timestamp | None
 
 
 @dataclass(frozen=True)
 class CarryResult:
-    """What the carry trade did on one venue.  USD unless named otherwise."""
+    """What the carry trade did on one venue.
+
+    Every amount is USD (``_usd``), whatever the kind: inverse runs are converted at the
+    bar's price.  Yields are annualised fractions (``_rate``, 0.05 = 5 % a year).
+
+    Attributes:
+        venue, kind: the venue and ``"inverse"`` or ``"linear"``.
+        margin_mode: ``"cross"`` or ``"isolated"``.
+        price_note, funding_note, assumptions: where the prices and the funding come
+            from, and the terms assumed for want of a rule set.
+        start, end: the first and last funding times of the run (UTC); ``years`` between.
+        start_value_usd, end_value_usd: the account's value at the start and the end.
+        pnl_usd: ``end_value_usd - start_value_usd``.
+        yield_simple_rate: ``(end/start - 1) / years``.
+        yield_compounded_rate: ``(end/start) ** (1 / years) - 1``.
+        funding_received_usd: funding received by the short (negative: paid), at each
+            settlement's price.
+        fees_usd: taker fees and coin<->USDT conversion fees.
+        rebalances, topups, liquidations: counts.
+        liquidation_loss_usd: what liquidations took from the account (isolated: the
+            posted margin; cross: the whole account), valued at the bar's worst price.
+        max_drawdown: the largest fall of the account's USD value from a peak, a fraction
+            of the peak; from ``drawdown_peak`` to ``drawdown_trough``.
+        margin_used_mean, margin_used_max: margin balance behind the short (cross: the
+            whole account) / account USD value, a ratio.
+        max_margin_ratio: the highest maintenance margin / margin balance, at
+            ``max_margin_ratio_at`` (>= 1 means liquidation).
+        funding: the distribution of the funding rate over the run.
+        times: the funding times; per time ``equity_usd`` (account value), ``hedge_ratio``
+            and ``margin_ratio``; ``funding_annualised_rate`` (one fewer: the rates settled
+            after the first row, ``rate * 24 / hours * 365``).
+    """
 
     venue: str
     kind: str
-    margin: str
+    margin_mode: str
     price_note: str
     funding_note: str
     assumptions: tuple[str, ...]
     start: pd.Timestamp
     end: pd.Timestamp
     years: float
-    start_value: float
-    end_value: float
-    pnl: float
-    yield_simple: float
-    yield_compounded: float
-    funding_received: float
-    fees: float
+    start_value_usd: float
+    end_value_usd: float
+    pnl_usd: float
+    yield_simple_rate: float
+    yield_compounded_rate: float
+    funding_received_usd: float
+    fees_usd: float
     rebalances: int
     topups: int
     liquidations: int
-    liquidation_loss: float
+    liquidation_loss_usd: float
     max_drawdown: float
     drawdown_peak: pd.Timestamp
     drawdown_trough: pd.Timestamp
     margin_used_mean: float
     margin_used_max: float
-    """Margin balance behind the short (cross: the whole account) / account USD value."""
     max_margin_ratio: float
     max_margin_ratio_at: pd.Timestamp
     funding: FundingStats
     times: pd.DatetimeIndex = field(repr=False)
-    equity: Array = field(repr=False)
+    equity_usd: Array = field(repr=False)
     hedge_ratio: Array = field(repr=False)
     margin_ratio: Array = field(repr=False)
-    funding_annualised: Array = field(repr=False)
+    funding_annualised_rate: Array = field(repr=False)
 
 
 def _short_pnl(linear: bool, size: float, entry: float, price: float) -> float:
@@ -345,17 +379,17 @@ def funding_stats(times: pd.DatetimeIndex, rate: Array, hours: Array) -> Funding
     q = np.percentile(annual, [5, 25, 50, 75, 95])
     return FundingStats(
         rows=len(rate),
-        mean=float(annual.mean()),
-        median=float(q[2]),
-        std=float(annual.std()),
-        p05=float(q[0]),
-        p25=float(q[1]),
-        p75=float(q[3]),
-        p95=float(q[4]),
+        mean_annualised_rate=float(annual.mean()),
+        median_annualised_rate=float(q[2]),
+        std_annualised_rate=float(annual.std()),
+        p05_annualised_rate=float(q[0]),
+        p25_annualised_rate=float(q[1]),
+        p75_annualised_rate=float(q[3]),
+        p95_annualised_rate=float(q[4]),
         share_negative=float((rate < 0).mean()),
         longest_negative_hours=best_hours,
-        negative_start=best[0],
-        negative_end=best[1],
+        longest_negative_start=best[0],
+        longest_negative_end=best[1],
     )
 
 
@@ -394,11 +428,11 @@ def carry_backtest(inputs: CarryInputs, config: CarryConfig | None = None) -> Ca
     worst = inputs.worst[part]
     rate = inputs.rate[part]
     hours = inputs.interval_hours[part]
-    taker = inputs.taker if cfg.taker is None else cfg.taker
+    taker = inputs.taker_rate if cfg.taker_rate is None else cfg.taker_rate
     mmr = inputs.mmr if cfg.mmr is None else cfg.mmr
     linear = inputs.kind == "linear"
     cv = inputs.contract_value
-    isolated = cfg.margin == "isolated"
+    isolated = cfg.margin_mode == "isolated"
     n = len(times)
 
     # State.  ``size``: short size (inverse: USD notional; linear: coin); ``entry``: its
@@ -449,7 +483,7 @@ def carry_backtest(inputs: CarryInputs, config: CarryConfig | None = None) -> Ca
         if linear:
             coins = move / s
             coins = min(coins, coin)
-            cost = abs(coins) * s * cfg.spot_fee
+            cost = abs(coins) * s * cfg.spot_fee_rate
             coin -= coins
             margin += coins * s - cost
             fees += cost
@@ -542,24 +576,24 @@ def carry_backtest(inputs: CarryInputs, config: CarryConfig | None = None) -> Ca
     return CarryResult(
         venue=inputs.venue,
         kind=inputs.kind,
-        margin=cfg.margin,
+        margin_mode=cfg.margin_mode,
         price_note=inputs.price_note,
         funding_note=inputs.funding_note,
         assumptions=inputs.assumptions,
         start=times[0],
         end=times[-1],
         years=years,
-        start_value=start_value,
-        end_value=end_value,
-        pnl=end_value - start_value,
-        yield_simple=(growth - 1) / years,
-        yield_compounded=growth ** (1 / years) - 1 if growth > 0 else -1.0,
-        funding_received=funding_usd,
-        fees=fees,
+        start_value_usd=start_value,
+        end_value_usd=end_value,
+        pnl_usd=end_value - start_value,
+        yield_simple_rate=(growth - 1) / years,
+        yield_compounded_rate=growth ** (1 / years) - 1 if growth > 0 else -1.0,
+        funding_received_usd=funding_usd,
+        fees_usd=fees,
         rebalances=rebalances,
         topups=topups,
         liquidations=liquidations,
-        liquidation_loss=liq_loss,
+        liquidation_loss_usd=liq_loss,
         max_drawdown=float(dd[trough]),
         drawdown_peak=times[peak_at],
         drawdown_trough=times[trough],
@@ -569,8 +603,8 @@ def carry_backtest(inputs: CarryInputs, config: CarryConfig | None = None) -> Ca
         max_margin_ratio_at=times[worst_i],
         funding=funding_stats(times[1:], rate[1:], hours[1:]),
         times=times,
-        equity=equity,
+        equity_usd=equity,
         hedge_ratio=ratio_path,
         margin_ratio=mratio_path,
-        funding_annualised=rate[1:] * 24.0 / hours[1:] * 365.0,
+        funding_annualised_rate=rate[1:] * 24.0 / hours[1:] * 365.0,
     )

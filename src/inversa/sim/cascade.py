@@ -53,26 +53,26 @@ _MODELS = ("linear", "sqrt")
 
 @dataclass(frozen=True, slots=True)
 class PriceImpact:
-    """Relative price impact of a net USD flow against a USD ``depth``.
+    """Relative price impact of a net USD flow against a USD depth ``depth_usd``.
 
     Attributes:
-        depth: USD notional of the book's liquidity, > 0 (with ``k = 1`` and the linear
-            model, selling ``depth`` USD would move the price by 100%).
+        depth_usd: USD notional of the book's liquidity, > 0 (with ``k = 1`` and the
+            linear model, selling ``depth_usd`` USD would move the price by 100%).
         k: impact coefficient, >= 0.
         model: ``"linear"`` (``k * F / depth``) or ``"sqrt"`` (``k * sqrt(F / depth)``).
         max_move: cap on a fall, in (0, 1): the price never drops below
             ``(1 - max_move)`` of the start.
     """
 
-    depth: float
+    depth_usd: float
     k: float = 1.0
     model: ImpactModel = "linear"
     max_move: float = 0.99
 
     def __post_init__(self) -> None:
-        depth = finite_float("depth", self.depth)
+        depth = finite_float("depth", self.depth_usd)
         if depth <= 0:
-            raise InputError("depth", self.depth, "must be > 0 (USD)")
+            raise InputError("depth", self.depth_usd, "must be > 0 (USD)")
         k = finite_float("k", self.k)
         if k < 0:
             raise InputError("k", self.k, "must be >= 0")
@@ -81,13 +81,13 @@ class PriceImpact:
         cap = finite_float("max_move", self.max_move)
         if not 0 < cap < 1:
             raise InputError("max_move", self.max_move, "must lie in (0, 1)")
-        object.__setattr__(self, "depth", depth)
+        object.__setattr__(self, "depth_usd", depth)
         object.__setattr__(self, "k", k)
         object.__setattr__(self, "max_move", cap)
 
     def impact(self, flow_usd: float) -> float:
         """Unsigned relative impact of ``|flow_usd|`` (before the cap)."""
-        x = abs(flow_usd) / self.depth
+        x = abs(flow_usd) / self.depth_usd
         return self.k * (x if self.model == "linear" else math.sqrt(x))
 
     def move(self, flow_usd: float) -> float:
@@ -165,7 +165,7 @@ class CascadeResult:
             return None
         return (
             f"the cumulative liquidation flow reached {self.flow_to_depth:.2f}x the book depth "
-            f"of {self.impact.depth:,.0f} USD: the book is exhausted and the final price is an "
+            f"of {self.impact.depth_usd:,.0f} USD: the book is exhausted and the final price is an "
             "extrapolation of the impact model"
         )
 
@@ -195,7 +195,7 @@ class CascadeResult:
         """JSON-ready summary and rounds."""
         return {
             "start_price": self.start_price,
-            "depth": self.impact.depth,
+            "depth_usd": self.impact.depth_usd,
             "k": self.impact.k,
             "model": self.impact.model,
             "positions": self.positions,
@@ -245,7 +245,7 @@ def run_cascade(
         sold = float(usd[newly & longs].sum())
         bought = float(usd[newly & ~longs].sum())
         flow += sold - bought
-        peak = max(peak, abs(flow) / impact.depth)
+        peak = max(peak, abs(flow) / impact.depth_usd)
         next_price = start * (1.0 + impact.move(flow))
         n_long = int(np.count_nonzero(newly & longs))
         n_all = int(np.count_nonzero(newly))

@@ -18,14 +18,16 @@ use.  The same book (reserve included) runs without the guard for comparison, so
 difference comes from the guard's actions.
 
 Reported per window: liquidations without and with the guard, the liquidations avoided,
-the coin saved (final equity with the guard less without, summed over the book's
-accounts, and over the accounts liquidated without the guard alone: cutting a position
-also forgoes its later gains), the fees the guard paid, the accounts it could not save,
-and each account's margin-ratio path at the hourly closes with and without the guard.
+the coin saved (``saved_coin``: final equity with the guard less without, summed over the
+book's accounts; ``saved_on_liquidated_coin``: over the accounts liquidated without the
+guard alone: cutting a position also forgoes its later gains), the fees the guard paid,
+the accounts it could not save, and each account's margin-ratio path at the hourly closes
+with and without the guard.
 
-Units: amounts in the settlement coin (exact Decimals in the engine, floats in tables);
-ratios are fractions; times UTC.  Built on :class:`inversa.engine.Engine`'s public API
-(``margin``, ``transfer_margin``, ``buy``/``sell`` with ``reduce_only``).
+Units: amounts in the settlement coin named by the summary's ``coin`` (``_coin`` fields;
+exact Decimals in the engine, floats in tables); ratios are fractions; times UTC.  Built
+on :class:`inversa.engine.Engine`'s public API (``margin``, ``transfer_margin``,
+``buy``/``sell`` with ``reduce_only``).
 """
 
 from __future__ import annotations
@@ -90,11 +92,12 @@ class GuardConfig:
 class GuardResult:
     """What the guard did in one window.
 
-    ``summary``: the headline numbers (see the module notes).  ``accounts``: per account,
-    liquidated without / with, final equity without / with, top-ups and reductions (coin,
-    contracts), fees paid by the guard.  ``ratios``: the margin ratio at each hourly close
-    per account, columns ``<account>`` (without) and ``<account>+guard`` (with); NaN
-    after a position is gone.
+    ``summary``: the headline numbers (see the module notes), ``coin`` the settlement coin.
+    ``accounts``: per account, liquidated without / with, final equity without / with
+    (``final_equity_without_coin``, ``final_equity_with_coin``), top-ups and reductions
+    (coin, contracts), fees paid by the guard (coin).  ``ratios``: the margin ratio at
+    each hourly close per account, columns ``<account>`` (without) and
+    ``<account>+guard`` (with); NaN after a position is gone.
     """
 
     window: str
@@ -264,8 +267,8 @@ def guard_replay(
             "liquidated_with": a1["liquidated"],
             "liquidated_at_without": a0["liquidated_bar_open_utc"],
             "liquidated_at_with": a1["liquidated_bar_open_utc"],
-            "final_equity_without": a0["final_equity_coin"],
-            "final_equity_with": a1["final_equity_coin"],
+            "final_equity_without_coin": a0["final_equity_coin"],
+            "final_equity_with_coin": a1["final_equity_coin"],
             "topped_up_coin": [float(guard.topups[a]) for a in a0.index],
             "reduced_contracts": [float(guard.reduced[a]) for a in a0.index],
             "guard_fees_coin": [float(guard.fees[a]) for a in a0.index],
@@ -280,14 +283,17 @@ def guard_replay(
         "target": float(cfg.target or 0),
         "order": ",".join(cfg.order),
         "latency_bars": cfg.latency_bars,
+        "coin": rules.settle,
         "reserve_coin": float(cfg.reserve_coin),
         "accounts": len(table),
         "liquidations_without": int(table["liquidated_without"].sum()),
         "liquidations_with": int(table["liquidated_with"].sum()),
         "liquidations_avoided": int(avoided.sum()),
-        "coin_saved": float((table["final_equity_with"] - table["final_equity_without"]).sum()),
-        "coin_saved_on_liquidated": float(
-            (table["final_equity_with"] - table["final_equity_without"])[
+        "saved_coin": float(
+            (table["final_equity_with_coin"] - table["final_equity_without_coin"]).sum()
+        ),
+        "saved_on_liquidated_coin": float(
+            (table["final_equity_with_coin"] - table["final_equity_without_coin"])[
                 table["liquidated_without"]
             ].sum()
         ),

@@ -284,7 +284,11 @@ class _Hist:
 
 @dataclass(frozen=True)
 class MonteCarloResult:
-    """A Monte Carlo run's figures (NAVs relative to the starting NAV; USD).
+    """A Monte Carlo run's figures.
+
+    Every ``nav`` figure is a path's USD NAV divided by its starting USD NAV (1 = where it
+    started; 0 = wiped out), so it has no unit.  Amounts in the token's collateral carry
+    ``_settle``; ``coin`` names that unit (``"coin"`` or ``"USD"``).
 
     Attributes:
         config: the run's configuration (seed, chunk size and all parameters).
@@ -298,10 +302,12 @@ class MonteCarloResult:
         decay_mean, decay_formula_mean: measured and formula decay, means over paths
             that were not liquidated.
         liquidation_probability: share of paths whose vault was liquidated.
-        worst_drawdown: the largest drawdown of any path (1 = wiped out).
-        drawdown_mean: mean of the paths' maximum drawdowns.
-        funding_paid_mean, fees_paid_mean: means in the collateral's unit (funding < 0:
-            received).
+        worst_drawdown: the largest drawdown of any path, a fraction of the USD NAV's
+            peak (1 = wiped out).
+        drawdown_mean: mean of the paths' maximum drawdowns (fraction).
+        funding_paid_mean_settle, fees_paid_mean_settle: means per path, settlement unit
+            (funding < 0: received).
+        coin: the settlement unit of the ``_settle`` fields, ``"coin"`` or ``"USD"``.
         trades_mean: mean number of rebalancing trades per path.
         fan_steps: the steps of the fan chart; fan_q: (steps, quantiles) NAV quantiles.
     """
@@ -322,8 +328,9 @@ class MonteCarloResult:
     liquidation_probability: float
     worst_drawdown: float
     drawdown_mean: float
-    funding_paid_mean: float
-    fees_paid_mean: float
+    funding_paid_mean_settle: float
+    fees_paid_mean_settle: float
+    coin: str
     trades_mean: float
     fan_steps: tuple[int, ...]
     fan_q: tuple[tuple[float, ...], ...]
@@ -351,8 +358,9 @@ class MonteCarloResult:
             "liquidation_probability": self.liquidation_probability,
             "worst_drawdown": self.worst_drawdown,
             "drawdown_mean": self.drawdown_mean,
-            "funding_paid_mean": self.funding_paid_mean,
-            "fees_paid_mean": self.fees_paid_mean,
+            "funding_paid_mean_settle": self.funding_paid_mean_settle,
+            "fees_paid_mean_settle": self.fees_paid_mean_settle,
+            "coin": self.coin,
             "trades_mean": self.trades_mean,
         }
 
@@ -434,8 +442,9 @@ def run_montecarlo(
         liquidation_probability=sums["liq"] / n_all,
         worst_drawdown=worst,
         drawdown_mean=sums["dd"] / n_all,
-        funding_paid_mean=sums["fund"] / n_all,
-        fees_paid_mean=sums["fee"] / n_all,
+        funding_paid_mean_settle=sums["fund"] / n_all,
+        fees_paid_mean_settle=sums["fee"] / n_all,
+        coin="coin" if cfg.token.collateral == "coin" else "USD",
         trades_mean=sums["trades"] / n_all,
         fan_steps=tuple(int(x) for x in inp.checkpoints),
         fan_q=tuple(tuple(float(v) for v in row) for row in fan.quantiles(QUANTILES)),

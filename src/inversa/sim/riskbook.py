@@ -9,12 +9,13 @@ for the whole book.  Rows are held as float64 NumPy arrays.
 Revaluation at a mark price ``P`` (USD per coin), per row, with the formulas of
 :mod:`inversa.contracts` (maintenance margin valued at the mark, the ``generic`` model):
 
-- ``pnl = inverse_pnl(side, N, E, P, CV)`` in coin, positive is a gain;
-- ``equity = collateral + pnl`` in coin;
-- ``maintenance_margin = maintenance_margin(position_value(N, P, CV), mmr | tiers)`` in coin;
-- ``margin_ratio = maintenance_margin / equity`` (``+inf`` where equity <= 0); >= 1 means
-  liquidation;
-- ``liquidated = equity <= maintenance_margin``;
+- ``pnl_coin = inverse_pnl(side, N, E, P, CV)`` in coin, positive is a gain;
+- ``equity_coin = collateral + pnl_coin`` in coin;
+- ``maintenance_margin_coin = maintenance_margin(position_value(N, P, CV), mmr | tiers)``
+  in coin;
+- ``margin_ratio = maintenance_margin_coin / equity_coin`` (``+inf`` where equity <= 0);
+  >= 1 means liquidation;
+- ``liquidated = equity_coin <= maintenance_margin_coin``;
 - ``distance_to_liquidation = L / P - 1``: the relative price move from the mark to the
   liquidation price ``L`` of :func:`~inversa.contracts.generic_prices` (negative for a
   long, which is liquidated by a fall; positive for a short; ``+inf`` where no price
@@ -72,32 +73,32 @@ class Revaluation:
 
     Attributes:
         price: the mark price(s), USD per coin; shape ``()`` or ``(k,)``.
-        pnl: unrealised PnL in coin (positive is a gain to the holder).
-        equity: collateral + PnL, coin.
-        maintenance_margin: coin, valued at the mark.
+        pnl_coin: unrealised PnL in the settlement coin (positive is a gain to the holder).
+        equity_coin: collateral + PnL, settlement coin.
+        maintenance_margin_coin: settlement coin, valued at the mark.
         margin_ratio: maintenance margin / equity (``+inf`` where equity <= 0).
-        liquidated: ``equity <= maintenance_margin``.
-        distance_to_liquidation: ``L / price - 1`` (negative: a fall liquidates);
-            ``+inf`` where there is no liquidation price.
+        liquidated: ``equity_coin <= maintenance_margin_coin``.
+        distance_to_liquidation: ``L / price - 1``, a fraction of the price (negative: a
+            fall liquidates); ``+inf`` where there is no liquidation price.
     """
 
     price: Array
-    pnl: Array
-    equity: Array
-    maintenance_margin: Array
+    pnl_coin: Array
+    equity_coin: Array
+    maintenance_margin_coin: Array
     margin_ratio: Array
     liquidated: BoolArray
     distance_to_liquidation: Array
 
     def frame(self) -> pd.DataFrame:
         """One row per position (one-price revaluations only)."""
-        if self.pnl.ndim != 1:
+        if self.pnl_coin.ndim != 1:
             raise InputError("price", self.price.shape, "frame() needs a one-price revaluation")
         return pd.DataFrame(
             {
-                "pnl": self.pnl,
-                "equity": self.equity,
-                "maintenance_margin": self.maintenance_margin,
+                "pnl_coin": self.pnl_coin,
+                "equity_coin": self.equity_coin,
+                "maintenance_margin_coin": self.maintenance_margin_coin,
                 "margin_ratio": self.margin_ratio,
                 "liquidated": self.liquidated,
                 "distance_to_liquidation": self.distance_to_liquidation,
@@ -111,18 +112,18 @@ class BookScan:
 
     Attributes:
         price: mark prices, USD per coin.
-        pnl: summed PnL of all rows, coin.
-        equity: summed equity, coin.
-        maintenance_margin: summed maintenance margin, coin.
+        pnl_coin: summed PnL of all rows, settlement coin.
+        equity_coin: summed equity, settlement coin.
+        maintenance_margin_coin: summed maintenance margin, settlement coin.
         liquidated: number of rows (accounts) with equity <= maintenance margin.
         liquidated_usd: USD notional ``N * CV`` of those rows.
         liquidated_coin: coin value ``N * CV / P`` of those rows at the price.
     """
 
     price: Array
-    pnl: Array
-    equity: Array
-    maintenance_margin: Array
+    pnl_coin: Array
+    equity_coin: Array
+    maintenance_margin_coin: Array
     liquidated: NDArray[np.int64]
     liquidated_usd: Array
     liquidated_coin: Array
@@ -591,9 +592,9 @@ class RiskBook:
                 counts[j] = int(sums[0, 4])
             else:
                 r = self.revalue(float(p[j]), engine=engine)
-                totals[0, j] = r.pnl.sum()
-                totals[1, j] = r.equity.sum()
-                totals[2, j] = r.maintenance_margin.sum()
+                totals[0, j] = r.pnl_coin.sum()
+                totals[1, j] = r.equity_coin.sum()
+                totals[2, j] = r.maintenance_margin_coin.sum()
                 totals[3, j] = self._usd[r.liquidated].sum()
                 counts[j] = int(np.count_nonzero(r.liquidated))
             totals[4, j] = totals[3, j] / p[j]

@@ -2,17 +2,17 @@
 
 A scenario moves the price from a base ``P0`` to ``P0 * (1 + move)`` (``move`` > -1)
 and counts ``weight`` times its loss.  Applied to a :class:`~inversa.sim.riskbook.RiskBook`
-each scenario gives, in the settlement coin:
+each scenario gives, in the settlement coin (the ``_coin`` fields of :class:`ShockResult`):
 
-- ``pnl``: the change in the book's value from ``P0`` to the scenario price, summed over
+- ``pnl_coin``: the change in the book's value from ``P0`` to the scenario price, summed over
   rows (positive is a gain); for one row it equals ``inverse_pnl(side, N, P0, P, CV)``;
-- ``weighted_pnl = weight * pnl``;
+- ``weighted_pnl_coin = weight * pnl_coin``;
 - the rows (isolated accounts) liquidated at the scenario price (equity since entry
   <= maintenance margin).
 
-The margin is the worst weighted loss, ``max(0, max_s(-weight_s * pnl_s))``: the
-SPAN-style requirement of the whole book taken as one portfolio; per row, the same
-maximum over that row alone (``position_margin``).
+The margin (``margin_coin``) is the worst weighted loss, ``max(0, max_s(-weight_s *
+pnl_s))``: the SPAN-style requirement of the whole book taken as one portfolio; per row,
+the same maximum over that row alone (``position_margin_coin``).
 
 Inverse payoffs are asymmetric in coin: a long loses ``N*CV*(1/P0)*(x/(1-x))`` on a fall
 of ``x`` and gains only ``N*CV*(1/P0)*(x/(1+x))`` on a rise of ``x``.
@@ -255,28 +255,31 @@ class ShockResult:
         grid: the scenarios.
         price: base price ``P0``, USD per coin.
         prices: scenario prices, USD per coin.
-        pnl: book value change from ``P0`` to each scenario price, coin (+ is a gain).
-        weighted_pnl: ``weight * pnl``, coin.
+        pnl_coin: book value change from ``P0`` to each scenario price, settlement coin
+            (+ is a gain).
+        weighted_pnl_coin: ``weight * pnl_coin``, settlement coin.
         liquidated: rows (accounts) liquidated at each scenario price.
         liquidated_usd: their USD notional (``N * CV``).
-        equity: summed equity at each scenario price, coin.
-        margin: worst weighted loss of the book, ``max(0, -min(weighted_pnl))``, coin.
+        equity_coin: summed equity at each scenario price, settlement coin.
+        margin_coin: worst weighted loss of the book, ``max(0, -min(weighted_pnl_coin))``,
+            settlement coin.
         worst: index of the scenario that sets the margin; ``None`` if none loses.
-        position_margin: the same worst weighted loss per row, coin (``None`` unless asked).
+        position_margin_coin: the same worst weighted loss per row, settlement coin
+            (``None`` unless asked).
         positions: rows in the book.
     """
 
     grid: ScenarioGrid
     price: float
     prices: Array
-    pnl: Array
-    weighted_pnl: Array
+    pnl_coin: Array
+    weighted_pnl_coin: Array
     liquidated: NDArray[np.int64]
     liquidated_usd: Array
-    equity: Array
-    margin: float
+    equity_coin: Array
+    margin_coin: float
     worst: int | None
-    position_margin: Array | None
+    position_margin_coin: Array | None
     positions: int
 
     def rows(self) -> list[dict[str, Any]]:
@@ -289,8 +292,8 @@ class ShockResult:
                 "vol": s.vol,
                 "weight": s.weight,
                 "price": float(self.prices[i]),
-                "pnl": float(self.pnl[i]),
-                "weighted_pnl": float(self.weighted_pnl[i]),
+                "pnl_coin": float(self.pnl_coin[i]),
+                "weighted_pnl_coin": float(self.weighted_pnl_coin[i]),
                 "liquidated": int(self.liquidated[i]),
                 "liquidated_usd": float(self.liquidated_usd[i]),
             }
@@ -305,7 +308,7 @@ class ShockResult:
             **dict(self.grid.params),
             "price": self.price,
             "positions": self.positions,
-            "margin": self.margin,
+            "margin_coin": self.margin_coin,
             "worst_scenario": worst,
             "scenarios": self.rows(),
         }
@@ -324,24 +327,24 @@ def apply_grid(
 
     Memory stays O(rows): scenarios are revalued one at a time.  ``progress(done, total)``
     is called after each scenario.  ``per_position`` also returns each row's own worst
-    weighted loss (``position_margin``).
+    weighted loss (``position_margin_coin``).
     """
     prices = grid.prices(price)
     weights = grid.weights
     base = book.revalue(float(price), engine=engine)
-    base_pnl = base.pnl.copy()
+    base_pnl = base.pnl_coin.copy()
     base_total = float(base_pnl.sum())
     worst_row = np.zeros(len(book)) if per_position else None
     total = len(grid)
 
     def each(j: int, r: Revaluation) -> None:
         if worst_row is not None:
-            np.maximum(worst_row, -weights[j] * (r.pnl - base_pnl), out=worst_row)
+            np.maximum(worst_row, -weights[j] * (r.pnl_coin - base_pnl), out=worst_row)
         if progress is not None:
             progress(j + 1, total)
 
     scan = book.scan(prices, engine=engine, each=each)
-    pnl = scan.pnl - base_total
+    pnl = scan.pnl_coin - base_total
     weighted = weights * pnl
     losses = -weighted
     worst = int(np.argmax(losses)) if len(losses) and float(losses.max()) > 0 else None
@@ -350,13 +353,13 @@ def apply_grid(
         grid=grid,
         price=float(price),
         prices=prices,
-        pnl=pnl,
-        weighted_pnl=weighted,
+        pnl_coin=pnl,
+        weighted_pnl_coin=weighted,
         liquidated=scan.liquidated,
         liquidated_usd=scan.liquidated_usd,
-        equity=scan.equity,
-        margin=margin,
+        equity_coin=scan.equity_coin,
+        margin_coin=margin,
         worst=worst,
-        position_margin=worst_row,
+        position_margin_coin=worst_row,
         positions=len(book),
     )

@@ -663,27 +663,35 @@ def kernel_params(spec: KernelSpec) -> F64:
 class PathResult:
     """One path through the kernel.
 
+    ``_settle`` amounts are in the collateral the vault settles in, named by ``coin``:
+    ``"coin"`` (the path's coin, for coin collateral) or ``"USD"`` (USD collateral).
+
     Attributes:
         price: the bar prices used (rounded to the tick), USD per coin.
-        equity: equity after each bar, in the collateral's unit (coin or USD).
+        equity_settle: equity after each bar, settlement unit.
         nav_usd: equity after each bar in USD.
         fills: a frame with ``bar``, ``reason``, ``contracts`` (signed: > 0 buys, < 0 sells
-            i.e. adds to a short), ``price`` and ``fee`` (collateral units).
-        wallet, position, entry: the final state (position signed, in contracts).
-        fees_paid, funding_paid: totals in collateral units (funding < 0: received).
+            i.e. adds to a short), ``price`` and ``fee`` (settlement unit).
+        wallet_settle: the final wallet balance, settlement unit.
+        position, entry: the final position (signed, in contracts) and its entry price
+            (USD per coin).
+        fees_paid_settle, funding_paid_settle: totals, settlement unit (funding < 0:
+            received).
         liquidated_bar: the bar of the vault's liquidation, or None.
+        coin: the settlement unit: ``"coin"`` or ``"USD"``.
     """
 
     price: F64
-    equity: F64
+    equity_settle: F64
     nav_usd: F64
     fills: Any
-    wallet: float
+    wallet_settle: float
     position: float
     entry: float
-    fees_paid: float
-    funding_paid: float
+    fees_paid_settle: float
+    funding_paid_settle: float
     liquidated_bar: int | None
+    coin: str
 
     @property
     def trades(self) -> int:
@@ -762,7 +770,17 @@ def run_path(
     cv = spec.contract_value
     entry = 0.0 if pos == 0 else (pos * cv / basis if coin else basis / (pos * cv))
     return PathResult(
-        px, equity, nav, fills, wallet, pos, entry, fees, fpaid, None if liq < 0 else int(liq)
+        price=px,
+        equity_settle=equity,
+        nav_usd=nav,
+        fills=fills,
+        wallet_settle=wallet,
+        position=pos,
+        entry=entry,
+        fees_paid_settle=fees,
+        funding_paid_settle=fpaid,
+        liquidated_bar=None if liq < 0 else int(liq),
+        coin="coin" if coin else "USD",
     )
 
 

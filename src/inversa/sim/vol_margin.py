@@ -43,9 +43,10 @@ class VolMarginComparison:
     """Static tiers against the vol-scaled rate on one window.
 
     ``summary``: one row per model (``static``, ``vol-scaled``) with liquidations, first
-    and last liquidation time, coin lost, insurance paid in / drawn, uncovered loss, and
-    accounts refused at the open (a leverage whose initial margin ``1/L`` does not exceed
-    the first bar's vol-scaled rate cannot be opened: its pair is left out of that run).
+    and last liquidation time, coin lost, insurance paid in / drawn and at the end,
+    uncovered loss (``_coin`` columns, the settlement coin), and accounts refused at the
+    open (a leverage whose initial margin ``1/L`` does not exceed the first bar's
+    vol-scaled rate cannot be opened: its pair is left out of that run).
     ``accounts``: per account and model, liquidated and when.  ``rates``: the vol-scaled
     rate per bar (fraction), with the static rate at 1 coin for reference.
     """
@@ -68,11 +69,11 @@ def _summary_row(name: str, run: BookRun) -> dict[str, Any]:
         "liquidated": int(acc["liquidated"].sum()),
         "first_liquidation": times.min() if len(times) else pd.NaT,
         "last_liquidation": times.max() if len(times) else pd.NaT,
-        "coin_lost": float(acc["lost_coin"].sum()),
-        "insurance_paid_in": float(run.totals["insurance_paid_in_coin"]),
-        "insurance_drawn": float(run.totals["insurance_drawn_coin"]),
-        "insurance_end": float(run.totals["insurance_end_coin"]),
-        "uncovered": float(run.totals["uncovered_coin"]),
+        "lost_coin": float(acc["lost_coin"].sum()),
+        "insurance_paid_in_coin": float(run.totals["insurance_paid_in_coin"]),
+        "insurance_drawn_coin": float(run.totals["insurance_drawn_coin"]),
+        "insurance_end_coin": float(run.totals["insurance_end_coin"]),
+        "uncovered_coin": float(run.totals["uncovered_coin"]),
         "adl_events": int(run.totals["adl_events"]),
     }
 
