@@ -1,6 +1,5 @@
 """The fast kernel against the reference token backtest (keeper on the simulated venue):
-TB1, the three real-data backtests, and the kernel's refusals.  Runs once
-``inversa.token.backtest`` exists (the token lane); skipped before."""
+TB1, the three real-data backtests, and the kernel's refusals."""
 
 from __future__ import annotations
 
@@ -10,8 +9,8 @@ import numpy as np
 import pytest
 
 from inversa.sim.token_kernels import run_path
+from inversa.token import backtest
 
-token_backtest = pytest.importorskip("inversa.token.backtest")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
@@ -27,7 +26,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def test_kernel_equals_the_reference_backtest(name: str) -> None:
     from inversa.sim.token_parity import kernel_inputs
 
-    ref = token_backtest.backtest(EXAMPLES / name)
+    ref = backtest(EXAMPLES / name)
     spec, close, reset, funding = kernel_inputs(ref, equity_only=True)
     got = run_path(spec, close, reset, funding)
     want = np.asarray(ref.result.equity, dtype=np.float64)
@@ -39,6 +38,6 @@ def test_options_the_kernel_lacks_are_refused() -> None:
     from inversa.errors import InputError
     from inversa.sim.token_parity import kernel_inputs
 
-    ref = token_backtest.backtest(EXAMPLES / "token_a_btc_coin_band.toml")
+    ref = backtest(EXAMPLES / "token_a_btc_coin_band.toml")
     with pytest.raises(InputError, match=r"vault\.streaming_fee"):
         kernel_inputs(ref)  # a streaming fee changes NAV per token: refused by default
