@@ -59,7 +59,7 @@ def kernel_inputs(
     if pol.interval_hours is not None:
         # the kernel counts the timed rebalance in bars of the usual (median) step; a gap
         # in the data inside an interval window would count short (none does in (b))
-        steps = np.diff(times.to_numpy().astype("datetime64[s]").astype(np.int64)) / 3600
+        steps = (times[1:] - times[:-1]).to_numpy() / np.timedelta64(1, "h")
         step = float(np.median(steps)) if steps.size else 1.0
         bars = float(pol.interval_hours) / step
         if bars != int(bars):
