@@ -18,19 +18,21 @@ from datetime import datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from inversa.contracts import TierTable
-from inversa.engine import Engine, InstrumentRules
+from inversa.engine import Engine
 from inversa.engine.venue import RiskMode
+from inversa.venues import Funding, Instrument
 
 SYMBOL = "BTC/USD:BTC"
 VAULT = "vault"
 TICK = Decimal("0.5")
-RULES = InstrumentRules(
+PERP = Instrument.custom(
     SYMBOL,
     Decimal(1),
     TierTable.parse("inf:0.005"),
     taker=Decimal("0.00075"),
     tick=TICK,
     max_leverage=Decimal(100),
+    funding=Funding(),
 )
 
 
@@ -55,7 +57,7 @@ def run_band_vault(
     times: Sequence[datetime], prices: Sequence[Decimal], risk: RiskMode = "incremental"
 ) -> VaultRun:
     """Drive the vault over ``prices`` (on the tick) stamped ``times`` (UTC)."""
-    engine = Engine(RULES, risk=risk, start=times[0])
+    engine = Engine(PERP, risk=risk, start=times[0])
     engine.deposit("market-maker", 1_000_000)
     engine.deposit(VAULT, 1)
     by_reason = {"first": 0, "daily": 0, "band": 0}

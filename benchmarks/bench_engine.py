@@ -18,15 +18,17 @@ from decimal import Decimal
 from benchmarks.band_vault import run_band_vault, tick_price
 from inversa import data
 from inversa.contracts import TierTable
-from inversa.engine import Engine, InstrumentRules
+from inversa.engine import Engine
+from inversa.venues import Funding, Instrument
 
 SYMBOL = "BTC/USD:BTC"
-RULES = InstrumentRules(
+PERP = Instrument.custom(
     SYMBOL,
     Decimal(100),
     TierTable.parse("inf:0.005"),
     taker=Decimal("0.0005"),
     max_leverage=Decimal(125),
+    funding=Funding(),
 )
 PRICES = [Decimal(50_000 + (i % 11) * 5) for i in range(64)]  # a quiet market, +-0.1 %
 
@@ -34,7 +36,7 @@ PRICES = [Decimal(50_000 + (i % 11) * 5) for i in range(64)]  # a quiet market, 
 def _book(accounts: int) -> Engine:
     """``accounts`` 2x isolated accounts, alternately long and short 1 BTC at 50,000
     (liquidation near 33,500 and 99,500), against a market maker."""
-    engine = Engine(RULES)
+    engine = Engine(PERP)
     engine.deposit("market-maker", 10**9)
     engine.set_mark(SYMBOL, 50_000)
     for i in range(accounts):

@@ -87,18 +87,18 @@ def _tb1_reference(frame: pd.DataFrame) -> tuple[float | None, int | None]:
     try:
         from inversa import token as tok  # type: ignore[attr-defined]
         from inversa.contracts import TierTable
-        from inversa.engine import FundingRules, InstrumentRules
+        from inversa.venues import Instrument
     except ImportError:
         return None, None
     if not hasattr(tok, "run_keeper"):
         return None, None
-    rules = InstrumentRules(
+    perp = Instrument.custom(
         "BTC/USD:BTC", Dec(1), TierTable.parse("inf:0.005"), taker=Dec("0.00075"),
-        tick=Dec("0.5"), funding=FundingRules(model="none"),
+        tick=Dec("0.5"),
     )  # fmt: skip
     band = tok.BandParams(Dec(-1), Dec("-0.8"), Dec("-1.2"), Dec(1), Dec("Infinity"))
     spec = tok.TokenBacktestSpec(
-        rules, tok.VaultSpec("BTC/USD:BTC"), tok.Policy("hybrid", Dec(-1), band=band),
+        perp, tok.VaultSpec("BTC/USD:BTC"), tok.Policy("hybrid", Dec(-1), band=band),
         tok.Execution(Dec("0.5")), Dec(1),
     )  # fmt: skip
     market = tok.MarketData(

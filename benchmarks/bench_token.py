@@ -12,7 +12,6 @@ import pandas as pd
 
 from inversa.contracts import TierTable
 from inversa.data import mark_hourly
-from inversa.engine import FundingRules, InstrumentRules
 from inversa.token import (
     BandParams,
     Execution,
@@ -22,23 +21,23 @@ from inversa.token import (
     VaultSpec,
     run_keeper,
 )
+from inversa.venues import Instrument
 
 D = Decimal
 
 
 def main() -> None:
     bars = mark_hourly("BTC")
-    rules = InstrumentRules(
+    perp = Instrument.custom(
         "BTC/USD:BTC",
         D(1),
         TierTable.parse("inf:0.005"),
         taker=D("0.00075"),
         tick=D("0.5"),
-        funding=FundingRules(model="none"),
     )
     band = BandParams(D(-1), D("-0.8"), D("-1.2"), D(1), D("Infinity"))
     spec = TokenBacktestSpec(
-        rules,
+        perp,
         VaultSpec("BTC/USD:BTC"),
         Policy("hybrid", D(-1), band=band),
         Execution(D("0.5")),

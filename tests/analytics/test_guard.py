@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from inversa.contracts.vol_margin import VolMarginConfig
-from inversa.engine import InstrumentRules
 from inversa.errors import InputError
 from inversa.sim._book_run import BookSetup, default_book, entry_price, run_book, window_bars
 from inversa.sim.guard import GuardConfig, guard_replay
 from inversa.sim.vol_margin import compare_vol_margin
+from inversa.venues import load_venue
 
 
 @pytest.mark.parametrize(
@@ -41,9 +41,9 @@ def reduce_run():  # type: ignore[no-untyped-def]
 
 
 def test_reserve_does_not_change_the_unguarded_replay(reduce_run) -> None:  # type: ignore[no-untyped-def]
-    rules = InstrumentRules.from_venue("binance-coinm", "BTC/USD:BTC")
+    perp = load_venue("binance-coinm").instrument("BTC/USD:BTC")
     bars = window_bars("2020-03")
-    plain = run_book("2020-03", rules, default_book(rules, entry_price(bars, rules)),
+    plain = run_book("2020-03", perp, default_book(perp, entry_price(bars, perp)),
                      BookSetup("binance-coinm"))  # fmt: skip
     base = reduce_run.without.accounts
     assert list(base["liquidated"]) == list(plain.accounts["liquidated"])

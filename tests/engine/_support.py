@@ -1,4 +1,4 @@
-"""Shared rules, engines and checks for the engine tests."""
+"""Shared instruments, engines and checks for the engine tests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from inversa.contracts import ContractKind, TierTable
-from inversa.engine import Engine, InstrumentRules, check_invariants
+from inversa.engine import Engine, check_invariants
+from inversa.venues import Funding, Instrument
 
 SYMBOL = "BTC/USD:BTC"
 LINEAR = "BTC/USDT:USDT"
@@ -26,31 +27,41 @@ BINANCE_TIERS = TierTable(
 )
 
 
-def binance_rules(**overrides: Any) -> InstrumentRules:
-    """A Binance-like BTCUSD inverse perpetual: 100 USD contracts, tiered maintenance."""
+def valued_at(mm_at: str) -> str | None:
+    """A liquidation model valuing maintenance at ``mm_at`` (``"entry"``: Bybit classic;
+    ``"mark"``: none, the mark)."""
+    return "bybit-classic" if mm_at == "entry" else None
+
+
+def _perp(fields: dict[str, Any], overrides: dict[str, Any]) -> Instrument:
+    fields = {"funding": Funding(), **fields, **overrides}
+    return Instrument.custom(fields.pop("symbol"), fields.pop("contract_value"), **fields)
+
+
+def binance_perp(**overrides: Any) -> Instrument:
+    """A Binance-like BTCUSD inverse perpetual: 100 USD contracts, tiered maintenance,
+    the default clamp funding.  ``overrides``: :meth:`Instrument.custom` arguments."""
     fields: dict[str, Any] = {
         "symbol": SYMBOL,
         "contract_value": D(100),
-        "maintenance": BINANCE_TIERS,
+        "margin": BINANCE_TIERS,
         "maker": D("0.0002"),
         "taker": D("0.0005"),
         "tick": D("0.1"),
         "max_leverage": D(125),
     }
-    fields.update(overrides)
-    return InstrumentRules(**fields)
+    return _perp(fields, overrides)
 
 
-def flat_rules(mmr: str = "0.005", **overrides: Any) -> InstrumentRules:
+def flat_perp(mmr: str = "0.005", **overrides: Any) -> Instrument:
     """A BitMEX-like 1 USD contract with one flat maintenance rate and no fees."""
     fields: dict[str, Any] = {
         "symbol": SYMBOL,
         "contract_value": D(1),
-        "maintenance": TierTable((D("Infinity"),), (D(mmr),)),
+        "margin": TierTable((D("Infinity"),), (D(mmr),)),
         "max_leverage": D(100),
     }
-    fields.update(overrides)
-    return InstrumentRules(**fields)
+    return _perp(fields, overrides)
 
 
 #: Binance USD-M BTCUSDT brackets (first five; bounds in USDT), with the leverage caps.
@@ -61,12 +72,12 @@ LINEAR_TIERS = TierTable(
 )
 
 
-def linear_rules(**overrides: Any) -> InstrumentRules:
+def linear_perp(**overrides: Any) -> Instrument:
     """A Binance-USD-M-like BTCUSDT linear perpetual: 0.001 BTC contracts, USDT wallet."""
     fields: dict[str, Any] = {
         "symbol": LINEAR,
         "contract_value": D("0.001"),
-        "maintenance": LINEAR_TIERS,
+        "margin": LINEAR_TIERS,
         "settle": "USDT",
         "maker": D("0.0002"),
         "taker": D("0.0005"),
@@ -74,14 +85,13 @@ def linear_rules(**overrides: Any) -> InstrumentRules:
         "max_leverage": D(125),
         "kind": ContractKind.LINEAR,
     }
-    fields.update(overrides)
-    return InstrumentRules(**fields)
+    return _perp(fields, overrides)
 
 
 def new_engine(
-    rules: InstrumentRules | None = None, mm_deposit: object = 1000, **kwargs: Any
+    instrument: Instrument | None = None, mm_deposit: object = 1000, **kwargs: Any
 ) -> Engine:
-    engine = Engine(rules or binance_rules(), **kwargs)
+    engine = Engine(instrument or binance_perp(), **kwargs)
     if engine.market_maker is not None:
         engine.deposit(engine.market_maker, mm_deposit)
     return engine

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 
@@ -13,14 +13,14 @@ import pytest
 from inversa.data import FundingSeries
 from inversa.engine import (
     FormulaFunding,
-    FundingRules,
     FundingSettled,
     HistoricalFunding,
     run_bars,
 )
 from inversa.errors import DataError, InputError
+from inversa.venues import Funding
 
-from ._support import MM, SYMBOL, D, assert_log_replays, binance_rules, new_engine
+from ._support import MM, SYMBOL, D, assert_log_replays, binance_perp, new_engine
 
 
 def _utc(text: str) -> datetime:
@@ -28,7 +28,7 @@ def _utc(text: str) -> datetime:
 
 
 def test_longs_pay_shorts_receive_and_only_open_positions_count() -> None:
-    engine = new_engine(binance_rules(maker=0, taker=0))
+    engine = new_engine(binance_perp(maker=0, taker=0))
     for name in ("cross", "iso", "flat"):
         engine.deposit(name, 1)
     engine.set_mark(SYMBOL, 40_000)
@@ -53,7 +53,7 @@ def test_longs_pay_shorts_receive_and_only_open_positions_count() -> None:
 
 
 def test_continuous_accrual_pays_the_elapsed_fraction() -> None:
-    engine = new_engine(binance_rules(maker=0, taker=0))
+    engine = new_engine(binance_perp(maker=0, taker=0))
     engine.deposit("a", 1)
     engine.set_mark(SYMBOL, 50_000)
     engine.buy("a", SYMBOL, 500)
@@ -63,36 +63,38 @@ def test_continuous_accrual_pays_the_elapsed_fraction() -> None:
 
 
 def test_settlement_times_follow_the_venue_schedule() -> None:
-    bitmex = FundingRules(times_utc=(4, 12, 20))
-    assert bitmex.times_utc == (time(4), time(12), time(20))
+    bitmex = Funding(times_utc=(4, 12, 20))
+    assert bitmex.times_utc == (4, 12, 20)
     times = bitmex.settlement_times(_utc("2020-03-11T04:00"), _utc("2020-03-12T04:00"))
     assert [t.hour for t in times] == [12, 20, 4]  # start excluded, end included
-    every8 = FundingRules()
+    every8 = Funding()
     times = every8.settlement_times(_utc("2020-03-11T23:00"), _utc("2020-03-12T16:00"))
     assert [t.hour for t in times] == [0, 8, 16]
-    assert FundingRules(model="none").settlement_times(_utc("2020-01-01"), _utc("2021-01-01")) == []
+    assert every8.settlement_times(_utc("2021-01-01"), _utc("2020-01-01")) == []
 
 
 def test_formula_rates_clamp_and_deribit() -> None:
-    rules = binance_rules()
-    assert FormulaFunding().rate(rules, _utc("2020-01-01")) == D("0.0001")
+    perp = binance_perp()
+    assert FormulaFunding().rate(perp, _utc("2020-01-01")) == D("0.0001")
     # P + clamp(I - P, -0.05 %, 0.05 %) = 0.3 % - 0.05 %
-    assert FormulaFunding(D("0.003")).rate(rules, _utc("2020-01-01")) == D("0.0025")
-    deribit = binance_rules(funding=FundingRules(model="deribit", continuous=True))
+    assert FormulaFunding(D("0.003")).rate(perp, _utc("2020-01-01")) == D("0.0025")
+    deribit = binance_perp(funding=Funding(model="deribit", accrual="continuous"))
     assert FormulaFunding(D("0.0002")).rate(deribit, _utc("2020-01-01")) == 0
     assert FormulaFunding(D("0.001")).rate(deribit, _utc("2020-01-01")) == D("0.00075")
+    # an instrument without funding (a dated future) settles none
+    assert FormulaFunding(D("0.003")).rate(binance_perp(funding=None), _utc("2020-01-01")) is None
 
 
 def test_historical_series_exact_and_asof() -> None:
     index = pd.DatetimeIndex([_utc("2022-11-07T00:00"), _utc("2022-11-07T08:00")])
     series = pd.Series([0.0001, -0.0003], index=index)
-    rules = binance_rules()
+    perp = binance_perp()
     exact = HistoricalFunding(series, interval_hours=8, how="exact")
-    assert exact.rate(rules, _utc("2022-11-07T08:00")) == D("-0.0003")
-    assert exact.rate(rules, _utc("2022-11-07T09:00")) is None
+    assert exact.rate(perp, _utc("2022-11-07T08:00")) == D("-0.0003")
+    assert exact.rate(perp, _utc("2022-11-07T09:00")) is None
     asof = HistoricalFunding(series, interval_hours=8)
-    assert asof.rate(rules, _utc("2022-11-07T09:00")) == D("-0.0003")
-    assert asof.rate(rules, _utc("2022-11-06T23:00")) is None
+    assert asof.rate(perp, _utc("2022-11-07T09:00")) == D("-0.0003")
+    assert asof.rate(perp, _utc("2022-11-06T23:00")) is None
     assert asof.covers(_utc("2022-11-07T00:00"), _utc("2022-11-07T08:00"))
     assert not asof.covers(_utc("2022-11-06T00:00"), _utc("2022-11-07T08:00"))
 
@@ -123,7 +125,7 @@ def test_run_bars_settles_at_the_venue_times_only_for_open_positions() -> None:
     """24 flat hourly bars from 00:00: funding at 08:00 and 16:00 (00:00 is the start)."""
     index = pd.date_range("2022-11-07", periods=24, freq="h", tz="UTC")
     bars = pd.DataFrame(dict.fromkeys(("open", "high", "low", "close"), 20000.0), index=index)
-    engine = new_engine(binance_rules(maker=0, taker=0), start=index[0])
+    engine = new_engine(binance_perp(maker=0, taker=0), start=index[0])
     engine.deposit("long", 1)
     engine.set_mark(SYMBOL, 20_000, time=index[0])
     engine.buy("long", SYMBOL, 200)  # 1 BTC
@@ -141,9 +143,7 @@ def test_run_bars_settles_at_the_venue_times_only_for_open_positions() -> None:
 def test_d1_hourly_accruals_are_not_taken_for_8_hour_rates() -> None:
     """D1: a Deribit row is the funding accrued over one hour.  On a continuous 8-hour
     instrument one hour of accrual pays the row's rate, not 1/8 of it."""
-    deribit = binance_rules(
-        maker=0, taker=0, funding=FundingRules(model="deribit", continuous=True)
-    )
+    deribit = binance_perp(maker=0, taker=0, funding=Funding(model="deribit", accrual="continuous"))
     index = pd.date_range("2020-03-12", periods=3, freq="h", tz="UTC")
     hourly = FundingSeries.constant(pd.Series([0.0, 0.0008, 0.0008], index=index), 1.0)
     source = HistoricalFunding(hourly)
@@ -169,7 +169,7 @@ def test_d1_discrete_settlement_sums_a_finer_series() -> None:
     """Hourly rows settled on an 8-hour schedule: the sum of the eight hours."""
     index = pd.date_range("2020-03-12", periods=9, freq="h", tz="UTC")
     hourly = FundingSeries.constant(pd.Series(np.arange(9) * 1e-5, index=index), 1.0)
-    rate = HistoricalFunding(hourly).rate(binance_rules(), index[8].to_pydatetime())
+    rate = HistoricalFunding(hourly).rate(binance_perp(), index[8].to_pydatetime())
     assert rate is not None
     assert float(rate) == pytest.approx(sum(range(1, 9)) * 1e-5)
 
@@ -177,7 +177,7 @@ def test_d1_discrete_settlement_sums_a_finer_series() -> None:
 def test_d6_the_same_instant_settles_once() -> None:
     """D6: a second settlement at the same clock time would charge everyone again,
     including positions opened after the first."""
-    engine = new_engine(binance_rules(maker=0, taker=0), start=_utc("2020-03-12T08:00"))
+    engine = new_engine(binance_perp(maker=0, taker=0), start=_utc("2020-03-12T08:00"))
     engine.deposit("a", 1)
     engine.set_mark(SYMBOL, 40_000, time=_utc("2020-03-12T08:00"))
     engine.buy("a", SYMBOL, 400)

@@ -16,12 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inversa.contracts import TierTable
-from inversa.engine import Engine, FixedBps, InstrumentRules, check_invariants
+from inversa.engine import Engine, FixedBps, check_invariants
 from inversa.engine._dec import exact
 from inversa.engine.risk import account_equity
 from inversa.errors import InputError, OrderRejectedError
+from inversa.venues import Funding, Instrument
 
-from ._support import BINANCE_TIERS, LINEAR, MM, SYMBOL, D, assert_log_replays, linear_rules
+from ._support import BINANCE_TIERS, LINEAR, MM, SYMBOL, D, assert_log_replays, linear_perp
 
 ACCOUNTS = ("a", "b", "c", "d")
 ENTRY = "ETH/USD:ETH"  # maintenance valued at the entry (Bybit classic)
@@ -32,9 +33,9 @@ def _curve(value: Decimal) -> tuple[Decimal, Decimal]:
     return D("0.005") + value / 1_000_000, D(0)
 
 
-def _instruments() -> list[InstrumentRules]:
+def _instruments() -> list[Instrument]:
     return [
-        InstrumentRules(
+        Instrument.custom(
             SYMBOL,
             D(100),
             BINANCE_TIERS,
@@ -42,18 +43,22 @@ def _instruments() -> list[InstrumentRules]:
             taker=D("0.0005"),
             tick=D("0.1"),
             max_leverage=D(125),
+            funding=Funding(),
         ),
-        InstrumentRules(
+        Instrument.custom(
             ENTRY,
             D(10),
             TierTable.parse("inf:0.01"),
             settle="BTC",
-            mm_at="entry",
+            liquidation_model="bybit-classic",
             taker=D("0.00075"),
             max_leverage=D(100),
+            funding=Funding(),
         ),
-        InstrumentRules(CURVE, D(10), _curve, settle="BTC", max_leverage=D(50)),
-        linear_rules(),
+        Instrument.custom(
+            CURVE, D(10), _curve, settle="BTC", max_leverage=D(50), funding=Funding()
+        ),
+        linear_perp(),
     ]
 
 

@@ -17,7 +17,7 @@ from inversa.contracts import (
     arithmetic_entry,
     generic_prices,
 )
-from inversa.engine import Engine, FixedBps, InstrumentRules, check_invariants
+from inversa.engine import Engine, FixedBps, check_invariants
 from inversa.errors import InputError, OrderRejectedError
 from inversa.venues import Funding, Instrument, TieredMargin
 
@@ -27,20 +27,20 @@ from ._support import (
     SYMBOL,
     D,
     assert_log_replays,
-    binance_rules,
-    linear_rules,
+    binance_perp,
+    linear_perp,
 )
 from .test_properties import ACCOUNTS, _apply, operation
 
 
-def flat_linear(mmr: str = "0.005", **overrides: Any) -> InstrumentRules:
-    fields: dict[str, Any] = {"maintenance": TierTable((D("Infinity"),), (D(mmr),)), "tick": None}
+def flat_linear(mmr: str = "0.005", **overrides: Any) -> Instrument:
+    fields: dict[str, Any] = {"margin": TierTable((D("Infinity"),), (D(mmr),)), "tick": None}
     fields.update(overrides)
-    return linear_rules(**fields)
+    return linear_perp(**fields)
 
 
-def usd_engine(rules: InstrumentRules | None = None) -> Engine:
-    engine = Engine(rules or linear_rules())
+def usd_engine(instrument: Instrument | None = None) -> Engine:
+    engine = Engine(instrument or linear_perp())
     engine.deposit(MM, 10_000_000, "USDT")
     return engine
 
@@ -119,7 +119,7 @@ def test_tiered_liquidation_price_lands_in_its_own_tier() -> None:
         D(300_000),
         D("0.001"),
         engine.position("whale", LINEAR).margin,  # type: ignore[union-attr]
-        tiers=linear_rules().maintenance,  # type: ignore[arg-type]
+        tiers=linear_perp().tiers,
         kind=ContractKind.LINEAR,
     )
     assert abs(status_at.liquidation_price - price) < D("1e-20")
@@ -189,7 +189,7 @@ def test_venue_instrument_trades_directly_and_mixed_wallets_stay_apart() -> None
         margin=TieredMargin(TierTable.parse("inf:0.005")),
         funding=funding,
     )
-    engine = Engine([binance_rules(), linear])
+    engine = Engine([binance_perp(), linear])
     assert engine.instrument(LINEAR).linear
     engine.deposit(MM, 1000, "BTC")
     engine.deposit(MM, 10_000_000, "USDT")
@@ -212,7 +212,7 @@ def test_venue_instrument_trades_directly_and_mixed_wallets_stay_apart() -> None
 
 def test_quanto_is_refused_with_one_line() -> None:
     with pytest.raises(InputError, match="kind"):
-        linear_rules(kind=ContractKind.QUANTO)
+        Engine(linear_perp(kind=ContractKind.QUANTO))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -225,7 +225,7 @@ def test_random_linear_sequences_keep_every_invariant(
     ops: list[tuple[Any, ...]], fund: str, partial: bool
 ) -> None:
     """The inverse property test's operations on a linear perpetual (USDT amounts)."""
-    engine = Engine(linear_rules(), partial_liquidation=partial, slippage=FixedBps(D(5)))
+    engine = Engine(linear_perp(), partial_liquidation=partial, slippage=FixedBps(D(5)))
     engine.deposit(MM, 5_000_000)
     if D(fund) > 0:
         engine.fund_insurance(fund)

@@ -31,9 +31,10 @@ from ._support import (
     SYMBOL,
     D,
     assert_log_replays,
-    binance_rules,
-    flat_rules,
+    binance_perp,
+    flat_perp,
     new_engine,
+    valued_at,
 )
 
 
@@ -74,8 +75,8 @@ def test_liquidation_happens_exactly_when_equity_crosses_maintenance(
     PV_E / lev; cross: the whole wallet backs the position), not from the engine; the
     engine must keep the position a hair on the safe side of it and liquidate a hair
     beyond it."""
-    rules = binance_rules(maker=0, taker=0, mm_at=mm_at)
-    engine = new_engine(rules, mm_deposit=10**6)
+    perp = binance_perp(maker=0, taker=0, liquidation_model=valued_at(mm_at))
+    engine = new_engine(perp, mm_deposit=10**6)
     cv, e, n, lev_d = D(100), D(entry), D(contracts), D(lev)
     pv = n * cv / e
     collateral = pv / lev_d  # the isolated margin, and the cross wallet below
@@ -108,7 +109,7 @@ def test_liquidation_happens_exactly_when_equity_crosses_maintenance(
 def test_isolated_bankruptcy_price_and_surplus_to_the_fund(side: int, lev: int) -> None:
     """Isolated margin PV_E/lev goes bankrupt at E*lev/(lev+1) (long) or E*lev/(lev-1)
     (short); filled at the mark instead, the fund keeps N*CV*side*(1/B - 1/X)."""
-    engine = new_engine(flat_rules())
+    engine = new_engine(flat_perp())
     _open(engine, "t", side, 10_000, 10_000, lev)
     e = Fraction(10_000)
     bankrupt = e * lev / (lev + side)
@@ -126,7 +127,7 @@ def test_isolated_bankruptcy_price_and_surplus_to_the_fund(side: int, lev: int) 
 
 
 def test_fill_worse_than_bankruptcy_draws_from_the_fund() -> None:
-    engine = new_engine(flat_rules())
+    engine = new_engine(flat_perp())
     engine.fund_insurance(1)
     _open(engine, "t", 1, 10_000, 10_000, 10)
     bankrupt = Fraction(100_000, 11)
@@ -149,7 +150,7 @@ def test_exhausted_fund_fills_what_it_can_and_deleverages_the_rest() -> None:
     1/800 - 1/B = 0.00015 coin per contract.  A fund of 0.0005 pays for 3 contracts at
     the market; 97 are deleveraged at B: first the 20x isolated short (higher effective
     leverage), then the market maker."""
-    engine = new_engine(flat_rules())
+    engine = new_engine(flat_perp())
     engine.fund_insurance("0.0005")
     _open(engine, "t", 1, 100, 1000, 10)
     engine.deposit("l2", 10)
@@ -174,7 +175,7 @@ def test_exhausted_fund_fills_what_it_can_and_deleverages_the_rest() -> None:
 
 
 def test_without_a_market_maker_liquidations_go_to_adl() -> None:
-    engine = Engine(flat_rules(), market_maker=None)
+    engine = Engine(flat_perp(), market_maker=None)
     engine.deposit("l", 1)
     engine.deposit("s", 1)
     engine.set_mark(SYMBOL, 1000)
@@ -205,7 +206,7 @@ def test_bitmex_adl_worked_example() -> None:
     The liquidation fills at 660, worse than B, and the fund is empty: all 20 contracts
     are auto-deleveraged at 650.
     """
-    engine = new_engine(flat_rules())
+    engine = new_engine(flat_perp())
     engine.set_mark(SYMBOL, 700)
     _open(engine, "3", 1, 20, 700, 2)
     engine.set_mark(SYMBOL, 500)
@@ -264,8 +265,8 @@ def test_partial_liquidation_steps_down_a_tier(partial: bool) -> None:
     """15 BTC long at 10,000, 10x isolated, tiers 1 % to 10 BTC then 5 %.  At 9,300 the
     equity 0.371 is below MM 0.4065; closing 570 contracts brings the value to exactly
     10 BTC (tier 1, MM 0.1) with the equity unchanged, so the rest survives."""
-    rules = binance_rules(maker=0, taker=0, maintenance=PARTIAL_TIERS)
-    engine = new_engine(rules, mm_deposit=10**4, partial_liquidation=partial)
+    perp = binance_perp(maker=0, taker=0, margin=PARTIAL_TIERS)
+    engine = new_engine(perp, mm_deposit=10**4, partial_liquidation=partial)
     _open(engine, "t", 1, 1500, 10_000, 10)
     engine.set_mark(SYMBOL, 9300)
     pos = engine.position("t", SYMBOL)
@@ -288,7 +289,7 @@ def test_cross_liquidation_closes_every_cross_position_and_spares_isolated_ones(
     perpetual (the loser) closes first at its bankruptcy price, the quarterly at its mark,
     the wallet ends at zero and the isolated position keeps its margin."""
     symbols = (SYMBOL, "BTC/USD:BTC-Q", "BTC/USD:BTC-M")
-    engine = Engine([binance_rules(symbol=s, maker=0, taker=0) for s in symbols])
+    engine = Engine([binance_perp(symbol=s, maker=0, taker=0) for s in symbols])
     engine.deposit(MM, 10**4)
     engine.deposit("t", "0.3")
     for s in symbols:
@@ -320,7 +321,7 @@ class _Recorder:
 
 
 def test_sweep_covers_from_the_fund_then_reports_the_uncovered_rest() -> None:
-    engine = new_engine(flat_rules())
+    engine = new_engine(flat_perp())
     engine.deposit("t", 1)
     engine.fund_insurance("0.3")
     unit = Unit("t", "BTC")
@@ -339,7 +340,7 @@ def test_sweep_covers_from_the_fund_then_reports_the_uncovered_rest() -> None:
 
 
 def test_settled_invariant_accepts_only_reported_negative_balances() -> None:
-    engine = new_engine(flat_rules())
+    engine = new_engine(flat_perp())
     engine.apply(InsuranceFlow(MM, "BTC", None, D(1001)))  # the maker's wallet: -1
     check_invariants(engine, settled=False)
     with pytest.raises(InvariantError, match="below zero"):
@@ -361,7 +362,7 @@ def test_d5_a_gap_liquidates_in_the_order_the_fall_crossed_the_triggers() -> Non
     """D5: ``a-5x`` (liquidation near 41,875) and ``z-50x`` (near 49,265) both fall due on a
     gap to 38,000.  Continuous trading reaches z-50x first, so it goes first (and is the
     one that draws the fund first), whatever the account ids say."""
-    engine = new_engine(flat_rules(), mm_deposit=10_000)
+    engine = new_engine(flat_perp(), mm_deposit=10_000)
     engine.fund_insurance("0.01")
     for name in ("a-5x", "z-50x"):
         engine.deposit(name, 1)

@@ -19,7 +19,7 @@ from inversa.engine import (
 )
 from inversa.errors import InputError, InversaError, OrderRejectedError, UnknownSymbolError
 
-from ._support import MM, SYMBOL, D, assert_log_replays, binance_rules, flat_rules, new_engine
+from ._support import MM, SYMBOL, D, assert_log_replays, binance_perp, flat_perp, new_engine
 
 
 def test_market_order_fills_at_mark_with_taker_and_maker_fees() -> None:
@@ -48,7 +48,7 @@ def test_market_order_fills_at_mark_with_taker_and_maker_fees() -> None:
 
 def test_harmonic_entry_and_realised_pnl_match_plain_arithmetic() -> None:
     """Bybit's example: 1,000 @ 5,000 + 2,000 @ 6,000 averages to 5,625 (harmonic)."""
-    engine = new_engine(flat_rules())
+    engine = new_engine(flat_perp())
     engine.deposit("bob", 10)
     engine.set_mark(SYMBOL, 5000)
     engine.buy("bob", SYMBOL, 1000, price=5000)
@@ -100,7 +100,7 @@ def test_slippage_models_price_away_from_the_trader_on_the_tick() -> None:
 
 
 def test_isolated_margin_is_posted_released_and_flipped() -> None:
-    engine = new_engine(binance_rules(maker=0, taker=0))
+    engine = new_engine(binance_perp(maker=0, taker=0))
     engine.deposit("iso", 1)
     engine.set_mark(SYMBOL, 40_000)
     engine.set_leverage("iso", SYMBOL, 10, "isolated")
@@ -157,7 +157,7 @@ def test_rejection_names_the_counterparty_that_lacks_margin() -> None:
 
 
 def test_isolated_order_that_would_be_liquidated_at_once_is_rejected() -> None:
-    engine = new_engine(binance_rules(maker=0, taker=0))
+    engine = new_engine(binance_perp(maker=0, taker=0))
     engine.deposit("iso", 1)
     engine.set_mark(SYMBOL, 50_000)
     engine.set_leverage("iso", SYMBOL, 100, "isolated")
@@ -181,7 +181,7 @@ def test_reduce_only_and_self_trades_are_refused() -> None:
 
 
 def test_matched_trades_without_a_market_maker() -> None:
-    engine = Engine(binance_rules(), market_maker=None)
+    engine = Engine(binance_perp(), market_maker=None)
     engine.deposit("long", 1)
     engine.deposit("short", 1)
     engine.set_mark(SYMBOL, 30_000)
@@ -234,7 +234,7 @@ def test_unknown_instrument_is_a_typed_error() -> None:
 
 
 def test_withdrawals_are_limited_to_free_margin() -> None:
-    engine = new_engine(binance_rules(maker=0, taker=0))
+    engine = new_engine(binance_perp(maker=0, taker=0))
     engine.deposit("alice", 1)
     engine.set_mark(SYMBOL, 50_000)
     engine.set_leverage("alice", SYMBOL, 2)
@@ -258,7 +258,7 @@ def test_mode_cannot_change_under_an_open_position() -> None:
 
 
 def test_transfer_margin_moves_coin_into_and_out_of_an_isolated_position() -> None:
-    engine = new_engine(binance_rules(maker=0, taker=0))
+    engine = new_engine(binance_perp(maker=0, taker=0))
     engine.deposit("iso", 1)
     engine.set_mark(SYMBOL, 50_000)
     engine.set_leverage("iso", SYMBOL, 50, "isolated")
@@ -277,7 +277,7 @@ def test_unrealised_profit_cannot_be_transferred_out_of_an_isolated_position() -
     # Found by hypothesis on a linear perp: after a rally the position's equity covers
     # initial margin even with its posted margin gone, but posted margin never goes
     # negative, so taking out more than is posted is refused and nothing changes.
-    engine = new_engine(binance_rules(maker=0, taker=0))
+    engine = new_engine(binance_perp(maker=0, taker=0))
     engine.deposit("iso", 1)
     engine.set_mark(SYMBOL, 50_000)
     engine.set_leverage("iso", SYMBOL, 2, "isolated")

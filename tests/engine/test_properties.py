@@ -13,7 +13,7 @@ from inversa.contracts import round_to_tick
 from inversa.engine import Engine, FixedBps, check_invariants
 from inversa.errors import InputError, OrderRejectedError
 
-from ._support import SYMBOL, D, assert_log_replays, binance_rules
+from ._support import SYMBOL, D, assert_log_replays, binance_perp
 
 ACCOUNTS = ("a", "b", "c")
 account = st.sampled_from(ACCOUNTS)
@@ -89,7 +89,7 @@ def _apply(engine: Engine, op: tuple[Any, ...], symbol: str = SYMBOL, scale: int
 def test_random_sequences_keep_every_invariant(
     ops: list[tuple[Any, ...]], fund: str, partial: bool
 ) -> None:
-    engine = Engine(binance_rules(), partial_liquidation=partial, slippage=FixedBps(D(5)))
+    engine = Engine(binance_perp(), partial_liquidation=partial, slippage=FixedBps(D(5)))
     engine.deposit("market-maker", 500)
     if D(fund) > 0:
         engine.fund_insurance(fund)
@@ -136,7 +136,7 @@ def test_random_books_through_random_crashes_keep_every_invariant(
     against the market maker or against each other, marked through large moves with
     liquidation fills off the mark by ``fill_bps``; funding between moves.  Liquidations,
     insurance flows and ADL happen; the ledger must hold after every command."""
-    engine = Engine(binance_rules())
+    engine = Engine(binance_perp())
     engine.deposit("market-maker", 200)
     if D(fund) > 0:
         engine.fund_insurance(fund)

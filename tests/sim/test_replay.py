@@ -13,33 +13,32 @@ import pytest
 
 from inversa.contracts import TierTable
 from inversa.data import FundingSeries
-from inversa.engine import Filled, FundingSettled, InstrumentRules, MarginMode
+from inversa.engine import Filled, FundingSettled, MarginMode
 from inversa.errors import DataError, InputError
 from inversa.sim import MARKET_MAKER, Book, BookEntry, replay_crash
+from inversa.venues import Funding, Instrument
 
 LEVERAGES = (2, 5, 10, 25, 50, 100)
 MAKER = 0.0002
 CV = 100
 
 
-def _rules(**overrides: Any) -> InstrumentRules:
+def _perp(**overrides: Any) -> Instrument:
     """Binance COIN-M-like BTCUSD: 100 USD contracts, 0.4 % maintenance up to 5 BTC."""
     tiers = TierTable(
         tuple(Decimal(x) for x in ("5", "10", "20", "50", "Infinity")),
         tuple(Decimal(x) for x in ("0.004", "0.005", "0.01", "0.025", "0.05")),
     )
     fields: dict[str, Any] = {
-        "symbol": "BTC/USD:BTC",
-        "contract_value": Decimal(CV),
-        "maintenance": tiers,
         "maker": Decimal(str(MAKER)),
         "taker": Decimal("0.0005"),
         "tick": Decimal("0.1"),
         "max_leverage": Decimal(125),
+        "funding": Funding(),
         "venue": "test",
     }
     fields.update(overrides)
-    return InstrumentRules(**fields)
+    return Instrument.custom("BTC/USD:BTC", Decimal(CV), tiers, **fields)
 
 
 def _bars(closes: list[float], start: str = "2024-01-01") -> pd.DataFrame:
@@ -55,7 +54,7 @@ CRASH = _bars([10_000, 9_800, 9_000, 7_500, 6_000, 6_500, 7_000, 7_200])
 
 
 def test_synthetic_crash_report_is_complete_and_json_ready() -> None:
-    result = replay_crash("synthetic", rules=_rules(), prices=CRASH, funding="none", check=True)
+    result = replay_crash("synthetic", instrument=_perp(), prices=CRASH, funding="none", check=True)
     by = result.by_leverage
     assert list(by["leverage"].unique()) == [float(x) for x in LEVERAGES]
     assert set(by["side"]) == {"long", "short"}
@@ -93,7 +92,7 @@ def test_synthetic_crash_report_is_complete_and_json_ready() -> None:
 
 
 def test_open_interest_balances_and_every_account_is_in_the_book() -> None:
-    result = replay_crash("synthetic", rules=_rules(), prices=CRASH[:1], funding="none")
+    result = replay_crash("synthetic", instrument=_perp(), prices=CRASH[:1], funding="none")
     accounts = result.accounts.set_index("account")
     assert len(accounts) == 2 * len(LEVERAGES)
     fills = [e for e in result.events if isinstance(e, Filled) and e.reason == "order"]
@@ -108,14 +107,14 @@ def test_gap_fills_at_the_extreme_draw_the_fund_and_deleverage() -> None:
     """Filling liquidations at the hourly extreme (``fills="mark"``) with an empty fund
     leaves shortfalls that only ADL of the profitable shorts can absorb."""
     result = replay_crash(
-        "synthetic", rules=_rules(), prices=CRASH, funding="none", fills="mark", check=True
+        "synthetic", instrument=_perp(), prices=CRASH, funding="none", fills="mark", check=True
     )
     assert result.totals["adl_events"] > 0
     assert result.totals["deleveraged_accounts"] > 0
     assert result.totals["uncovered_coin"] == 0
     seeded = replay_crash(
         "synthetic",
-        rules=_rules(),
+        instrument=_perp(),
         prices=CRASH,
         funding="none",
         fills="mark",
@@ -129,7 +128,7 @@ def test_gap_fills_at_the_extreme_draw_the_fund_and_deleverage() -> None:
 def test_funding_settles_at_the_venue_times() -> None:
     index = pd.date_range("2024-01-01", periods=30, freq="h", tz="UTC")  # to 05:00 next day
     bars = pd.DataFrame(dict.fromkeys(("open", "high", "low", "close"), 10000.0), index=index)
-    result = replay_crash("flat", rules=_rules(), prices=bars, funding="formula", check=True)
+    result = replay_crash("flat", instrument=_perp(), prices=bars, funding="formula", check=True)
     settled = [e for e in result.events if isinstance(e, FundingSettled)]
     assert [e.time.hour for e in settled if e.time] == [8, 16, 0]
     assert result.funding == "formula"
@@ -140,7 +139,7 @@ def test_funding_settles_at_the_venue_times() -> None:
         [0.001] * 4, index=pd.date_range("2024-01-01", periods=4, freq="8h", tz="UTC")
     )
     custom = replay_crash(
-        "flat", rules=_rules(), prices=bars, funding=FundingSeries.constant(series, 8.0)
+        "flat", instrument=_perp(), prices=bars, funding=FundingSeries.constant(series, 8.0)
     )
     assert custom.funding == "custom series"
     assert custom.accounts["pnl_coin"].iloc[0] == pytest.approx(-3 * 0.001 - MAKER, abs=1e-12)
@@ -154,7 +153,7 @@ def test_custom_book_with_cross_accounts_against_the_market_maker() -> None:
         ),
         market_maker_deposit=Decimal(100),
     )
-    result = replay_crash("synthetic", book, rules=_rules(), prices=CRASH, funding="none")
+    result = replay_crash("synthetic", book, instrument=_perp(), prices=CRASH, funding="none")
     rows = result.accounts.set_index("account")
     assert rows.loc["bull", "deposit_coin"] == pytest.approx(0.1)
     assert bool(rows.loc["bull", "liquidated"])
@@ -175,16 +174,16 @@ def test_custom_book_with_cross_accounts_against_the_market_maker() -> None:
 )
 def test_bad_price_frames_name_the_row_and_value(mutate: Any, match: str) -> None:
     with pytest.raises(DataError, match=match):
-        replay_crash("bad", rules=_rules(), prices=mutate(CRASH), funding="none")
+        replay_crash("bad", instrument=_perp(), prices=mutate(CRASH), funding="none")
 
 
 def test_bad_arguments_are_typed_errors() -> None:
     with pytest.raises(InputError, match="window"):
-        replay_crash("1929-10", rules=_rules())
+        replay_crash("1929-10", instrument=_perp())
     with pytest.raises(InputError, match=r"leverages='200': above the 125x cap"):
-        replay_crash("synthetic", rules=_rules(), prices=CRASH, leverages=(200,))
+        replay_crash("synthetic", instrument=_perp(), prices=CRASH, leverages=(200,))
     with pytest.raises(InputError, match="funding"):
-        replay_crash("synthetic", rules=_rules(), prices=CRASH, funding="sometimes")  # type: ignore[arg-type]
+        replay_crash("synthetic", instrument=_perp(), prices=CRASH, funding="sometimes")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -266,7 +265,12 @@ def _golden_expectations(mm_at: str) -> tuple[pd.DataFrame, dict[str, dict[str, 
 @pytest.mark.parametrize("mm_at", ["mark", "entry"])
 def test_golden_march_2020_against_closed_forms(mm_at: str) -> None:
     bars, expected = _golden_expectations(mm_at)
-    result = replay_crash("2020-03", rules=_rules(mm_at=mm_at), funding="none", check=True)
+    result = replay_crash(
+        "2020-03",
+        instrument=_perp(liquidation_model="bybit-classic" if mm_at == "entry" else None),
+        funding="none",
+        check=True,
+    )
     assert len(result.prices) == len(bars) == 72
     rows = result.accounts.set_index("account")
     for account, want in expected.items():

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from inversa.contracts import ContractKind, TierTable
-from inversa.engine import Engine, FundingRules, InstrumentRules
+from inversa.engine import Engine
 from inversa.errors import InputError
 from inversa.token import Vault, VaultSpec, backtest
+from inversa.venues import Instrument
 
 D = Decimal
 LINEAR = "BTC/USDT:USDT"
@@ -20,7 +21,7 @@ ROOT = Path(__file__).parents[2]
 
 
 def _usd_vault() -> Vault:
-    rules = InstrumentRules(
+    perp = Instrument.custom(
         LINEAR,
         D("0.001"),
         TierTable.parse("inf:0.004"),
@@ -28,9 +29,8 @@ def _usd_vault() -> Vault:
         taker=D("0.0005"),
         tick=D("0.1"),
         kind=ContractKind.LINEAR,
-        funding=FundingRules(model="none"),
     )
-    engine = Engine(rules)
+    engine = Engine(perp)
     engine.deposit("market-maker", 10**9, "USDT")
     engine.set_mark(LINEAR, 40_000)
     return Vault(engine, VaultSpec(LINEAR, collateral="usd", mint_fee=D("0.001")))

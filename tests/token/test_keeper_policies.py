@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from inversa.contracts import TierTable
-from inversa.engine import FundingRules, InstrumentRules
 from inversa.token import (
     BandParams,
     Execution,
@@ -20,6 +19,7 @@ from inversa.token import (
     VaultSpec,
     run_keeper,
 )
+from inversa.venues import Instrument
 
 D = Decimal
 SYMBOL = "BTC/USD:BTC"
@@ -35,15 +35,14 @@ def _market(prices: list[float], funding: list[float] | None = None) -> MarketDa
 def _spec(
     policy: Policy, ex: Execution | None = None, taker: str = "0", equity: str = "10"
 ) -> TokenBacktestSpec:
-    rules = InstrumentRules(
+    perp = Instrument.custom(
         SYMBOL,
         D(1),
         TierTable.parse("inf:0.005"),
         taker=D(taker),
         tick=D("0.5"),
-        funding=FundingRules(model="none"),
     )
-    return TokenBacktestSpec(rules, VaultSpec(SYMBOL), policy, ex or Execution(D("0.5")), D(equity))
+    return TokenBacktestSpec(perp, VaultSpec(SYMBOL), policy, ex or Execution(D("0.5")), D(equity))
 
 
 def test_daily_reset_and_intraday_trigger() -> None:

@@ -17,7 +17,6 @@ import pytest
 
 from inversa.contracts import TierTable
 from inversa.data import mark_hourly
-from inversa.engine import FundingRules, InstrumentRules
 from inversa.token import (
     BandParams,
     Execution,
@@ -27,6 +26,7 @@ from inversa.token import (
     VaultSpec,
     run_keeper,
 )
+from inversa.venues import Instrument
 
 D = Decimal
 START = "2021-04-20T00:00:00Z"  # through the May 2021 crash
@@ -79,17 +79,16 @@ def test_keeper_equals_independent_ledger(rate: Decimal) -> None:
     hours = [t.hour for t in bars.index]
     want_equity, want_fills = _ledger(closes, hours, rate)
 
-    rules = InstrumentRules(
+    perp = Instrument.custom(
         "BTC/USD:BTC",
         D(1),
         TierTable.parse("inf:0.005"),
         taker=TAKER,
         tick=TICK,
-        funding=FundingRules(model="none"),
     )
     band = BandParams(D(-1), D("-0.8"), D("-1.2"), D(1), D("Infinity"))
     spec = TokenBacktestSpec(
-        rules,
+        perp,
         VaultSpec("BTC/USD:BTC", streaming_fee=D("0.0195")),
         Policy("hybrid", D(-1), band=band),
         Execution(TICK),

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from inversa.contracts import TierTable
-from inversa.engine import FundingRules, InstrumentRules
 from inversa.errors import InputError
 from inversa.token import (
     Execution,
@@ -27,6 +26,7 @@ from inversa.token import (
     oracle_feed,
     run_keeper,
 )
+from inversa.venues import Instrument
 
 T0 = datetime(2021, 1, 1, tzinfo=UTC)
 TIMES = tuple(T0 + timedelta(hours=i) for i in range(8))
@@ -69,12 +69,11 @@ def test_bad_fault_names_the_key() -> None:
 
 
 def _spec(oracle: OracleSpec | None) -> TokenBacktestSpec:
-    rules = InstrumentRules(
+    perp = Instrument.custom(
         "BTC/USD:BTC", D(1), TierTable.parse("inf:0.005"), tick=D("0.5"),
-        funding=FundingRules(model="none"),
     )  # fmt: skip
     return TokenBacktestSpec(
-        rules, VaultSpec("BTC/USD:BTC"), Policy("daily", D(-1), trigger=D("0.1")),
+        perp, VaultSpec("BTC/USD:BTC"), Policy("daily", D(-1), trigger=D("0.1")),
         Execution(D("0.5")), D(1), oracle=oracle,
     )  # fmt: skip
 

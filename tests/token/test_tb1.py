@@ -16,7 +16,6 @@ import pytest
 
 from inversa.contracts import TierTable
 from inversa.data import mark_hourly
-from inversa.engine import FundingRules, InstrumentRules
 from inversa.token import BandParams, backtest
 from inversa.token.keeper import (
     BacktestResult,
@@ -27,6 +26,7 @@ from inversa.token.keeper import (
 )
 from inversa.token.policy import Policy
 from inversa.token.vault import VaultSpec
+from inversa.venues import Instrument
 
 TB1 = json.loads(
     (Path(__file__).parents[1] / "vectors" / "token_backtest_coin_band.json").read_text()
@@ -42,19 +42,18 @@ def _times() -> tuple[datetime, ...]:
 
 def tb1_spec() -> TokenBacktestSpec:
     i = TB1["inputs"]
-    rules = InstrumentRules(
+    perp = Instrument.custom(
         "BTC/USD:BTC",
         D(str(i["contract_value_usd"])),
         TierTable.parse("inf:0.005"),
         taker=D(str(i["taker_fee"])),
         tick=D(str(i["tick"])),
-        funding=FundingRules(model="none"),
     )
     lower, upper = (D(str(x)) for x in i["band"])
     band = BandParams(D(str(i["leverage"])), upper, lower, D(1), D("Infinity"))
     policy = Policy("hybrid", D(str(i["leverage"])), band=band)
     return TokenBacktestSpec(
-        rules,
+        perp,
         VaultSpec("BTC/USD:BTC"),
         policy,
         Execution(D(str(i["tick"]))),

@@ -15,12 +15,11 @@ from inversa.contracts import TierTable
 from inversa.engine import (
     Engine,
     FixedBps,
-    FundingRules,
-    InstrumentRules,
     check_invariants,
 )
 from inversa.errors import InputError
 from inversa.token import Vault, VaultSpec
+from inversa.venues import Instrument
 
 D = Decimal
 SYMBOL = "BTC/USD:BTC"
@@ -28,16 +27,15 @@ TOL = D("1e-24")
 
 
 def _vault(charge: bool = False, slippage: bool = False, **kw: object) -> Vault:
-    rules = InstrumentRules(
+    perp = Instrument.custom(
         SYMBOL,
         D(1),
         TierTable.parse("inf:0.005"),
         taker=D("0.00075"),
         tick=D("0.5"),
-        funding=FundingRules(model="none"),
     )
     engine = Engine(
-        rules, slippage=FixedBps(D(3)) if slippage else None, start=datetime(2021, 1, 1, tzinfo=UTC)
+        perp, slippage=FixedBps(D(3)) if slippage else None, start=datetime(2021, 1, 1, tzinfo=UTC)
     )
     engine.deposit("market-maker", 10**9)
     engine.set_mark(SYMBOL, 40_000)

@@ -8,11 +8,14 @@ below maintenance margin are liquidated at the bankruptcy price, with the insura
 fund and BitMEX-ranked auto-deleveraging behind them.  Every state change is a frozen
 event in an append-only log, and :meth:`Engine.from_events` rebuilds the state from it.
 
-Instruments: the engine takes :class:`inversa.venues.Instrument` (the one instrument
-model; inverse or linear by its ``spec.kind``) or :class:`InstrumentRules`, the engine's
-resolved view of one (:meth:`InstrumentRules.from_venue` / ``from_instrument``; tests
-build it by hand).  Engine-only policy (slippage, liquidation fills) is passed to the
-engine, not stored on the instrument.
+Instruments: the engine trades :class:`inversa.venues.Instrument`, the one instrument
+model (inverse or linear by its ``spec.kind``), from a venue rule file
+(:func:`inversa.venues.load_venue`) or built with :meth:`Instrument.custom
+<inversa.venues.Instrument.custom>`; its contract maths, margin model and funding rule
+(:class:`inversa.venues.Funding`) are the instrument's own.  Engine-only policy (which
+fee a fill pays, :data:`Liquidity`; slippage; liquidation fills) is passed to the engine,
+not stored on the instrument; :mod:`inversa.engine.terms` holds the defaults the engine
+applies where a rule file sources no number (fee 0, lot 1).
 
 Conventions: prices in USD per coin; contracts positive counts (signed sizes: + long,
 - short); every amount a :class:`~decimal.Decimal` in the instrument's settlement
@@ -25,14 +28,15 @@ Quick start: a coin-collateral vault short an inverse perpetual and a USD-collat
 vault short a linear one, on one venue::
 
     from decimal import Decimal as D
-    from inversa.contracts import ContractKind, TierTable
-    from inversa.engine import Engine, InstrumentRules, check_invariants
+    from inversa.contracts import TierTable
+    from inversa.engine import Engine, check_invariants
+    from inversa.venues import Instrument, load_venue
 
-    inverse = InstrumentRules.from_venue("binance-coinm", "BTC/USD:BTC")
-    linear = InstrumentRules(
+    inverse = load_venue("binance-coinm").instrument("BTC/USD:BTC")
+    linear = Instrument.custom(
         "BTC/USDT:USDT", D("0.001"), TierTable.parse("inf:0.004"), settle="USDT",
-        kind=ContractKind.LINEAR, taker=D("0.0005"), maker=D("0.0002"),
-    )  # or an inversa.venues.Instrument with a linear ContractSpec
+        kind="linear", taker=D("0.0005"), maker=D("0.0002"),
+    )  # a hand-built instrument (venue "custom"; no funding unless given)
     venue = Engine([inverse, linear])           # "market-maker" takes the other side
     venue.deposit("market-maker", 1_000, "BTC")
     venue.deposit("market-maker", 50_000_000, "USDT")
@@ -96,8 +100,16 @@ from inversa.engine.orders import (
     SlippageModel,
 )
 from inversa.engine.path import FILL_MODELS, FillModel, run_bars, validate_bars
-from inversa.engine.rules import FundingRules, InstrumentRules, MaintenanceCurve
+from inversa.engine.risk import initial_rate
 from inversa.engine.state import AccountSnapshot, EngineSnapshot
+from inversa.engine.terms import (
+    Liquidity,
+    contract_lot,
+    fee_rate,
+    funding_interval,
+    leverage_cap,
+    tradable,
+)
 from inversa.engine.venue import Engine, MarginStatus
 
 __all__ = [
@@ -122,11 +134,9 @@ __all__ = [
     "FixedBps",
     "FormulaFunding",
     "FundingPayment",
-    "FundingRules",
     "FundingSettled",
     "FundingSource",
     "HistoricalFunding",
-    "InstrumentRules",
     "InsuranceFlow",
     "InsuranceFunded",
     "InvariantError",
@@ -135,8 +145,8 @@ __all__ = [
     "LiquidationFill",
     "LiquidationQuote",
     "LiquidationStarted",
+    "Liquidity",
     "LossUncovered",
-    "MaintenanceCurve",
     "MarginMode",
     "MarginStatus",
     "MarginTransferred",
@@ -151,11 +161,17 @@ __all__ = [
     "Withdrawn",
     "adl_score",
     "check_invariants",
+    "contract_lot",
     "exact",
+    "fee_rate",
     "floor_to",
+    "funding_interval",
+    "initial_rate",
+    "leverage_cap",
     "market_fill_size",
     "run_bars",
     "to_decimal",
     "to_price",
+    "tradable",
     "validate_bars",
 ]

@@ -82,7 +82,7 @@ def adl_queue(
 ) -> list[AdlRank]:
     """Positions of ``side`` in ``symbol`` (other than account ``exclude``), highest score
     first; ``bankruptcy`` maps account id -> that position's bankruptcy price."""
-    rules = state.instruments[symbol]
+    inst = state.instruments[symbol]
     mark = state.marks[symbol]
     ranks: list[AdlRank] = []
     for account in state.accounts.values():
@@ -95,8 +95,8 @@ def adl_queue(
             pos.entry,
             mark,
             bankruptcy[account.id],
-            rules.contract_value,
-            linear=rules.linear,
+            inst.contract_value,
+            linear=inst.linear,
         )
         ranks.append(AdlRank(account.id, symbol, pos.contracts, pnl, lev, score))
     ranks.sort(key=lambda r: (-r.score, r.account))

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from inversa.engine.accounts import MarginMode
-from inversa.engine.rules import InstrumentRules
+from inversa.venues import Instrument
 
 __all__ = [
     "AccountOpened",
@@ -51,7 +51,7 @@ class VenueOpened:
     counterparty and liquidations go straight to ADL).
     """
 
-    instruments: tuple[InstrumentRules, ...]
+    instruments: tuple[Instrument, ...]
     market_maker: str | None
     partial_liquidation: bool
     time: datetime | None

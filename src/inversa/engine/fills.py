@@ -1,8 +1,9 @@
 """Build the :class:`~inversa.engine.events.Filled` event of one trade from the state.
 
-Each side's position moves by :meth:`InstrumentRules.apply_fill` (harmonic entry for
-inverse, arithmetic for linear contracts; realised PnL at the unchanged entry); fees are
-:meth:`InstrumentRules.fee`.  Amounts are in the settlement currency.  Moves, per side:
+Each side's position moves by :meth:`inversa.venues.Instrument.apply_fill` (harmonic
+entry for inverse, arithmetic for linear contracts; realised PnL at the unchanged entry);
+fees are :meth:`inversa.venues.Instrument.fee` at :func:`~inversa.engine.terms.fee_rate`.
+Amounts are in the settlement currency.  Moves, per side:
 
 - cross: ``wallet += realised - fee``;
 - isolated, opening or adding ``n`` contracts at ``P``: the wallet posts
@@ -17,17 +18,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
 
 from inversa.contracts import Fill, PositionState, initial_margin
 from inversa.engine._dec import ZERO
 from inversa.engine.accounts import MarginMode
 from inversa.engine.events import Filled, FillReason, FillSide
+from inversa.engine.risk import initial_rate
 from inversa.engine.state import EngineState
+from inversa.engine.terms import Liquidity, fee_rate
 
-__all__ = ["Liquidity", "build_fill", "fill_side"]
-
-Liquidity = Literal["maker", "taker", "none"]
+__all__ = ["build_fill", "fill_side"]
 
 
 def fill_side(
@@ -41,13 +41,13 @@ def fill_side(
     keep_in_margin: bool = False,
 ) -> FillSide:
     """One side of a fill of signed ``quantity`` at ``price`` for ``account_id``."""
-    rules = state.instruments[symbol]
+    inst = state.instruments[symbol]
     account = state.accounts[account_id]
     pos = account.positions.get(symbol)
-    result = rules.apply_fill(pos.state if pos else PositionState(), Fill(quantity, price))
+    result = inst.apply_fill(pos.state if pos else PositionState(), Fill(quantity, price))
     size = abs(quantity)
-    rate = {"maker": rules.maker, "taker": rules.taker, "none": ZERO}[liquidity]
-    fee = rules.fee(size, price, rate) if rate != 0 else ZERO
+    rate = fee_rate(inst, liquidity)
+    fee = inst.fee(size, price, rate) if rate != 0 else ZERO
     realised = result.realised_pnl
     settings = account.settings.get(symbol) or state.default_settings(symbol)
     isolated = pos.isolated if pos is not None else settings.mode is MarginMode.ISOLATED
@@ -65,9 +65,9 @@ def fill_side(
         opened = size - result.closed
         if opened > 0:
             leverage = pos.leverage if pos is not None and not flipped else settings.leverage
-            total = rules.value(abs(new.size), price)
-            imr = rules.initial_rate(total, leverage)
-            margin_delta += initial_margin(rules.value(opened, price), imr=imr)
+            total = inst.value(abs(new.size), price)
+            imr = initial_rate(inst, total, leverage)
+            margin_delta += initial_margin(inst.value(opened, price), imr=imr)
     return FillSide(
         account=account_id,
         quantity=quantity,

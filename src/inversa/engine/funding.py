@@ -3,7 +3,7 @@
 Rates are fractions per funding interval (0.0001 = 0.01 %), positive when longs pay
 shorts; a source always answers per the instrument's ``funding.interval_hours``.
 The engine settles a rate with :meth:`inversa.engine.Engine.settle_funding` at
-the venue's timestamps (:meth:`inversa.engine.FundingRules.settlement_times`); only
+the venue's timestamps (:meth:`inversa.venues.Funding.settlement_times`); only
 positions open at that moment pay or receive ``funding_payment(side, N, CV, mark, rate)``.
 """
 
@@ -21,21 +21,23 @@ import pandas as pd
 
 from inversa.data._funding import FundingSeries, check_rates
 from inversa.engine._dec import ZERO, to_decimal
-from inversa.engine.rules import InstrumentRules
+from inversa.engine.terms import funding_interval
 from inversa.errors import InputError
+from inversa.venues import Instrument
 
 __all__ = ["FormulaFunding", "FundingSource", "HistoricalFunding", "validate_series"]
 
 
 class FundingSource(Protocol):
-    """``rate(rules, time)``: the funding rate settled at ``time``, or ``None`` for none."""
+    """``rate(inst, time)``: the funding rate settled at ``time``, or ``None`` for none."""
 
-    def rate(self, rules: InstrumentRules, time: datetime) -> Decimal | None: ...
+    def rate(self, inst: Instrument, time: datetime) -> Decimal | None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class FormulaFunding:
-    """The venue's formula (:meth:`FundingRules.rate`) on a premium index.
+    """The instrument's funding formula (:meth:`inversa.venues.Funding.rate`) on a
+    premium index; ``None`` for an instrument without funding (a dated future).
 
     ``premium`` is a constant fraction or a function of the settlement time; with the
     default 0 the clamp model settles the interest rate (0.01 % per 8 h).
@@ -43,9 +45,11 @@ class FormulaFunding:
 
     premium: Decimal | Callable[[datetime], Decimal] = ZERO
 
-    def rate(self, rules: InstrumentRules, time: datetime) -> Decimal | None:
+    def rate(self, inst: Instrument, time: datetime) -> Decimal | None:
+        if inst.funding is None:
+            return None
         premium = self.premium(time) if callable(self.premium) else self.premium
-        return rules.funding.rate(to_decimal("premium", premium))
+        return inst.funding.rate(to_decimal("premium", premium))
 
 
 def validate_series(series: pd.Series, source: str) -> pd.Series:
@@ -60,7 +64,7 @@ class HistoricalFunding:
 
     Every row carries the hours its rate covers, so a Deribit hourly accrual and an 8-hour
     rate are never confused: :meth:`rate` returns the rate per
-    ``rules.funding.interval_hours``.  For a discrete settlement at ``t`` from a finer
+    ``inst.funding.interval_hours``.  For a discrete settlement at ``t`` from a finer
     series (hourly rows, 8-hour settlements) it is the sum of the rows in
     ``(t - interval, t]`` (scaled up for missing rows); otherwise the row at or before
     ``t`` restated per interval.  A bare :class:`pandas.Series` needs ``interval_hours``.
@@ -112,13 +116,14 @@ class HistoricalFunding:
         """True when the series has rows from at or before ``start`` to at or after ``end``."""
         return self.funding.covers(start, end)
 
-    def rate(self, rules: InstrumentRules, time: datetime) -> Decimal | None:
+    def rate(self, inst: Instrument, time: datetime) -> Decimal | None:
         stamp = pd.Timestamp(time).value
         i = int(np.searchsorted(self._stamps, stamp, side="right")) - 1
         if i < 0 or (self.how == "exact" and self._stamps[i] != stamp):
             return None
-        interval = float(rules.funding.interval_hours)
-        if rules.funding.continuous or self._hours[i] >= interval:
+        interval = float(funding_interval(inst))
+        continuous = inst.funding is not None and inst.funding.continuous
+        if continuous or self._hours[i] >= interval:
             value = self._rates[i] / self._hours[i] * interval
         else:
             since = stamp - int(interval * 3_600_000_000_000)

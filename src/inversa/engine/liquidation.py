@@ -65,6 +65,7 @@ from inversa.engine.risk import (
     unrealised,
 )
 from inversa.engine.state import EngineState
+from inversa.engine.terms import contract_lot
 from inversa.errors import InversaError
 
 __all__ = [
@@ -171,34 +172,34 @@ def no_price(price: Decimal) -> bool:
 def bankruptcy_price(state: EngineState, account_id: str, pos: Position) -> Decimal:
     """Price (USD/coin) at which ``pos``'s unit has zero equity; ``Infinity`` (inverse)
     or 0 (linear long) if none."""
-    rules = state.instruments[pos.symbol]
+    inst = state.instruments[pos.symbol]
     backing = collateral(state, account_id, pos)
-    if rules.linear:
-        return _solve_linear(pos, backing, rules.contract_value, ZERO).bankruptcy_price
-    return _solve(_leg(pos, ZERO, ZERO), backing, rules.contract_value).bankruptcy_price
+    if inst.linear:
+        return _solve_linear(pos, backing, inst.contract_value, ZERO).bankruptcy_price
+    return _solve(_leg(pos, ZERO, ZERO), backing, inst.contract_value).bankruptcy_price
 
 
 def liquidation_price(state: EngineState, account_id: str, pos: Position) -> Decimal:
     """Mark (USD/coin) at which ``pos``'s unit reaches maintenance margin, the unit's
     other positions held at their marks; ``Infinity`` (or 0 for a linear long) if no
     price does."""
-    rules = state.instruments[pos.symbol]
-    cv = rules.contract_value
+    inst = state.instruments[pos.symbol]
+    cv = inst.contract_value
     backing = collateral(state, account_id, pos, net_of_maintenance=True)
-    if rules.linear:
+    if inst.linear:
         return _linear_liquidation_price(state, pos, backing)
-    if rules.mm_at == "entry":
+    if inst.mm_at == "entry":
         fixed = maintenance(state, pos)
         return _solve(_leg(pos, ZERO, ZERO), backing - fixed, cv).liquidation_price
-    if rules.tiers is not None:
+    if inst.tiers is not None:
         if backing >= 0:  # one leg on a tier table: the exact piecewise solution
             return generic_prices(
-                pos.side, pos.entry, pos.contracts, cv, backing, tiers=rules.tiers
+                pos.side, pos.entry, pos.contracts, cv, backing, tiers=inst.tiers
             ).liquidation_price
-        return _solve(_leg(pos), backing, cv, rules.tiers).liquidation_price
+        return _solve(_leg(pos), backing, cv, inst.tiers).liquidation_price
     price = mark_of(state, pos.symbol)
     for _ in range(32):
-        rate, cum = rules.maintenance_rate_and_cum(rules.value(pos.contracts, price))
+        rate, cum = inst.maintenance_rate_and_cum(inst.value(pos.contracts, price))
         found = _solve(_leg(pos, rate, cum), backing, cv).liquidation_price
         if not found.is_finite() or found == price:
             return found
@@ -207,16 +208,16 @@ def liquidation_price(state: EngineState, account_id: str, pos: Position) -> Dec
 
 
 def _linear_liquidation_price(state: EngineState, pos: Position, backing: Decimal) -> Decimal:
-    rules = state.instruments[pos.symbol]
-    cv = rules.contract_value
-    if rules.mm_at == "entry":
+    inst = state.instruments[pos.symbol]
+    cv = inst.contract_value
+    if inst.mm_at == "entry":
         fixed = maintenance(state, pos)
         return _solve_linear(pos, backing - fixed, cv, ZERO).liquidation_price
-    if rules.tiers is not None:
-        return _solve_linear(pos, backing, cv, None, tiers=rules.tiers).liquidation_price
+    if inst.tiers is not None:
+        return _solve_linear(pos, backing, cv, None, tiers=inst.tiers).liquidation_price
     price = mark_of(state, pos.symbol)
     for _ in range(32):
-        rate, cum = rules.maintenance_rate_and_cum(rules.value(pos.contracts, price))
+        rate, cum = inst.maintenance_rate_and_cum(inst.value(pos.contracts, price))
         found = _solve_linear(pos, backing, cv, rate, cum).liquidation_price
         if no_price(found) or found == price:
             return found
@@ -349,16 +350,18 @@ def _step_down(venue: _Venue, unit: Unit, rule: LiquidationFill, maker: str) -> 
     while True:
         candidates = []
         for pos in unit_positions(state, unit):
-            rules = state.instruments[pos.symbol]
-            tiers = rules.tiers
+            inst = state.instruments[pos.symbol]
+            tiers = inst.tiers
             if tiers is None:
                 continue
             mark = mark_of(state, pos.symbol)
-            value = rules.value(pos.contracts, mark)
+            value = inst.value(pos.contracts, mark)
             index = tiers.index(value)
             if index == 0:
                 continue
-            keep = floor_to(rules.contracts_for(tiers.tiers[index - 1].upper, mark), rules.lot)
+            keep = floor_to(
+                inst.contracts_for(tiers.tiers[index - 1].upper, mark), contract_lot(inst)
+            )
             if 0 < keep < pos.contracts:
                 candidates.append((maintenance(state, pos), pos, pos.contracts - keep))
         if not candidates:
@@ -404,7 +407,7 @@ def liquidate_unit(venue: _Venue, unit: Unit, rule: LiquidationFill) -> None:
     account = state.accounts[unit.account]
     for i, first in enumerate(order):
         pos = account.positions[first.symbol]
-        rules = state.instruments[pos.symbol]
+        inst = state.instruments[pos.symbol]
         wallet_before = account.wallet(unit.coin)
         bankrupt = bankruptcy_price(state, unit.account, pos)
         fill = _fill_price(state, unit.account, pos, rule)
@@ -417,10 +420,10 @@ def liquidate_unit(venue: _Venue, unit: Unit, rule: LiquidationFill) -> None:
                 size,
                 bankrupt,
                 fill,
-                rules.contract_value,
+                inst.contract_value,
                 fund,
-                rules.lot,
-                linear=rules.linear,
+                contract_lot(inst),
+                linear=inst.linear,
             )
         if at_market > 0 and maker is not None:
             _trade(

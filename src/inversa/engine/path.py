@@ -18,7 +18,7 @@ fill happened, so the first two bound it):
   price moved against the liquidated position by its USD notional over ``depth_usd``
   (:class:`~inversa.engine.orders.DepthImpact`).
 
-Funding: at every settlement time ``t`` of the instrument's :class:`FundingRules` with
+Funding: at every settlement time ``t`` of the instrument's :class:`~inversa.venues.Funding` with
 ``previous bar < t <= this bar`` the rate of the
 :class:`~inversa.engine.funding.FundingSource` at ``t`` settles, **after the bar's open
 is marked**: a funding row stamped ``t`` settles the positions open at ``t`` at the mark
@@ -132,8 +132,8 @@ def run_bars(
     if fills == "impact":
         if depth_usd is None:
             raise InputError("depth", None, "the impact fill model needs a depth (USD)")
-        rules = engine.instrument(symbol)
-        impact = DepthImpact(to_decimal("depth", depth_usd, positive=True), linear=rules.linear)
+        inst = engine.instrument(symbol)
+        impact = DepthImpact(to_decimal("depth", depth_usd, positive=True), linear=inst.linear)
     elif depth_usd is not None:
         raise InputError("depth", depth_usd, f"only the impact fill model uses it, not {fills!r}")
     engine.instrument(symbol)
@@ -164,16 +164,17 @@ def run_bars(
 def _settle(
     engine: Engine, symbol: str, funding: FundingSource, previous: datetime, now: datetime
 ) -> None:
-    rules = engine.instrument(symbol)
-    if rules.funding.model == "none":
+    inst = engine.instrument(symbol)
+    rule = inst.funding
+    if rule is None:
         return
-    if rules.funding.continuous:
-        rate = funding.rate(rules, now)
+    if rule.continuous:
+        rate = funding.rate(inst, now)
         if rate is not None:
             hours = Decimal(int((now - previous).total_seconds())) / 3600
             engine.settle_funding(symbol, rate, elapsed_hours=hours)
         return
-    for stamp in rules.funding.settlement_times(previous, now):
-        rate = funding.rate(rules, stamp)
+    for stamp in rule.settlement_times(previous, now):
+        rate = funding.rate(inst, stamp)
         if rate is not None:
             engine.settle_funding(symbol, rate)

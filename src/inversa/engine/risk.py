@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from inversa.contracts import ContractKind, initial_margin
-from inversa.engine._dec import CONTEXT, ZERO
+from inversa.engine._dec import CONTEXT, ZERO, exact
 from inversa.engine.accounts import Account, MarginMode, Position
-from inversa.engine.rules import InstrumentRules
 from inversa.engine.state import EngineState
 from inversa.errors import InputError, UnknownSymbolError
+from inversa.venues import Instrument
 
 __all__ = [
     "EquityTerms",
@@ -33,6 +33,7 @@ __all__ = [
     "account_equity",
     "cross_free",
     "cross_initial",
+    "initial_rate",
     "initial_requirement",
     "instrument",
     "liquidatable_units",
@@ -59,8 +60,8 @@ class Unit:
         return self.symbol is not None
 
 
-def instrument(state: EngineState, symbol: str) -> InstrumentRules:
-    """The rules of ``symbol``, or :class:`UnknownSymbolError`."""
+def instrument(state: EngineState, symbol: str) -> Instrument:
+    """The instrument traded as ``symbol``, or :class:`UnknownSymbolError`."""
     try:
         return state.instruments[symbol]
     except KeyError:
@@ -77,22 +78,32 @@ def mark_of(state: EngineState, symbol: str) -> Decimal:
 
 def unrealised(state: EngineState, pos: Position) -> Decimal:
     """Unrealised PnL of ``pos`` at the mark, in coin (positive is a gain)."""
-    rules = state.instruments[pos.symbol]
-    return rules.pnl(pos.side, pos.contracts, pos.entry, mark_of(state, pos.symbol))
+    inst = state.instruments[pos.symbol]
+    return inst.pnl(pos.side, pos.contracts, pos.entry, mark_of(state, pos.symbol))
 
 
 def maintenance(state: EngineState, pos: Position) -> Decimal:
     """Maintenance margin of ``pos`` in coin (valued at the mark or the entry)."""
-    rules = state.instruments[pos.symbol]
-    price = pos.entry if rules.mm_at == "entry" else mark_of(state, pos.symbol)
-    return rules.maintenance_margin(rules.value(pos.contracts, price))
+    inst = state.instruments[pos.symbol]
+    price = pos.entry if inst.mm_at == "entry" else mark_of(state, pos.symbol)
+    return inst.maintenance_margin(inst.value(pos.contracts, price))
+
+
+def initial_rate(inst: Instrument, value: Decimal, leverage: Decimal) -> Decimal:
+    """Initial margin rate (fraction) of a position in ``inst`` worth ``value`` (settlement
+    currency) at ``leverage``: ``1 / leverage``, raised to the instrument's lowest initial
+    rate at that value (``1 / tier max leverage``, a risk step, a curve) where higher."""
+    with exact():
+        rate = 1 / leverage
+        floor = inst.initial_rate(value)
+        return floor if floor > rate else rate
 
 
 def initial_requirement(state: EngineState, pos: Position) -> Decimal:
     """Initial margin of ``pos`` in coin at the mark, for its leverage and tier."""
-    rules = state.instruments[pos.symbol]
-    value = rules.value(pos.contracts, mark_of(state, pos.symbol))
-    return initial_margin(value, imr=rules.initial_rate(value, pos.leverage))
+    inst = state.instruments[pos.symbol]
+    value = inst.value(pos.contracts, mark_of(state, pos.symbol))
+    return initial_margin(value, imr=initial_rate(inst, value, pos.leverage))
 
 
 def _cross(state: EngineState, account: Account, coin: str) -> list[Position]:
@@ -144,10 +155,10 @@ def account_equity(state: EngineState, account_id: str, coin: str) -> Decimal:
     account = state.accounts[account_id]
     total = account.wallets.get(coin, ZERO)
     for symbol, pos in account.positions.items():
-        rules = state.instruments[symbol]
-        if rules.settle != coin:
+        inst = state.instruments[symbol]
+        if inst.settle != coin:
             continue
-        total += rules.pnl(pos.side, pos.contracts, pos.entry, state.marks[symbol])
+        total += inst.pnl(pos.side, pos.contracts, pos.entry, state.marks[symbol])
         if pos.mode is MarginMode.ISOLATED:
             total += pos.margin
     return total
@@ -183,14 +194,14 @@ class EquityTerms:
         account = state.accounts[account_id]
         terms: list[_Term] = []
         for symbol, pos in account.positions.items():
-            rules = state.instruments[symbol]
-            if rules.settle != coin:
+            inst = state.instruments[symbol]
+            if inst.settle != coin:
                 terms.append((symbol, pos, None, ZERO, None))
                 continue
-            if rules.kind is not ContractKind.INVERSE:
+            if inst.kind is not ContractKind.INVERSE:
                 return None
             factor = CONTEXT.multiply(
-                CONTEXT.multiply(Decimal(pos.side), pos.contracts), rules.contract_value
+                CONTEXT.multiply(Decimal(pos.side), pos.contracts), inst.contract_value
             )
             inverse_entry = CONTEXT.divide(Decimal(1), pos.entry)
             margin = pos.margin if pos.mode is MarginMode.ISOLATED else None

@@ -15,8 +15,9 @@ from inversa.contracts import Fill, PositionState
 from inversa.engine import events as ev
 from inversa.engine._dec import ZERO, exact
 from inversa.engine.accounts import Account, MarginMode, Position, PositionSettings
-from inversa.engine.rules import InstrumentRules
+from inversa.engine.terms import leverage_cap
 from inversa.errors import InversaError
+from inversa.venues import Instrument
 
 __all__ = ["AccountSnapshot", "EngineSnapshot", "EngineState", "apply_event"]
 
@@ -31,7 +32,7 @@ class EngineState:
     (account, coin).
     """
 
-    instruments: dict[str, InstrumentRules]
+    instruments: dict[str, Instrument]
     market_maker: str | None
     partial_liquidation: bool
     accounts: dict[str, Account] = field(default_factory=dict)
@@ -99,7 +100,7 @@ class EngineState:
 
     def default_settings(self, symbol: str) -> PositionSettings:
         """Cross margin at the instrument's maximum leverage."""
-        return PositionSettings(MarginMode.CROSS, self.instruments[symbol].max_leverage)
+        return PositionSettings(MarginMode.CROSS, leverage_cap(self.instruments[symbol]))
 
 
 def _add(book: dict[str, Decimal], key: str, amount: Decimal) -> None:
@@ -107,10 +108,10 @@ def _add(book: dict[str, Decimal], key: str, amount: Decimal) -> None:
 
 
 def _apply_side(state: EngineState, event: ev.Filled, side: ev.FillSide) -> None:
-    rules = state.instruments[event.symbol]
+    inst = state.instruments[event.symbol]
     account = state.accounts[side.account]
     old = account.positions.get(event.symbol)
-    result = rules.apply_fill(
+    result = inst.apply_fill(
         old.state if old else PositionState(), Fill(side.quantity, event.price)
     )
     if result.realised_pnl != side.realised_pnl:
@@ -137,8 +138,8 @@ def _apply_side(state: EngineState, event: ev.Filled, side: ev.FillSide) -> None
         account.positions[event.symbol] = Position(
             old.symbol, new.size, new.entry, old.mode, old.leverage, margin
         )
-    _add(account.wallets, rules.settle, side.wallet_delta)
-    _add(state.fees, rules.settle, side.fee)
+    _add(account.wallets, inst.settle, side.wallet_delta)
+    _add(state.fees, inst.settle, side.fee)
 
 
 def apply_event(state: EngineState, event: ev.Event) -> None:
@@ -242,7 +243,7 @@ class AccountSnapshot:
 class EngineSnapshot:
     """The full state of an engine as comparable, immutable values."""
 
-    instruments: tuple[InstrumentRules, ...]
+    instruments: tuple[Instrument, ...]
     market_maker: str | None
     partial_liquidation: bool
     accounts: tuple[AccountSnapshot, ...]

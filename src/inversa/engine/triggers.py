@@ -274,5 +274,5 @@ _TOP = "\U0010ffff"
 
 def _exact_trigger(state: EngineState, pos: Position) -> bool:
     """True when the position's liquidation price is an exact closed form."""
-    rules = state.instruments[pos.symbol]
-    return rules.mm_at == "entry" or rules.tiers is not None
+    inst = state.instruments[pos.symbol]
+    return inst.mm_at == "entry" or inst.tiers is not None

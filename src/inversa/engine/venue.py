@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal, TypedDict, Union, Unpack
+from typing import Literal, TypedDict, Unpack
 
 from inversa.contracts import parse_side, round_to_tick
 from inversa.engine._dec import (
@@ -52,7 +52,7 @@ from inversa.engine.events import (
     VenueOpened,
     Withdrawn,
 )
-from inversa.engine.fills import Liquidity, build_fill
+from inversa.engine.fills import build_fill
 from inversa.engine.liquidation import (
     LiquidationFill,
     bankruptcy_price,
@@ -74,22 +74,22 @@ from inversa.engine.risk import (
     unit_maintenance,
     unit_positions,
 )
-from inversa.engine.rules import InstrumentRules
 from inversa.engine.state import EngineSnapshot, EngineState, apply_event
+from inversa.engine.terms import (
+    Liquidity,
+    contract_lot,
+    funding_interval,
+    leverage_cap,
+    tradable,
+)
 from inversa.engine.triggers import TriggerIndex, touched_accounts
 from inversa.errors import InputError, OrderRejectedError
+from inversa.venues import Instrument
 
-__all__ = ["Engine", "MarginStatus", "OrderTerms", "RiskMode", "Tradable"]
+__all__ = ["Engine", "MarginStatus", "OrderTerms", "RiskMode"]
 
 #: How the engine finds units to liquidate (see :class:`Engine`).
 RiskMode = Literal["incremental", "full"]
-
-
-if TYPE_CHECKING:
-    from inversa.venues import Instrument
-
-#: What :class:`Engine` trades: a venue instrument or the engine's resolved rules.
-Tradable = Union["Instrument", InstrumentRules]
 
 
 class OrderTerms(TypedDict, total=False):
@@ -123,24 +123,16 @@ class MarginStatus:
         return self.equity - self.initial
 
 
-def _rules(item: object) -> InstrumentRules:
-    from inversa.venues import Instrument
-
-    if isinstance(item, InstrumentRules):
-        return item
-    if isinstance(item, Instrument):
-        return InstrumentRules.from_instrument(item)
-    raise InputError("instruments", item, "must be an inversa.venues.Instrument or InstrumentRules")
-
-
 class Engine:
     """A simulated venue for inverse (coin-margined) and linear (USD-settled) contracts.
 
     Args:
-        instruments: the instruments traded (one or several): each an
-            :class:`inversa.venues.Instrument` (resolved with
-            :meth:`InstrumentRules.from_instrument`; pass ``InstrumentRules.from_venue``
-            to apply the venue's liquidation model) or hand-built :class:`InstrumentRules`.
+        instruments: the instruments traded (one or several), each an
+            :class:`inversa.venues.Instrument` (from a rule file, e.g.
+            ``load_venue("binance-coinm").instrument("BTC/USD:BTC")``, or built with
+            :meth:`Instrument.custom <inversa.venues.Instrument.custom>`); maintenance is
+            valued at the entry or the mark by its liquidation model
+            (:attr:`Instrument.mm_at <inversa.venues.Instrument.mm_at>`).
         market_maker: id of the account that takes the other side of orders without a
             named counterparty and of liquidation fills (``None``: no such account).
             The account is opened empty: deposit into it before it trades.
@@ -166,7 +158,7 @@ class Engine:
 
     def __init__(
         self,
-        instruments: Tradable | Iterable[Tradable],
+        instruments: Instrument | Iterable[Instrument],
         *,
         market_maker: str | None = "market-maker",
         partial_liquidation: bool = False,
@@ -174,23 +166,17 @@ class Engine:
         start: datetime | None = None,
         risk: RiskMode = "incremental",
     ) -> None:
-        from inversa.venues import Instrument
-
-        items = (
-            (instruments,)
-            if isinstance(instruments, InstrumentRules | Instrument)
-            else tuple(instruments)
-        )
+        items = (instruments,) if isinstance(instruments, Instrument) else tuple(instruments)
         if not items:
             raise InputError("instruments", "()", "need at least one instrument")
-        rules = tuple(_rules(r) for r in items)
-        symbols = [r.symbol for r in rules]
+        traded = tuple(tradable(item) for item in items)
+        symbols = [inst.symbol for inst in traded]
         for symbol in symbols:
             if symbols.count(symbol) > 1:
                 raise InputError("instruments", symbol, "symbol listed twice")
         when = None if start is None else to_utc("start", start)
         self._open(
-            VenueOpened(rules, market_maker, bool(partial_liquidation), when), slippage, risk
+            VenueOpened(traded, market_maker, bool(partial_liquidation), when), slippage, risk
         )
         if market_maker is not None:
             self._emit(AccountOpened(market_maker))
@@ -202,7 +188,7 @@ class Engine:
         self._log: list[Event] = [event]
         self.slippage: SlippageModel = slippage if slippage is not None else NoSlippage()
         self.risk: RiskMode = risk
-        self._coins = sorted({r.settle for r in self.state.instruments.values()})
+        self._coins = sorted({inst.settle for inst in self.state.instruments.values()})
         self._index: TriggerIndex | None = TriggerIndex() if risk == "incremental" else None
         #: Accounts as they were before the running command first touched them.
         self._journal: dict[str, Account | None] | None = None
@@ -308,8 +294,9 @@ class Engine:
 
     # -- lookups --------------------------------------------------------------------------
 
-    def instrument(self, symbol: str) -> InstrumentRules:
-        """Rules of ``symbol``; :class:`~inversa.errors.UnknownSymbolError` if unlisted."""
+    def instrument(self, symbol: str) -> Instrument:
+        """The instrument traded as ``symbol``; :class:`~inversa.errors.UnknownSymbolError`
+        if unlisted."""
         return instrument(self.state, symbol)
 
     @property
@@ -406,10 +393,11 @@ class Engine:
         """
         with self._transaction():
             self._account(account_id)
-            rules = self.instrument(symbol)
+            inst = self.instrument(symbol)
             lev = to_decimal("leverage", leverage)
-            if not 1 <= lev <= rules.max_leverage:
-                raise InputError("leverage", lev, f"must lie in [1, {rules.max_leverage}]")
+            cap = leverage_cap(inst)
+            if not 1 <= lev <= cap:
+                raise InputError("leverage", lev, f"must lie in [1, {cap}]")
             try:
                 margin_mode = MarginMode(mode)
             except ValueError:
@@ -424,14 +412,14 @@ class Engine:
                     "leverage", lev, f"cannot change an open isolated {symbol} position's leverage"
                 )
             self._emit(LeverageSet(account_id, symbol, margin_mode, lev))
-            if pos is not None and cross_free(self.state, account_id, rules.settle) < -TOLERANCE:
+            if pos is not None and cross_free(self.state, account_id, inst.settle) < -TOLERANCE:
                 raise InputError("leverage", lev, "the account would breach initial margin")
 
     def transfer_margin(self, account_id: str, symbol: str, amount: object) -> None:
         """Move ``amount`` coin from the wallet into an isolated position (negative: out)."""
         with self._transaction():
             self._account(account_id)
-            rules = self.instrument(symbol)
+            inst = self.instrument(symbol)
             value = to_decimal("amount", amount)
             pos = self.state.accounts[account_id].positions.get(symbol)
             if pos is None or not pos.isolated:
@@ -439,15 +427,15 @@ class Engine:
             if value == 0:
                 raise InputError("amount", value, "must not be 0")
             self._emit(MarginTransferred(account_id, symbol, value))
-            if cross_free(self.state, account_id, rules.settle) < -TOLERANCE:
+            if cross_free(self.state, account_id, inst.settle) < -TOLERANCE:
                 raise InputError("amount", value, "exceeds the wallet's free margin")
             moved = self.state.accounts[account_id].positions[symbol]
-            status = self._status(Unit(account_id, rules.settle, symbol))
+            status = self._status(Unit(account_id, inst.settle, symbol))
             if value < 0 and status.equity < initial_requirement(self.state, moved):
                 raise InputError("amount", value, "would leave the position below initial margin")
             if moved.margin < 0:  # unrealised profit is not posted margin: it cannot leave
                 raise InputError(
-                    "amount", value, f"exceeds the {fmt(pos.margin)} {rules.settle} posted"
+                    "amount", value, f"exceeds the {fmt(pos.margin)} {inst.settle} posted"
                 )
 
     # -- clock and marks ------------------------------------------------------------------
@@ -521,7 +509,7 @@ class Engine:
         """
         with self._transaction():
             state = self.state
-            rules = self.instrument(order.symbol)
+            inst = self.instrument(order.symbol)
             self._account(order.account)
             counter = order.counterparty if order.counterparty is not None else state.market_maker
             if counter is None:
@@ -532,11 +520,12 @@ class Engine:
             if counter == order.account:
                 raise InputError("counterparty", counter, "an account cannot trade itself")
             mark = mark_of(state, order.symbol)
-            if order.contracts % rules.lot != 0:
+            lot = contract_lot(inst)
+            if order.contracts % lot != 0:
                 raise InputError(
-                    "contracts", order.contracts, f"must be a multiple of the lot {rules.lot}"
+                    "contracts", order.contracts, f"must be a multiple of the lot {lot}"
                 )
-            price = self._fill_price(order, rules, mark)
+            price = self._fill_price(order, inst, mark)
             pos = state.accounts[order.account].positions.get(order.symbol)
             if order.reduce_only and (
                 pos is None or pos.side == order.side or order.contracts > pos.contracts
@@ -568,7 +557,7 @@ class Engine:
             )
             self._emit(event)
             for party, old in before.items():
-                self._check_order_margin(party, old, order, order_id, rules)
+                self._check_order_margin(party, old, order, order_id, inst)
             run_liquidations(self)
             return event
 
@@ -612,15 +601,15 @@ class Engine:
             )
         return self.submit(order)
 
-    def _fill_price(self, order: Order, rules: InstrumentRules, mark: Decimal) -> Decimal:
+    def _fill_price(self, order: Order, inst: Instrument, mark: Decimal) -> Decimal:
         if order.kind is OrderKind.LIMIT:
             assert order.price is not None
-            if rules.tick is not None and order.price % rules.tick != 0:
-                raise InputError("price", order.price, f"must lie on the tick {rules.tick}")
+            if inst.tick is not None and order.price % inst.tick != 0:
+                raise InputError("price", order.price, f"must lie on the tick {inst.tick}")
             return order.price
-        price = self.slippage(order.side, order.contracts, mark, rules.contract_value)
-        if rules.tick is not None:
-            price = round_to_tick(price, rules.tick, "up" if order.side == 1 else "down")
+        price = self.slippage(order.side, order.contracts, mark, inst.contract_value)
+        if inst.tick is not None:
+            price = round_to_tick(price, inst.tick, "up" if order.side == 1 else "down")
         if not price > 0:
             raise InputError("price", price, "the slippage model gave a price <= 0")
         return price
@@ -631,10 +620,10 @@ class Engine:
         old: Position | None,
         order: Order,
         order_id: int,
-        rules: InstrumentRules,
+        inst: Instrument,
     ) -> None:
         state = self.state
-        coin = rules.settle
+        coin = inst.settle
         new = state.accounts[party].positions.get(order.symbol)
         head = f"account {party!r}: order #{order_id} ({order.describe()}"
         if party != order.account:
@@ -686,7 +675,7 @@ class Engine:
         wallet.  Units that fall to maintenance are then liquidated.
         """
         with self._transaction():
-            rules = self.instrument(symbol)
+            inst = self.instrument(symbol)
             value = to_decimal("rate", rate, limit=Decimal(1))
             mark = mark_of(self.state, symbol)
             now = self.state.time
@@ -696,7 +685,7 @@ class Engine:
                     now,
                     f"funding of {symbol} is already settled at this time: advance the clock",
                 )
-            interval = rules.funding.interval_hours
+            interval = funding_interval(inst)
             elapsed = None
             fraction = Decimal(1)
             if elapsed_hours is not None:
@@ -708,7 +697,7 @@ class Engine:
                 if pos is None:
                     continue
                 side = Decimal(pos.side)
-                amount = rules.funding_payment(side, pos.contracts, mark, value)
+                amount = inst.funding_payment(side, pos.contracts, mark, value)
                 if elapsed is not None:  # funding_accrual: the payment * elapsed / interval
                     amount = amount * elapsed / interval
                 payments.append(FundingPayment(account_id, amount, pos.isolated))
@@ -771,10 +760,10 @@ class Engine:
         self._account(account_id)
         with exact():
             if symbol is not None:
-                rules = self.instrument(symbol)
+                inst = self.instrument(symbol)
                 pos = self.state.accounts[account_id].positions.get(symbol)
                 isolated = pos is not None and pos.isolated
-                unit = Unit(account_id, rules.settle, symbol if isolated else None)
+                unit = Unit(account_id, inst.settle, symbol if isolated else None)
             else:
                 unit = Unit(account_id, self._coin(coin))
             return self._status(unit)

@@ -22,7 +22,6 @@ import pandas as pd
 from inversa.contracts import round_to_tick
 from inversa.engine import (
     Engine,
-    InstrumentRules,
     MarginMode,
     exact,
     run_bars,
@@ -32,10 +31,13 @@ from inversa.engine import (
 from inversa.sim.replay import (
     DEFAULT_LEVERAGES,
     Book,
+    opening_deposit,
     resolve_funding,
     start_book,
     summarise_book,
+    venue_instrument,
 )
+from inversa.venues import Instrument
 
 __all__ = [
     "DEFAULT_LEVERAGES",
@@ -57,7 +59,7 @@ class BookSetup:
     """What a book study (guard, vol-scaled margin) replays a window on, declared once.
 
     Attributes:
-        venue, symbol: the instrument (:meth:`InstrumentRules.from_venue`).
+        venue, symbol: the instrument (:func:`inversa.sim.replay.venue_instrument`).
         leverages: the default book's leverages (one long and one short account each).
         funding: the funding source (:data:`inversa.sim.replay.FUNDING_CHOICES`).
         fills: the liquidation fill model, ``"trigger"`` or ``"worst-mark"``.
@@ -78,7 +80,7 @@ class BookRun:
     """
 
     window: str
-    rules: InstrumentRules
+    instrument: Instrument
     book: Book
     entry: Decimal
     bars: pd.DataFrame
@@ -96,17 +98,17 @@ def window_bars(window: str, asset: str = "BTC") -> pd.DataFrame:
     return validate_bars(data.crash_window(window, asset), f"crash window {window}")
 
 
-def entry_price(bars: pd.DataFrame, rules: InstrumentRules) -> Decimal:
+def entry_price(bars: pd.DataFrame, inst: Instrument) -> Decimal:
     """The book's entry: the first open, on the tick."""
     with exact():
         entry = to_decimal("open", float(bars["open"].iloc[0]), positive=True)
-        if rules.tick is not None:
-            entry = round_to_tick(entry, rules.tick, "nearest")
+        if inst.tick is not None:
+            entry = round_to_tick(entry, inst.tick, "nearest")
     return entry
 
 
 def default_book(
-    rules: InstrumentRules,
+    inst: Instrument,
     entry: Decimal,
     leverages: Sequence[object] = DEFAULT_LEVERAGES,
     *,
@@ -115,18 +117,13 @@ def default_book(
 ) -> Book:
     """:meth:`Book.default` (1 coin at entry per account), each account also depositing
     ``reserve_coin`` coin that stays in its wallet (what a guard can top up from)."""
-    book = Book.default(leverages, rules, entry, mode=mode)
+    book = Book.default(leverages, inst, entry, mode=mode)
     if reserve_coin == 0:
         return book
-    from inversa.contracts import initial_margin, position_value, trading_fee
-
     entries = []
     with exact():
         for e in book.entries:
-            value = position_value(e.contracts, entry, rules.contract_value)
-            deposit = initial_margin(value, imr=rules.initial_rate(value, e.leverage))
-            if rules.maker > 0:
-                deposit += trading_fee(e.contracts, entry, rules.contract_value, rules.maker)
+            deposit = opening_deposit(inst, e.contracts, entry, e.leverage)
             entries.append(replace(e, deposit=deposit + reserve_coin))
     return replace(book, entries=tuple(entries))
 
@@ -137,21 +134,21 @@ def study_book(
     *,
     reserve_coin: Decimal = Decimal(0),
     insurance_fund: Decimal = Decimal(0),
-) -> tuple[InstrumentRules, pd.DataFrame, Book]:
+) -> tuple[Instrument, pd.DataFrame, Book]:
     """The instrument of ``setup``, the bars of ``window`` and the default book on them
     (entry: the first open; each account's ``reserve_coin`` and the venue's starting
     ``insurance_fund``, coin): what every book study starts from."""
-    rules = InstrumentRules.from_venue(setup.venue, setup.symbol)
+    inst = venue_instrument(setup.venue, setup.symbol)
     bars = window_bars(window)
-    book = default_book(rules, entry_price(bars, rules), setup.leverages, reserve_coin=reserve_coin)
+    book = default_book(inst, entry_price(bars, inst), setup.leverages, reserve_coin=reserve_coin)
     if insurance_fund:
         book = replace(book, insurance_fund=insurance_fund)
-    return rules, bars, book
+    return inst, bars, book
 
 
 def run_book(
     window: str,
-    rules: InstrumentRules,
+    inst: Instrument,
     book: Book,
     setup: BookSetup | None = None,
     *,
@@ -169,18 +166,18 @@ def run_book(
     first = frame.index[0].to_pydatetime()
     last = frame.index[-1].to_pydatetime()
     source, label = resolve_funding(setup.funding, setup.venue, first, last)
-    entry = entry_price(frame, rules)
-    engine = start_book(book, rules, entry, first)
+    entry = entry_price(frame, inst)
+    engine = start_book(book, inst, entry, first)
     if before is not None:
         before(engine)
     run_bars(
         engine,
-        rules.symbol,
+        inst.symbol,
         frame,
         funding=source,
         fills=setup.fills,  # type: ignore[arg-type]
         source=f"crash window {window}",
         after_step=after_step,
     )
-    accounts, by_leverage, totals = summarise_book(engine, book, rules)
-    return BookRun(window, rules, book, entry, frame, label, engine, accounts, by_leverage, totals)
+    accounts, by_leverage, totals = summarise_book(engine, book, inst)
+    return BookRun(window, inst, book, entry, frame, label, engine, accounts, by_leverage, totals)

@@ -39,10 +39,11 @@ from typing import Any
 
 import pandas as pd
 
-from inversa.engine import Engine, InstrumentRules, exact
+from inversa.engine import Engine, contract_lot, exact
 from inversa.errors import InputError, InversaError
 from inversa.sim._book_run import BookRun, BookSetup, run_book, study_book
 from inversa.sim.replay import MARKET_MAKER
+from inversa.venues import Instrument
 
 __all__ = ["GUARD_ACTIONS", "GuardConfig", "GuardResult", "guard_replay"]
 
@@ -124,9 +125,9 @@ def _ratio(engine: Engine, account: str, symbol: str) -> Decimal | None:
 class _Guard:
     """The agent: observes at closes, acts after the latency, records what it did."""
 
-    def __init__(self, config: GuardConfig, rules: InstrumentRules, accounts: list[str]):
+    def __init__(self, config: GuardConfig, instrument: Instrument, accounts: list[str]):
         self.config = config
-        self.rules = rules
+        self.instrument = instrument
         self.accounts = accounts
         self.pending: list[tuple[int, str]] = []
         self.bar = -1
@@ -144,7 +145,7 @@ class _Guard:
                 self.act(engine, account, when)
         elif label == "close":
             for account in self.accounts:
-                ratio = _ratio(engine, account, self.rules.symbol)
+                ratio = _ratio(engine, account, self.instrument.symbol)
                 if ratio is None or ratio <= self.config.threshold:
                     continue
                 if self.config.latency_bars == 0:
@@ -155,7 +156,7 @@ class _Guard:
     def act(self, engine: Engine, account: str, when: datetime) -> None:
         target = self.config.target
         assert target is not None
-        symbol = self.rules.symbol
+        symbol = self.instrument.symbol
         for action in self.config.order:
             ratio = _ratio(engine, account, symbol)
             if ratio is None or ratio <= target:
@@ -166,11 +167,11 @@ class _Guard:
                 self.reduce(engine, account, ratio, target, when)
 
     def topup(self, engine: Engine, account: str, target: Decimal, when: datetime) -> None:
-        symbol = self.rules.symbol
+        symbol = self.instrument.symbol
         with exact():
             status = engine.margin(account, symbol)
             need = status.maintenance / target - status.equity
-            free = engine.margin(account, coin=self.rules.settle).free
+            free = engine.margin(account, coin=self.instrument.settle).free
             amount = min(need, free)
         if amount <= 0:
             return
@@ -184,10 +185,10 @@ class _Guard:
     def reduce(
         self, engine: Engine, account: str, ratio: Decimal, target: Decimal, when: datetime
     ) -> None:
-        symbol = self.rules.symbol
+        symbol = self.instrument.symbol
         pos = engine.position(account, symbol)
         assert pos is not None
-        lot = self.rules.lot
+        lot = contract_lot(self.instrument)
         with exact():
             fraction = self.config.reduce_fraction
             size = (pos.contracts * fraction / lot).to_integral_value(ROUND_CEILING) * lot
@@ -229,29 +230,29 @@ def guard_replay(
     if setup.fills not in ("trigger", "worst-mark"):
         raise InputError("fills", setup.fills, "the guard runs with trigger or worst-mark fills")
     cfg = config or GuardConfig()
-    rules, bars, book = study_book(window, setup, reserve_coin=cfg.reserve_coin)
+    inst, bars, book = study_book(window, setup, reserve_coin=cfg.reserve_coin)
     names = [e.account for e in book.entries]
 
     base_rows: dict[str, list[float]] = {a: [] for a in names}
     base_times: list[Any] = []
     without = run_book(
         window,
-        rules,
+        inst,
         book,
         setup,
         bars=bars,
-        after_step=_recorder(names, rules.symbol, base_rows, base_times),
+        after_step=_recorder(names, inst.symbol, base_rows, base_times),
     )
-    guard = _Guard(cfg, rules, names)
+    guard = _Guard(cfg, inst, names)
     rows: dict[str, list[float]] = {a: [] for a in names}
     times: list[Any] = []
-    record = _recorder(names, rules.symbol, rows, times)
+    record = _recorder(names, inst.symbol, rows, times)
 
     def step(engine: Engine, when: datetime, label: str) -> None:
         guard(engine, when, label)
         record(engine, when, label)
 
-    with_guard = run_book(window, rules, book, setup, bars=bars, after_step=step)
+    with_guard = run_book(window, inst, book, setup, bars=bars, after_step=step)
     ratios = pd.DataFrame(base_rows, index=pd.DatetimeIndex(base_times))
     guarded = pd.DataFrame(
         {f"{a}+guard": v for a, v in rows.items()}, index=pd.DatetimeIndex(times)
@@ -283,7 +284,7 @@ def guard_replay(
         "target": float(cfg.target or 0),
         "order": ",".join(cfg.order),
         "latency_bars": cfg.latency_bars,
-        "coin": rules.settle,
+        "coin": inst.settle,
         "reserve_coin": float(cfg.reserve_coin),
         "accounts": len(table),
         "liquidations_without": int(table["liquidated_without"].sum()),

@@ -59,19 +59,24 @@ from inversa.engine import (
     FormulaFunding,
     FundingSource,
     HistoricalFunding,
-    InstrumentRules,
     InsuranceFlow,
     LiquidationStarted,
     LossUncovered,
     MarginMode,
     check_invariants,
+    contract_lot,
     exact,
+    fee_rate,
     floor_to,
+    initial_rate,
+    leverage_cap,
     run_bars,
     to_decimal,
+    tradable,
     validate_bars,
 )
 from inversa.errors import InputError
+from inversa.venues import Instrument, load_venue
 
 __all__ = [
     "DEFAULT_LEVERAGES",
@@ -85,11 +90,14 @@ __all__ = [
     "ReplayResult",
     "crash_replay",
     "default_leverages",
+    # opening_deposit .. venue_instrument but replay_crash: the steps of a book walk,
+    # shared with sim._book_run (guard, vol-margin studies)
+    "opening_deposit",
     "replay_crash",
-    # the steps of a book walk, shared with sim._book_run (guard, vol-margin studies)
     "resolve_funding",
     "start_book",
     "summarise_book",
+    "venue_instrument",
 ]
 
 ZERO = Decimal(0)
@@ -114,9 +122,9 @@ _FALLBACK_HISTORY = "bybit"
 FundingChoice = str | FundingSource | FundingSeries | None
 
 
-def default_leverages(rules: InstrumentRules) -> tuple[Decimal, ...]:
+def default_leverages(inst: Instrument) -> tuple[Decimal, ...]:
     """:data:`DEFAULT_LEVERAGES` at or below the instrument's leverage cap."""
-    return tuple(Decimal(x) for x in DEFAULT_LEVERAGES if x <= rules.max_leverage)
+    return tuple(Decimal(x) for x in DEFAULT_LEVERAGES if x <= leverage_cap(inst))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +160,7 @@ class Book:
     def default(
         cls,
         leverages: Iterable[object],
-        rules: InstrumentRules,
+        inst: Instrument,
         entry: Decimal,
         *,
         notional_coin: Decimal = Decimal(1),
@@ -166,13 +174,14 @@ class Book:
         at least one, matched with each other."""
         with exact():
             if size_usd is not None:
-                raw = size_usd / (entry * rules.contract_value) if rules.linear else None
-                raw = size_usd / rules.contract_value if raw is None else raw
+                raw = size_usd / (entry * inst.contract_value) if inst.linear else None
+                raw = size_usd / inst.contract_value if raw is None else raw
             else:
-                raw = rules.contracts_for(
-                    notional_coin * entry if rules.linear else notional_coin, entry
+                raw = inst.contracts_for(
+                    notional_coin * entry if inst.linear else notional_coin, entry
                 )
-            size = max(floor_to(raw, rules.lot), rules.lot)
+            lot = contract_lot(inst)
+            size = max(floor_to(raw, lot), lot)
             margin_mode = MarginMode(mode)
             entries: list[BookEntry] = []
             for raw_lev in leverages:
@@ -200,7 +209,7 @@ class ReplayConfig(ConfigModel):
 
     Attributes:
         window: ``"2020-03"``, ``"2021-05"``, ``"2022-05"`` or ``"2022-11"``.
-        venue, symbol: the instrument (:meth:`InstrumentRules.from_venue`).
+        venue, symbol: the instrument (:func:`venue_instrument`).
         leverages: the default book's leverages; ``None``: :data:`DEFAULT_LEVERAGES` cut
             at the venue's cap.  One above the cap is an error naming ``leverages``.
         mode: ``"isolated"`` or ``"cross"`` margin for every book account.
@@ -479,20 +488,43 @@ def resolve_funding(
     return named, f"{choice} history"
 
 
-def start_book(book: Book, rules: InstrumentRules, entry: Decimal, first: datetime) -> Engine:
+def venue_instrument(venue: str, symbol: str) -> Instrument:
+    """``symbol`` on ``venue`` from its rule file, checked tradable by the engine
+    (:func:`inversa.engine.tradable`: an instrument without a sourced margin model or
+    leverage cap raises :class:`~inversa.errors.InputError` naming that field)."""
+    return tradable(load_venue(venue).instrument(symbol))
+
+
+def opening_deposit(
+    inst: Instrument, contracts: Decimal, entry: Decimal, leverage: Decimal
+) -> Decimal:
+    """What an account deposits to open ``contracts`` of ``inst`` at ``entry`` (USD per
+    coin) and ``leverage``, in the settlement currency: the initial margin at the
+    position's tier plus the opening maker fee when the maker rate is a charge."""
+    with exact():
+        value = inst.value(contracts, entry)
+        deposit = initial_margin(value, imr=initial_rate(inst, value, leverage))
+        maker = fee_rate(inst, "maker")
+        if maker > 0:
+            deposit += inst.fee(contracts, entry, maker)
+        return deposit
+
+
+def start_book(book: Book, inst: Instrument, entry: Decimal, first: datetime) -> Engine:
     """A fresh engine at ``first``: the market maker's deposit, the insurance fund, the
     mark at ``entry`` (USD per coin) and every account of ``book`` opened at ``entry``."""
-    engine = Engine(rules, market_maker=MARKET_MAKER, start=first)
-    engine.deposit(MARKET_MAKER, book.market_maker_deposit, rules.settle)
+    engine = Engine(inst, market_maker=MARKET_MAKER, start=first)
+    engine.deposit(MARKET_MAKER, book.market_maker_deposit, inst.settle)
     if book.insurance_fund > 0:
-        engine.fund_insurance(book.insurance_fund, rules.settle)
-    engine.set_mark(rules.symbol, entry, time=first)
-    _open_book(engine, book, rules, entry)
+        engine.fund_insurance(book.insurance_fund, inst.settle)
+    engine.set_mark(inst.symbol, entry, time=first)
+    _open_book(engine, book, inst, entry)
     return engine
 
 
-def _open_book(engine: Engine, book: Book, rules: InstrumentRules, entry: Decimal) -> None:
-    symbol = rules.symbol
+def _open_book(engine: Engine, book: Book, inst: Instrument, entry: Decimal) -> None:
+    symbol = inst.symbol
+    cap = leverage_cap(inst)
     named = {e.counterparty for e in book.entries if e.counterparty is not None}
     by_id = {e.account: e for e in book.entries}
     if len(by_id) != len(book.entries):
@@ -503,21 +535,16 @@ def _open_book(engine: Engine, book: Book, rules: InstrumentRules, entry: Decima
                 raise InputError("book.account", e.account, "reserved for the market maker")
             if e.side not in (1, -1):
                 raise InputError(f"book[{e.account}].side", e.side, "must be +1 or -1")
-            if e.leverage > rules.max_leverage:
+            if e.leverage > cap:
                 raise InputError(
                     "leverages",
                     f"{e.leverage.normalize():f}",
-                    f"above the {rules.max_leverage.normalize():f}x cap of "
-                    f"{rules.venue or 'the venue'} {symbol}",
+                    f"above the {cap.normalize():f}x cap of {inst.venue} {symbol}",
                 )
-            value = rules.value(e.contracts, entry)
             deposit = e.deposit
             if deposit is None:
-                imr = rules.initial_rate(value, e.leverage)
-                deposit = initial_margin(value, imr=imr)
-                if rules.maker > 0:
-                    deposit += rules.fee(e.contracts, entry, rules.maker)
-            engine.deposit(e.account, deposit, rules.settle)
+                deposit = opening_deposit(inst, e.contracts, entry, e.leverage)
+            engine.deposit(e.account, deposit, inst.settle)
             engine.set_leverage(e.account, symbol, e.leverage, e.mode)
     for e in book.entries:
         if e.account in named:
@@ -542,7 +569,7 @@ def _deposits(events: Sequence[Event]) -> dict[str, Decimal]:
 
 
 def summarise_book(
-    engine: Engine, book: Book, rules: InstrumentRules
+    engine: Engine, book: Book, inst: Instrument
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """After the walk: (accounts, by_leverage, totals) of ``book``, as in
     :class:`ReplayResult` (coin amounts, liquidation times, insurance and ADL flows)."""
@@ -572,7 +599,7 @@ def summarise_book(
             deleveraged[other.account] = deleveraged.get(other.account, ZERO) + event.contracts
     rows = []
     for e in book.entries:
-        equity = engine.equity(e.account, rules.settle)
+        equity = engine.equity(e.account, inst.settle)
         deposit = deposits.get(e.account, ZERO)
         liquidated = e.account in liquidated_at
         rows.append(
@@ -611,7 +638,7 @@ def summarise_book(
         uncovered_coin=("uncovered_coin", "sum"),
     ).reset_index()
     by_leverage["liquidated"] = by_leverage["liquidated"].astype(int)
-    maker_equity = engine.equity(MARKET_MAKER, rules.settle)
+    maker_equity = engine.equity(MARKET_MAKER, inst.settle)
     totals: dict[str, Any] = {
         "accounts": len(accounts),
         "liquidated": int(accounts["liquidated"].sum()),
@@ -620,13 +647,13 @@ def summarise_book(
         "insurance_paid_in_coin": float(sum(paid_in.values(), ZERO)),
         "insurance_drawn_coin": float(sum(drawn.values(), ZERO)),
         "insurance_start_coin": float(book.insurance_fund),
-        "insurance_end_coin": float(engine.insurance_fund(rules.settle)),
+        "insurance_end_coin": float(engine.insurance_fund(inst.settle)),
         "adl_events": int(sum(adl_events.values())),
         "adl_contracts": float(sum(adl_contracts.values(), ZERO)),
         "deleveraged_accounts": len([a for a, q in deleveraged.items() if q > 0]),
         "uncovered_coin": float(sum(uncovered.values(), ZERO)),
         "market_maker_pnl_coin": float(maker_equity - deposits.get(MARKET_MAKER, ZERO)),
-        "fees_coin": float(engine.fees_collected(rules.settle)),
+        "fees_coin": float(engine.fees_collected(inst.settle)),
     }
     return accounts, by_leverage, totals
 
@@ -638,7 +665,7 @@ def replay_crash(
     symbol: str = "BTC/USD:BTC",
     leverages: Sequence[object] | None = None,
     *,
-    rules: InstrumentRules | None = None,
+    instrument: Instrument | None = None,
     prices: pd.DataFrame | None = None,
     asset: str = "BTC",
     funding: FundingChoice = "auto",
@@ -657,8 +684,10 @@ def replay_crash(
         window: ``"2020-03"``, ``"2021-05"``, ``"2022-05"`` or ``"2022-11"``.
         book: the accounts; ``None`` builds :meth:`Book.default` over ``leverages``
             (``None``: :data:`DEFAULT_LEVERAGES` cut at the venue's cap).
-        venue, symbol: the rules, via :meth:`InstrumentRules.from_venue`, unless
-            ``rules`` is given.
+        venue, symbol: the instrument (:func:`venue_instrument`), unless ``instrument``
+            is given; ``venue`` also names the funding history of ``funding="auto"``.
+        instrument: the instrument to trade (any :class:`inversa.venues.Instrument` the
+            engine can trade, e.g. :meth:`Instrument.custom`).
         prices: OHLC bars to use instead of ``inversa.data.crash_window(window, asset)``.
         funding: one of :data:`FUNDING_CHOICES`, ``None``, a :class:`FundingSource` or a
             :class:`~inversa.data.FundingSeries`.
@@ -671,10 +700,12 @@ def replay_crash(
         market_maker_deposit: the market maker's wallet (default book), coin.
         check: run :func:`inversa.engine.check_invariants` after every step (slow).
     """
-    if rules is None:
+    if instrument is None:
         if venue is None:
-            raise InputError("venue", None, "give a venue or explicit rules")
-        rules = InstrumentRules.from_venue(venue, symbol)
+            raise InputError("venue", None, "give a venue or an instrument")
+        inst = venue_instrument(venue, symbol)
+    else:
+        inst = tradable(instrument)
     if prices is None:
         from inversa import data
 
@@ -688,13 +719,13 @@ def replay_crash(
     source, label = resolve_funding(funding, venue, first, bars.index[-1].to_pydatetime())
     with exact():
         entry = to_decimal("open", float(bars["open"].iloc[0]), positive=True)
-        if rules.tick is not None:
-            entry = round_to_tick(entry, rules.tick, "nearest")
+        if inst.tick is not None:
+            entry = round_to_tick(entry, inst.tick, "nearest")
     if book is None:
-        levs = default_leverages(rules) if leverages is None else leverages
+        levs = default_leverages(inst) if leverages is None else leverages
         book = Book.default(
             levs,
-            rules,
+            inst,
             entry,
             notional_coin=to_decimal("notional_coin", notional_coin, positive=True),
             size_usd=None if size_usd is None else to_decimal("size", size_usd, positive=True),
@@ -704,14 +735,14 @@ def replay_crash(
             ),
             insurance_fund=to_decimal("insurance_fund", insurance_fund, nonnegative=True),
         )
-    engine = start_book(book, rules, entry, first)
+    engine = start_book(book, inst, entry, first)
 
     def verify(eng: Engine, _time: datetime, _label: str) -> None:
         check_invariants(eng)
 
     run_bars(
         engine,
-        rules.symbol,
+        inst.symbol,
         bars,
         funding=source,
         fills=fills,
@@ -719,14 +750,14 @@ def replay_crash(
         source=f"crash window {window}",
         after_step=verify if check else None,
     )
-    accounts, by_leverage, totals = summarise_book(engine, book, rules)
+    accounts, by_leverage, totals = summarise_book(engine, book, inst)
     totals["min_low_usdt"] = float(bars["low"].min())
     totals["max_high_usdt"] = float(bars["high"].max())
     return ReplayResult(
         window=window,
-        venue=rules.venue if rules.venue is not None else venue,
-        symbol=rules.symbol,
-        coin=rules.settle,
+        venue=inst.venue,
+        symbol=inst.symbol,
+        coin=inst.settle,
         funding=label,
         fills=fills,
         entry_price_usdt=entry,
@@ -745,9 +776,9 @@ def crash_replay(config: ReplayConfig, *, check: bool = False) -> CrashReplay:
     raises :class:`~inversa.errors.InputError` naming ``venue`` or ``leverages``.
     """
     try:
-        rules = InstrumentRules.from_venue(config.venue, config.symbol)
+        inst = venue_instrument(config.venue, config.symbol)
     except InputError as exc:
-        if exc.field in ("maintenance", "max_leverage"):
+        if exc.field in ("margin", "max_leverage"):
             raise InputError(
                 "venue",
                 config.venue,
@@ -760,7 +791,7 @@ def crash_replay(config: ReplayConfig, *, check: bool = False) -> CrashReplay:
             venue=config.venue,
             symbol=config.symbol,
             leverages=config.leverages,
-            rules=rules,
+            instrument=inst,
             asset=config.asset,
             funding=config.funding,
             fills=fill,

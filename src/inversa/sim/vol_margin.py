@@ -24,6 +24,7 @@ from inversa.contracts.vol_margin import VolMarginConfig
 from inversa.engine import Engine
 from inversa.errors import InputError
 from inversa.sim._book_run import BookRun, BookSetup, run_book, study_book
+from inversa.venues import CurveMargin
 
 __all__ = ["VolMarginComparison", "compare_vol_margin"]
 
@@ -94,7 +95,7 @@ def compare_vol_margin(
     if warmup_bars < 2:
         raise InputError("warmup", warmup_bars, "must be >= 2 bars")
     setup = setup or BookSetup()
-    rules, bars, book = study_book(window, setup, insurance_fund=insurance_fund)
+    inst, bars, book = study_book(window, setup, insurance_fund=insurance_fund)
     marks = data.mark_hourly("BTC")
     before = marks.loc[marks.index < bars.index[0], "close"].iloc[-warmup_bars:]
     if len(before) < warmup_bars:
@@ -102,7 +103,7 @@ def compare_vol_margin(
     closes = np.concatenate([before.to_numpy(np.float64), bars["close"].to_numpy(np.float64)])
     # One rate per window bar, known at its open (the previous close).
     per_bar: Array = cfg.model(Decimal(1)).rates_for_bars(closes, warmup_bars)
-    static = run_book(window, rules, book, setup, bars=bars)
+    static = run_book(window, inst, book, setup, bars=bars)
     # A venue charging the vol-scaled rate refuses leverage whose initial margin does not
     # cover it at the open: those pairs are not opened in the scaled run.
     first_rate = Decimal(repr(float(per_bar[0])))
@@ -114,7 +115,9 @@ def compare_vol_margin(
     )
     scaled_book = replace(book, entries=kept)
     live = _LiveRate(first_rate)
-    scaled_rules = replace(rules, maintenance=live, venue=f"{rules.venue} (vol-scaled)")
+    # The live rate replaces the maintenance tiers; the initial rates stay the venue's.
+    scaled_margin = CurveMargin(live, inst.initial_rate)
+    scaled_inst = replace(inst, margin=scaled_margin, venue=f"{inst.venue} (vol-scaled)")
     index = {pd.Timestamp(t).to_pydatetime(): i for i, t in enumerate(bars.index)}
 
     def step(engine: Engine, when: Any, label: str) -> None:
@@ -125,13 +128,13 @@ def compare_vol_margin(
 
     scaled = run_book(
         window,
-        scaled_rules,
+        scaled_inst,
         scaled_book,
         setup,
         bars=bars,
         after_step=step,
     )
-    static_rate, _ = rules.maintenance_rate_and_cum(Decimal(1))
+    static_rate, _ = inst.maintenance_rate_and_cum(Decimal(1))
     rate_frame = pd.DataFrame(
         {"vol_scaled_rate": per_bar, "static_rate_1_coin": float(static_rate)}, index=bars.index
     )

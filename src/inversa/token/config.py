@@ -32,10 +32,11 @@ Every model is frozen and forbids unknown keys; a bad file raises
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,7 @@ from inversa.domain import (
     SIGNED_RATE,
     Domain,
 )
-from inversa.engine import FixedBps, FundingRules, InstrumentRules, LinearImpact, SlippageModel
+from inversa.engine import FixedBps, LinearImpact, SlippageModel, tradable
 from inversa.errors import InputError
 from inversa.index import BasketSpec, IndexLevel, basket_prices, index_level, load_supplies
 from inversa.token.keeper import Execution, MarketData, TokenBacktestSpec
@@ -62,6 +63,7 @@ from inversa.token.maths import BandParams
 from inversa.token.oracle import Fault, OracleSpec
 from inversa.token.policy import Policy
 from inversa.token.vault import VaultSpec
+from inversa.venues import Funding, Instrument, TieredMargin, load_venue
 
 __all__ = [
     "IndexConfig",
@@ -291,22 +293,28 @@ def oracle_spec(cfg: OracleConfig, with_faults: bool = True) -> OracleSpec | Non
     )
 
 
-_OVERRIDABLE = ("contract_value", "lot", "tick", "taker", "maker", "max_leverage")
+#: Config fields that override the venue's contract terms / its instrument's fields.
+_SPEC_OVERRIDABLE = ("contract_value", "lot", "tick")
+_OVERRIDABLE = ("taker", "maker", "max_leverage")
 
 
-def _venue_rules(i: InstrumentConfig) -> InstrumentRules:
-    """Rules of ``venue``/``symbol`` from the venue rule files; the fields the config sets
-    explicitly (``taker``, ``tick``, ...) override the venue's values."""
+def _venue_instrument(i: InstrumentConfig) -> Instrument:
+    """``venue``/``symbol`` from the venue rule files; the fields the config sets
+    explicitly (``taker``, ``tick``, ...) override the venue's values (``max_leverage``
+    also sets the initial-margin floor ``1 / max_leverage`` where the venue's tiers give
+    none; ``maintenance_rate`` replaces the tiers by one flat rate).  The engine settles
+    no funding on it: the backtest pays funding from its own series."""
     if i.venue is None or i.symbol is None:
         raise InputError("instrument.venue", i.venue, "give both venue and symbol")
-    overrides: dict[str, object] = {
-        name: getattr(i, name) for name in _OVERRIDABLE if name in i.model_fields_set
-    }
-    if "maintenance_rate" in i.model_fields_set:
-        overrides["maintenance"] = TierTable.parse(f"inf:{i.maintenance_rate}")
-    return InstrumentRules.from_venue(
-        i.venue, i.symbol, funding=FundingRules(model="none"), **overrides
+    given = i.model_fields_set
+    inst = load_venue(i.venue).instrument(i.symbol)
+    spec = replace(
+        inst.spec, **{name: getattr(i, name) for name in _SPEC_OVERRIDABLE if name in given}
     )
+    fields: dict[str, Any] = {name: getattr(i, name) for name in _OVERRIDABLE if name in given}
+    if "maintenance_rate" in given:
+        fields["margin"] = TieredMargin(TierTable.parse(f"inf:{i.maintenance_rate}"))
+    return tradable(replace(inst, spec=spec, funding=None, **fields))
 
 
 def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
@@ -318,10 +326,10 @@ def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
     coin = cfg.data.asset
     symbol = (LINEAR_SYMBOL if linear else INVERSE_SYMBOL).format(coin=coin, settle=i.settle)
     if i.venue is not None or i.symbol is not None:
-        rules = _venue_rules(i)
-        linear = rules.linear
+        inst = _venue_instrument(i)
+        linear = inst.linear
     else:
-        rules = InstrumentRules(
+        inst = Instrument.custom(
             symbol,
             i.contract_value,
             TierTable.parse(f"inf:{i.maintenance_rate}"),
@@ -330,7 +338,6 @@ def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
             tick=i.tick,
             lot=i.lot,
             max_leverage=i.max_leverage,
-            funding=FundingRules(model="none"),
             settle=i.settle,
             kind=ContractKind.LINEAR if linear else ContractKind.INVERSE,
         )
@@ -338,7 +345,7 @@ def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
     if (v.collateral == "usd") != linear:
         raise InputError("vault.collateral", v.collateral, f"does not go with a {i.kind} perpetual")
     vault = VaultSpec(
-        rules.symbol,
+        inst.symbol,
         collateral=v.collateral,
         mint_fee=v.mint_fee,
         redeem_fee=v.redeem_fee,
@@ -348,10 +355,10 @@ def to_spec(cfg: TokenConfig) -> TokenBacktestSpec:
         initial_nav_usd=v.initial_nav_usd,
         charge_execution=v.charge_execution,
     )
-    tick = rules.tick if rules.tick is not None else i.tick
+    tick = inst.tick if inst.tick is not None else i.tick
     ex = Execution(tick, cfg.execution.twap_max, cfg.execution.twap_cooldown_hours)
     return TokenBacktestSpec(
-        rules,
+        inst,
         vault,
         _policy(cfg.policy),
         ex,
@@ -471,9 +478,9 @@ def market_data(cfg: TokenConfig, base: Path = Path()) -> MarketData:
     elif f.kind == "formula":
         if "spot_close" not in frame or "perp_close" not in frame:
             raise InputError("funding.kind", "formula", f"{source} has no perp and spot prices")
-        rules = FundingRules()
+        rule = Funding()  # the clamp formula at the BitMEX/Bybit/Binance defaults
         premium = (frame["perp_close"] - frame["spot_close"]) / frame["spot_close"]
-        funding = np.array([float(rules.rate(Decimal(repr(float(p))))) for p in premium])
+        funding = np.array([float(rule.rate(Decimal(repr(float(p))))) for p in premium])
     elif f.kind == "fixed":
         assert f.rate is not None
         funding = np.full(len(frame), float(f.rate))

@@ -38,13 +38,14 @@ from decimal import Decimal
 import numpy as np
 from numpy.typing import NDArray
 
-from inversa.engine import Engine, Filled, InstrumentRules, SlippageModel
+from inversa.engine import Engine, Filled, SlippageModel
 from inversa.engine._dec import exact
 from inversa.errors import InputError
 from inversa.token.maths import round_half_up
 from inversa.token.oracle import OracleFeed, OracleSpec, oracle_feed
 from inversa.token.policy import Policy, decide
 from inversa.token.vault import Vault, VaultSpec
+from inversa.venues import Instrument
 
 __all__ = [
     "BacktestResult",
@@ -105,7 +106,7 @@ class Execution:
 class TokenBacktestSpec:
     """Everything a token backtest needs besides the bars."""
 
-    instrument: InstrumentRules
+    instrument: Instrument
     vault: VaultSpec
     policy: Policy
     execution: Execution
@@ -217,15 +218,15 @@ def _fee_of(event: Filled, account: str) -> Decimal:
 
 def run_keeper(market: MarketData, spec: TokenBacktestSpec) -> BacktestResult:
     """Run the keeper over ``market`` (see the module docstring for one bar's rules)."""
-    rules = spec.instrument
-    symbol = rules.symbol
+    inst = spec.instrument
+    symbol = inst.symbol
     if spec.vault.symbol != symbol:
         raise InputError("vault.symbol", spec.vault.symbol, f"must be the instrument {symbol}")
     if not spec.start_equity > 0:
         raise InputError("start_equity", spec.start_equity, "must be > 0")
     ex = spec.execution
-    engine = Engine(rules, slippage=spec.slippage, start=market.times[0])
-    engine.deposit("market-maker", MARKET_MAKER_COIN, rules.settle)
+    engine = Engine(inst, slippage=spec.slippage, start=market.times[0])
+    engine.deposit("market-maker", MARKET_MAKER_COIN, inst.settle)
     vault = Vault(engine, spec.vault)
     account = spec.vault.account
     n = len(market.times)

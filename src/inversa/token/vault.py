@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from inversa.engine import Engine
+from inversa.engine import Engine, contract_lot
 from inversa.engine._dec import exact
 from inversa.errors import InputError
 from inversa.token.maths import round_half_up, streaming_fee_fraction
@@ -94,8 +94,8 @@ class Vault:
     def __init__(self, engine: Engine, spec: VaultSpec) -> None:
         self.engine = engine
         self.spec = spec
-        self.rules = engine.instrument(spec.symbol)
-        if self.rules.linear != (spec.collateral == "usd"):
+        self.instrument = engine.instrument(spec.symbol)
+        if self.instrument.linear != (spec.collateral == "usd"):
             kind = "a linear" if spec.collateral == "usd" else "an inverse"
             raise InputError(
                 "collateral",
@@ -103,7 +103,7 @@ class Vault:
                 f"{spec.collateral} collateral needs {kind} perpetual",
             )
         #: The wallet currency: the coin (coin collateral) or the USD stablecoin.
-        self.unit = self.rules.settle
+        self.unit = self.instrument.settle
         engine.open_account(spec.account)
         self.balances: dict[str, Decimal] = {}
         self.supply = ZERO
@@ -143,7 +143,7 @@ class Vault:
     def leverage(self, price: Decimal | None = None) -> Decimal:
         """Net USD delta over USD equity at ``price`` (the mark by default)."""
         s = self.engine.mark(self.spec.symbol) if price is None else price
-        cv = self.rules.contract_value
+        cv = self.instrument.contract_value
         with exact():
             e = self.equity()
             if e <= 0:
@@ -157,13 +157,13 @@ class Vault:
         collateral) or ``L E / (q S)`` (USD collateral), the absolute count rounded half
         up to the lot."""
         s = self.engine.mark(self.spec.symbol) if price is None else price
-        cv = self.rules.contract_value
+        cv = self.instrument.contract_value
         with exact():
             if self.usd:
                 raw = leverage * self.equity() / (cv * s)
             else:
                 raw = (leverage - 1) * self.equity() * s / cv
-            lot = self.rules.lot
+            lot = contract_lot(self.instrument)
             count = round_half_up(abs(raw) / lot) * lot
             return count if raw >= 0 else -count
 
@@ -265,7 +265,7 @@ class Vault:
             return
         with exact():
             raw = self.size * new_equity / old_equity
-            lot = self.rules.lot
+            lot = contract_lot(self.instrument)
             count = round_half_up(abs(raw) / lot) * lot
             delta = (count if raw >= 0 else -count) - self.size
         if delta > 0:
