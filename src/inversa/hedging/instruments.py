@@ -10,8 +10,9 @@ contract value (:func:`generic_inverse`, or the generic linear fallback of
 A generic contract is an ``Instrument.custom`` on venue :data:`GENERIC_VENUE`: the
 ``generic`` liquidation model, a flat maintenance rate :data:`DEFAULT_MMR`, no leverage
 cap, lot 1 and the fee it is given.  The few planner questions a rule file may leave
-open (no sourced taker fee, no margin model, no initial rate) are answered here, once:
-:func:`taker_rate`, :func:`maintenance_rate`, :func:`initial_rate_or_none`.
+open (no margin model, no initial rate) are answered here, once:
+:func:`maintenance_rate`, :func:`initial_rate_or_none`; a fee or lot the file does not
+source takes the engine's default (:func:`inversa.engine.terms.fee_rate`, ``contract_lot``).
 
 Units: ``contract_value`` in USD per contract for inverse contracts, in coin per contract
 for linear ones; position values and margin in the settlement coin; rates as fractions.
@@ -23,6 +24,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from inversa.contracts import ContractKind
+from inversa.engine.terms import contract_lot, fee_rate
 from inversa.errors import InputError, UnknownSymbolError, UnknownVenueError
 from inversa.hedging._common import ONE, ZERO
 from inversa.venues import FlatMargin, Instrument, list_venues, load_venue
@@ -39,10 +41,8 @@ __all__ = [
     "instrument_label",
     "is_generic",
     "linear_alternative",
-    "lot_size",
     "maintenance_rate",
     "round_to_lot",
-    "taker_rate",
     "venue_instrument",
     "venue_of",
 ]
@@ -103,19 +103,9 @@ def instrument_label(inst: Instrument) -> str:
     return f"generic {inst.kind.value} ({contract_size(inst)}/contract)"
 
 
-def taker_rate(inst: Instrument) -> Decimal:
-    """The taker fee rate hedge orders pay (fraction); 0 when the venue sources none."""
-    return inst.taker if inst.taker is not None else ZERO
-
-
-def lot_size(inst: Instrument) -> Decimal:
-    """The contract-count increment orders are rounded to (1 when not sourced)."""
-    return inst.lot if inst.lot is not None else ONE
-
-
 def round_to_lot(inst: Instrument, contracts: Decimal) -> Decimal:
     """``contracts`` (signed, unrounded) rounded half-even to a whole number of lots."""
-    lot = lot_size(inst)
+    lot = contract_lot(inst)
     return (contracts / lot).to_integral_value(rounding=ROUND_HALF_EVEN) * lot
 
 
@@ -200,7 +190,7 @@ def linear_alternative(asset: str, like: Instrument | None) -> Instrument:
             inst = None
         if inst is not None and inst.kind is ContractKind.LINEAR:
             return inst
-    taker = taker_rate(like) if like is not None else ZERO
+    taker = fee_rate(like, "taker") if like is not None else ZERO
     return _generic(asset, ContractKind.LINEAR, "USDT", ONE, taker)
 
 
@@ -217,6 +207,6 @@ def describe(instrument: Instrument | None) -> dict[str, Any]:
         "kind": instrument.kind.value,
         "settle": instrument.settle,
         "contract_value": instrument.contract_value,
-        "lot": lot_size(instrument),
-        "taker": taker_rate(instrument),
+        "lot": contract_lot(instrument),
+        "taker": fee_rate(instrument, "taker"),
     }

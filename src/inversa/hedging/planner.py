@@ -32,6 +32,7 @@ from inversa.contracts import (
     maintenance_margin,
     position_value,
 )
+from inversa.engine.terms import fee_rate
 from inversa.errors import InputError, UnknownSymbolError
 from inversa.hedging._common import ONE, ZERO, NumberLike, asset_key, to_decimal
 from inversa.hedging.amounts import HedgeAmount
@@ -45,7 +46,6 @@ from inversa.hedging.instruments import (
     linear_alternative,
     maintenance_rate,
     round_to_lot,
-    taker_rate,
     venue_instrument,
     venue_of,
 )
@@ -400,7 +400,7 @@ def _liquidation(
         mmr=None if tiers is not None else mmr,
         maintenance_amount=None if tiers is not None or not cum else cum,
         tiers=tiers,
-        taker=taker_rate(inst),
+        taker=fee_rate(inst, "taker"),
     )
     return liquidation_prices(inst.liquidation_model or "generic", "isolated", inputs)
 
@@ -441,9 +441,9 @@ def _build_leg(
         )
     margin = initial_margin(value, leverage=leverage)
     if inst.linear:
-        fee = value * taker_rate(inst)
+        fee = value * fee_rate(inst, "taker")
         return replace(base, margin=margin, fee=fee)
-    fee = inst.fee(count, price, taker_rate(inst))
+    fee = inst.fee(count, price, fee_rate(inst, "taker"))
     mmr, cum = maintenance_rate(inst, value)
     mm = maintenance_margin(value, mmr, cum=cum)
     prices = _liquidation(inst, base.side, count, price, leverage, margin, mmr, cum)
@@ -487,7 +487,7 @@ def _alternative(leg: HedgeLeg, wallet: WalletNeed) -> Alternative:
     )
     if venue_of(alt) is None:
         note += " (no venue rule set lists one: fee assumed equal to the inverse leg's)"
-    return Alternative(leg.asset, alt, leg.usd, collateral, notional * taker_rate(alt), note)
+    return Alternative(leg.asset, alt, leg.usd, collateral, notional * fee_rate(alt, "taker"), note)
 
 
 def plan_hedge(
@@ -550,9 +550,9 @@ def plan_hedge(
         if require_contracts is None
         else require_contracts
     )
-    fee_rate = to_decimal("taker", taker)
-    if not 0 <= fee_rate <= MAX_TAKER:
-        raise InputError("taker", fee_rate, f"a taker fee must lie in [0, {MAX_TAKER}]")
+    generic_taker = to_decimal("taker", taker)
+    if not 0 <= generic_taker <= MAX_TAKER:
+        raise InputError("taker", generic_taker, f"a taker fee must lie in [0, {MAX_TAKER}]")
     levers = _leverages(leverage, tuple(drift.rows))
     if venue is not None:
         for asset in drift.rows:
@@ -569,7 +569,7 @@ def plan_hedge(
                 f"minimum trade of {smallest.normalize():f} USD: not traded"
             )
             continue
-        inst = _instrument_for(asset, portfolio, chosen, default_venues, fee_rate)
+        inst = _instrument_for(asset, portfolio, chosen, default_venues, generic_taker)
         if inst is None:
             if required:
                 raise InputError(

@@ -30,9 +30,9 @@ from itertools import pairwise
 from typing import Any, Protocol
 
 from inversa.contracts import dated_fair_price, trading_fee
+from inversa.engine.terms import fee_rate
 from inversa.errors import InputError
 from inversa.hedging._common import ZERO, NumberLike, to_decimal
-from inversa.hedging.instruments import taker_rate
 from inversa.hedging.planner import HedgeLeg
 
 __all__ = ["BasisRate", "DatedCarry", "RollSegment", "dated_carry"]
@@ -162,7 +162,7 @@ def dated_carry(
         raise InputError("expiries", [e.isoformat() for e in cycle], "must increase")
     inst = leg.instrument
     count, cv = leg.size
-    taker = ZERO if inst is None else taker_rate(inst)
+    taker = ZERO if inst is None else fee_rate(inst, "taker")
     spot = leg.price
     segments: list[RollSegment] = []
     now = t0

@@ -38,10 +38,11 @@ from typing import Any
 
 import pandas as pd
 
+from inversa.engine.terms import fee_rate
 from inversa.errors import InputError
 from inversa.hedging._common import ZERO, NumberLike, decimal_map, to_decimal
 from inversa.hedging.carry import Carry
-from inversa.hedging.instruments import round_to_lot, taker_rate
+from inversa.hedging.instruments import round_to_lot
 from inversa.hedging.planner import HedgeLeg, HedgePlan
 from inversa.hedging.risk import DEFAULT_WARN_DISTANCE, LegRisk, MarginMode, plan_risk
 
@@ -351,4 +352,4 @@ def _close_fee(leg: HedgeLeg, n: Decimal, exit_price: Decimal) -> Decimal:
     inst = leg.instrument
     if inst is None:
         return ZERO
-    return inst.fee(n, exit_price, taker_rate(inst))
+    return inst.fee(n, exit_price, fee_rate(inst, "taker"))
