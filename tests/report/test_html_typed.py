@@ -50,11 +50,11 @@ LEG_COLUMNS = (
 
 
 def _cells(page: str) -> list[str]:
-    return [html_lib.unescape(c) for c in re.findall(r"<td>(.*?)</td>", page)]
+    return [html_lib.unescape(c) for c in re.findall(r"<td(?: class='l')?>(.*?)</td>", page)]
 
 
 def _headers(page: str) -> list[str]:
-    return [html_lib.unescape(c) for c in re.findall(r"<th>(.*?)</th>", page)]
+    return [html_lib.unescape(c) for c in re.findall(r"<th(?: class='l')?>(.*?)</th>", page)]
 
 
 def test_a_column_reads_an_attribute_a_key_or_a_callable() -> None:
@@ -143,6 +143,7 @@ def test_quantities_format_each_row_by_its_own_unit() -> None:
         *("fees", "0.00000150", "coin"),
         *("final NAV", "0.987654", "x start"),
     ]
+    assert "<td class='l'>final NAV</td><td>0.987654</td><td class='l'>x start</td>" in page
 
 
 def test_no_untyped_records_are_left() -> None:
@@ -166,7 +167,7 @@ def test_the_terminal_table_reads_typed_records_too() -> None:
 # -- every table of every report -------------------------------------------------------
 
 
-def _curve(path: Path) -> None:
+def _curve(path: Path, _sweep_config: Path) -> None:
     from inversa.contracts.basis import futures_curve, parse_expiry
     from inversa.report.analytics import curve_report
 
@@ -177,7 +178,7 @@ def _curve(path: Path) -> None:
     curve_report(curve, path)
 
 
-def _carry(path: Path) -> None:
+def _carry(path: Path, _sweep_config: Path) -> None:
     from inversa.report.analytics import carry_report
     from inversa.sim.carry import CarryConfig, carry_backtest, carry_inputs
 
@@ -186,7 +187,7 @@ def _carry(path: Path) -> None:
     carry_report([carry_backtest(carry_inputs(v), cfg) for v in ("deribit", "bybit-usdt")], path)
 
 
-def _guard(path: Path) -> None:
+def _guard(path: Path, _sweep_config: Path) -> None:
     from inversa.report.analytics import guard_report
     from inversa.sim.guard import GuardConfig, guard_replay
     from inversa.sim.vol_margin import compare_vol_margin
@@ -195,26 +196,23 @@ def _guard(path: Path) -> None:
     guard_report([run], path, [compare_vol_margin("2020-03")])
 
 
-def _montecarlo(path: Path) -> None:
+def _montecarlo(path: Path, _sweep_config: Path) -> None:
     from inversa.report.montecarlo import write_montecarlo_report
     from inversa.sim.montecarlo import MonteCarloConfig, run_montecarlo
 
     write_montecarlo_report(path, run_montecarlo(MonteCarloConfig(paths=50, steps=48)))
 
 
-def _sweep(path: Path) -> None:
-    from conftest import SMALL_SWEEP
+def _sweep(path: Path, config: Path) -> None:
     from inversa.report.sweep import write_sweep_report
     from inversa.sim.montecarlo import load_config
     from inversa.sim.sweep import SweepConfig, frontier, run_sweep
 
-    config = path.with_suffix(".toml")
-    config.write_text(SMALL_SWEEP)
     result = run_sweep(load_config(config, SweepConfig), workers=1)
     write_sweep_report(path, result, frontier(result.results), "test")
 
 
-REPORTS: dict[str, tuple[Callable[[Path], None], int]] = {
+REPORTS: dict[str, tuple[Callable[[Path, Path], None], int]] = {
     "curve": (_curve, 1),
     "carry": (_carry, 4),
     "guard": (_guard, 4),
@@ -225,7 +223,7 @@ REPORTS: dict[str, tuple[Callable[[Path], None], int]] = {
 
 @pytest.mark.parametrize("name", sorted(REPORTS))
 def test_every_table_in_each_report_is_typed(
-    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    name: str, tmp_path: Path, small_sweep: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[Sequence[Section]] = []
     original = report_html.render_html
@@ -236,7 +234,7 @@ def test_every_table_in_each_report_is_typed(
 
     monkeypatch.setattr(report_html, "render_html", spy)
     build, expected = REPORTS[name]
-    build(tmp_path / f"{name}.html")
+    build(tmp_path / f"{name}.html", small_sweep)
     (sections,) = seen
     tables = [spec for section in sections for spec in section.tables]
     assert len(tables) == expected

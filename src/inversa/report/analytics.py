@@ -109,8 +109,8 @@ CURVE_COLUMNS = (
     Column("days", "to expiry", "days"),
     Column("future", "future", "price"),
     Column("basis", "basis F - S", "price"),
-    Column("annualised_basis", "annualised basis (F/S - 1) x 365/days", "rate"),
-    Column("implied_rate", "implied rate ln(F/S) x 365/days", "rate"),
+    Column("annualised_basis", "annualised basis", "rate"),
+    Column("implied_rate", "implied rate, continuous", "rate"),
 )
 
 
@@ -119,6 +119,7 @@ def curve_report(curve: Curve, path: str | Path) -> Path:
     text = (
         f"Spot {fmt(curve.spot, 'price')} USD per coin at {fmt(curve.as_of, 'time')} UTC. "
         "Days run to the settlement instant (08:00 UTC unless the venue says otherwise). "
+        "Annualised basis: (F/S - 1) x 365/days; implied rate: ln(F/S) x 365/days. "
         "The lower panel holds spot and each expiry's basis fixed: the fair future "
         "S*(1+b*days/365) meets spot at expiry."
     )

@@ -71,6 +71,7 @@ class HtmlTable:
                 "unit",
                 "text",
                 get=lambda q: q.label if q.label is not None else UNIT_LABELS.get(q.unit, q.unit),
+                align="left",
             ),
         )
         return cls.of(cols, items, caption)
@@ -89,9 +90,21 @@ class Section:
 def _table(spec: HtmlTable) -> str:
     if not spec.rows:
         return ""
-    head = "".join(f"<th>{html.escape(col.title())}</th>" for col in spec.columns)
+    tags = [
+        " class='l'" if col.alignment(first=i == 0) == "left" else ""
+        for i, col in enumerate(spec.columns)
+    ]
+    head = "".join(
+        f"<th{tag}>{html.escape(col.title())}</th>"
+        for tag, col in zip(tags, spec.columns, strict=True)
+    )
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(col.cell(row))}</td>" for col in spec.columns) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<td{tag}>{html.escape(col.cell(row))}</td>"
+            for tag, col in zip(tags, spec.columns, strict=True)
+        )
+        + "</tr>"
         for row in spec.rows
     )
     caption = f"<caption>{html.escape(spec.caption)}</caption>" if spec.caption else ""
@@ -108,7 +121,7 @@ h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #dd
 table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
 caption{text-align:left;font-weight:600;padding:.3em 0}
 td,th{border:1px solid #ddd;padding:.25em .6em;text-align:right;white-space:nowrap}
-td:first-child,th:first-child{text-align:left}
+td.l,th.l{text-align:left}
 th{background:#f4f4f4}.meta{color:#777;font-size:.85em}
 """
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Console
 from rich.table import Table
@@ -41,7 +41,8 @@ class Column:
 
     A record may be a typed result (a dataclass, a named tuple from
     ``DataFrame.itertuples()``) or a mapping: :meth:`value` reads ``get(record)`` when
-    ``get`` is given, else the mapping's ``key``, else the attribute ``key``.
+    ``get`` is given, else the mapping's ``key``, else the attribute ``key``.  A table's
+    first column is aligned left and the others right unless ``align`` says otherwise.
     """
 
     key: str
@@ -49,6 +50,7 @@ class Column:
     unit: str = "number"
     tick: Decimal | None = None
     get: Callable[[Any], Any] | None = None
+    align: Literal["left", "right"] | None = None
 
     def value(self, record: Any) -> Any:
         """The raw value of this column in ``record`` (None when it has none)."""
@@ -61,6 +63,12 @@ class Column:
     def cell(self, record: Any) -> str:
         """The value in ``record`` formatted by this column's unit."""
         return fmt(self.value(record), self.unit, tick=self.tick)
+
+    def alignment(self, first: bool = False) -> Literal["left", "right"]:
+        """``align`` when given, else left for a table's first column, right otherwise."""
+        if self.align is not None:
+            return self.align
+        return "left" if first else "right"
 
     def title(self) -> str:
         """The header with its unit, e.g. ``"liquidation price (USD per coin)"``."""
@@ -82,7 +90,7 @@ def table(title: str | None, columns: Sequence[Column], rows: Iterable[Any]) -> 
     unit; cells fold, never cut."""
     out = _new(title)
     for i, col in enumerate(columns):
-        out.add_column(col.title(), justify="left" if i == 0 else "right", overflow="fold")
+        out.add_column(col.title(), justify=col.alignment(first=i == 0), overflow="fold")
     for row in rows:
         out.add_row(*(col.cell(row) for col in columns))
     return out
