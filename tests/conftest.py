@@ -86,3 +86,27 @@ def render() -> Render:
     """Headless Chromium with an error probe (required: a missing browser fails, never
     skips; ``make test`` installs Debian's ``chromium`` when it runs as root)."""
     return _render
+
+
+#: A sweep of two band policies on one small simulated scenario (two tasks, seconds).
+SMALL_SWEEP = """
+name = "cli test"
+[token]
+policy = "band"
+[grid]
+band = [[-1.2, -0.8], [-1.5, -0.5]]
+[[scenarios]]
+kind = "montecarlo"
+name = "gbm"
+paths = 20
+steps = 48
+market = { model = "gbm", sigma = 0.8 }
+"""
+
+
+@pytest.fixture
+def small_sweep(tmp_path: Path) -> Path:
+    """A sweep config file (:data:`SMALL_SWEEP`) in the test's directory."""
+    path = tmp_path / "sweep.toml"
+    path.write_text(SMALL_SWEEP, encoding="utf-8")
+    return path

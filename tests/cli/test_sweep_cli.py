@@ -18,19 +18,7 @@ from inversa.domain import option_domains
 
 runner = CliRunner()
 
-SMALL = """
-name = "cli test"
-[token]
-policy = "band"
-[grid]
-band = [[-1.2, -0.8], [-1.5, -0.5]]
-[[scenarios]]
-kind = "montecarlo"
-name = "gbm"
-paths = 20
-steps = 48
-market = { model = "gbm", sigma = 0.8 }
-"""
+_GRID = "[grid]\nband = [[-1.2, -0.8], [-1.5, -0.5]]\n"
 
 
 def _app() -> typer.Typer:
@@ -49,9 +37,8 @@ def _error(args: list[str]) -> str:
     return lines[0]
 
 
-def test_sweep_then_runs_list_and_show(tmp_path: Path) -> None:
-    cfg = tmp_path / "sweep.toml"
-    cfg.write_text(SMALL)
+def test_sweep_then_runs_list_and_show(tmp_path: Path, small_sweep: Path) -> None:
+    cfg = small_sweep
     store = tmp_path / "store"
     report = tmp_path / "sweep.html"
     args = ["sweep", "--config", str(cfg), "--store", str(store), "--workers", "1"]
@@ -86,23 +73,24 @@ def test_sweep_then_runs_list_and_show(tmp_path: Path) -> None:
         ("[grid]\nfrobnicate = [1]\n", "unknown parameter 'frobnicate'"),
     ],
 )
-def test_bad_grid_is_one_line_exit_2(tmp_path: Path, grid: str, needle: str) -> None:
+def test_bad_grid_is_one_line_exit_2(
+    tmp_path: Path, small_sweep: Path, grid: str, needle: str
+) -> None:
     cfg = tmp_path / "bad.toml"
-    cfg.write_text(SMALL.replace("[grid]\nband = [[-1.2, -0.8], [-1.5, -0.5]]\n", grid))
+    cfg.write_text(small_sweep.read_text().replace(_GRID, grid))
     line = _error(["sweep", "--config", str(cfg), "--store", str(tmp_path / "s")])
     assert needle in line
     assert not (tmp_path / "s").exists()  # nothing written
 
 
-def test_empty_grid_names_it(tmp_path: Path) -> None:
+def test_empty_grid_names_it(tmp_path: Path, small_sweep: Path) -> None:
     cfg = tmp_path / "bad.toml"
-    cfg.write_text(SMALL.replace("[grid]\nband = [[-1.2, -0.8], [-1.5, -0.5]]\n", "[grid]\n"))
+    cfg.write_text(small_sweep.read_text().replace(_GRID, "[grid]\n"))
     assert "empty grid" in _error(["sweep", "--config", str(cfg)])
 
 
-def test_unreachable_scheduler_one_line_within_10_s(tmp_path: Path) -> None:
-    cfg = tmp_path / "sweep.toml"
-    cfg.write_text(SMALL)
+def test_unreachable_scheduler_one_line_within_10_s(tmp_path: Path, small_sweep: Path) -> None:
+    cfg = small_sweep
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -134,26 +122,25 @@ def test_every_option_declares_a_domain() -> None:
         (["--config", "nope.toml"], "--config='nope.toml': no such file"),
     ],
 )
-def test_bad_options_are_one_line(tmp_path: Path, args: list[str], needle: str) -> None:
-    cfg = tmp_path / "sweep.toml"
-    cfg.write_text(SMALL)
+def test_bad_options_are_one_line(
+    tmp_path: Path, small_sweep: Path, args: list[str], needle: str
+) -> None:
+    cfg = small_sweep
     line = _error(["sweep", "--config", str(cfg), "--store", str(tmp_path / "s"), *args])
     assert needle in line
     assert not (tmp_path / "s").exists()
 
 
-def test_bad_report_path_refused_before_any_work(tmp_path: Path) -> None:
-    cfg = tmp_path / "sweep.toml"
-    cfg.write_text(SMALL)
+def test_bad_report_path_refused_before_any_work(tmp_path: Path, small_sweep: Path) -> None:
+    cfg = small_sweep
     store = tmp_path / "s"
     args = ["sweep", "--config", str(cfg), "--store", str(store), "--report", str(tmp_path)]
     assert _error(args) == f"error: --report={str(tmp_path)!r}: is a directory"
     assert not store.exists()  # nothing run, nothing stored
 
 
-def test_tables_fold_at_80_columns(tmp_path: Path) -> None:
-    cfg = tmp_path / "sweep.toml"
-    cfg.write_text(SMALL)
+def test_tables_fold_at_80_columns(tmp_path: Path, small_sweep: Path) -> None:
+    cfg = small_sweep
     store = tmp_path / ("a-long-directory-name-" * 3) / "store"
     args = ["sweep", "--config", str(cfg), "--store", str(store), "--workers", "1"]
     env = {"COLUMNS": "80"}
@@ -173,9 +160,8 @@ def test_tables_fold_at_80_columns(tmp_path: Path) -> None:
     assert "liquidation_probability" in shown.stdout
 
 
-def test_runs_show_json_is_strict(tmp_path: Path) -> None:
-    cfg = tmp_path / "sweep.toml"
-    cfg.write_text(SMALL)
+def test_runs_show_json_is_strict(tmp_path: Path, small_sweep: Path) -> None:
+    cfg = small_sweep
     store = tmp_path / "store"
     args = ["sweep", "--config", str(cfg), "--store", str(store), "--workers", "1", "--json"]
     run_id = json.loads(runner.invoke(_app(), args).stdout)["run_id"]
@@ -192,9 +178,8 @@ def test_runs_show_json_is_strict(tmp_path: Path) -> None:
     assert rows == [{"x": None, "d": 1.5}]
 
 
-def test_runs_and_store_fuzz_findings(tmp_path: Path) -> None:
-    cfg = tmp_path / "sweep.toml"
-    cfg.write_text(SMALL)
+def test_runs_and_store_fuzz_findings(tmp_path: Path, small_sweep: Path) -> None:
+    cfg = small_sweep
     store = tmp_path / "store"
     args = ["sweep", "--config", str(cfg), "--store", str(store), "--workers", "1", "--json"]
     assert runner.invoke(_app(), args).exit_code == 0

@@ -9,7 +9,7 @@
 """
 
 from inversa.report.formats import UNIT_LABELS, Unit, fmt
-from inversa.report.html import HtmlTable, Section, check_output_path, write_report
+from inversa.report.html import HtmlTable, Quantity, Section, check_output_path, write_report
 from inversa.report.jsonout import dumps, to_plain
 from inversa.report.terminal import (
     Column,
@@ -26,6 +26,7 @@ __all__ = [
     "UNIT_LABELS",
     "Column",
     "HtmlTable",
+    "Quantity",
     "Section",
     "Unit",
     "check_output_path",

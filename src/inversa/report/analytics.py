@@ -5,17 +5,20 @@ and Plotly figures and writes one self-contained file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from inversa.contracts.basis import Curve, convergence_path
-from inversa.report.html import Section, write_report
+from inversa.report.formats import fmt
+from inversa.report.html import HtmlTable, Section, write_report
+from inversa.report.terminal import Column
 from inversa.sim.carry import CarryResult
 from inversa.sim.guard import GuardResult
 from inversa.sim.vol_margin import VolMarginComparison
@@ -23,6 +26,11 @@ from inversa.sim.vol_margin import VolMarginComparison
 _COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 
 __all__ = [
+    "CARRY_TABLES",
+    "CURVE_COLUMNS",
+    "GUARD_ACCOUNT_COLUMNS",
+    "GUARD_COLUMNS",
+    "VOL_MARGIN_COLUMNS",
     "carry_figure",
     "carry_report",
     "curve_figure",
@@ -95,28 +103,30 @@ def curve_figure(curve: Curve) -> go.Figure:
     return fig
 
 
+#: The futures curve: one row per expiry (a :class:`~inversa.contracts.basis.CurvePoint`).
+CURVE_COLUMNS = (
+    Column("expiry", "expiry", "time"),
+    Column("days", "to expiry", "days"),
+    Column("future", "future", "price"),
+    Column("basis", "basis F - S", "price"),
+    Column("annualised_basis", "annualised basis", "rate"),
+    Column("implied_rate", "implied rate, continuous", "rate"),
+)
+
+
 def curve_report(curve: Curve, path: str | Path) -> Path:
     """Write the curve's table and figure to ``path`` (HTML)."""
-    rows = [
-        {
-            "expiry (UTC)": f"{p.expiry:%Y-%m-%d %H:%M}",
-            "days": f"{p.days:.4f}",
-            "future (USD)": f"{p.future:,.2f}",
-            "basis (USD)": f"{p.basis:,.2f}",
-            "annualised basis": f"{p.annualised_basis:.4%}",
-            "implied rate (cont.)": f"{p.implied_rate:.4%}",
-        }
-        for p in curve.points
-    ]
     text = (
-        f"Spot {curve.spot:,} USD at {curve.as_of:%Y-%m-%d %H:%M} UTC. Days run to the "
-        "settlement instant (08:00 UTC unless the venue says otherwise). The lower panel "
-        "holds spot and each expiry's basis fixed: the fair future S*(1+b*days/365) meets "
-        "spot at expiry."
+        f"Spot {fmt(curve.spot, 'price')} USD per coin at {fmt(curve.as_of, 'time')} UTC. "
+        "Days run to the settlement instant (08:00 UTC unless the venue says otherwise). "
+        "Annualised basis: (F/S - 1) x 365/days; implied rate: ln(F/S) x 365/days. "
+        "The lower panel holds spot and each expiry's basis fixed: the fair future "
+        "S*(1+b*days/365) meets spot at expiry."
     )
     if curve.perpetual_rate is not None:
-        text += f" Perpetual funding annualised: {curve.perpetual_rate:.4%}."
-    section = Section("Futures curve", text, rows=rows, figures=(curve_figure(curve),))
+        text += f" Perpetual funding annualised: {fmt(curve.perpetual_rate, 'rate')}."
+    table = HtmlTable.of(CURVE_COLUMNS, curve.points)
+    section = Section("Futures curve", text, tables=[table], figures=(curve_figure(curve),))
     return write_report(path, "inversa futures curve", [section])
 
 
@@ -176,43 +186,81 @@ def carry_figure(results: Sequence[CarryResult]) -> go.Figure:
     return fig
 
 
-def _carry_rows(results: Sequence[CarryResult]) -> list[dict[str, str]]:
-    rows = []
-    for r in results:
-        f = r.funding
-        neg = (
-            f"{f.longest_negative_hours / 24:.1f} d from {f.longest_negative_start:%Y-%m-%d}"
-            if f.longest_negative_start is not None
-            else "none"
-        )
-        rows.append(
-            {
-                "venue": f"{r.venue} ({r.kind}, {r.margin_mode})",
-                "period (UTC)": f"{r.start:%Y-%m-%d} .. {r.end:%Y-%m-%d}",
-                "start USD": f"{r.start_value_usd:,.0f}",
-                "end USD": f"{r.end_value_usd:,.0f}",
-                "yield simple": f"{r.yield_simple_rate:.2%}",
-                "yield compounded": f"{r.yield_compounded_rate:.2%}",
-                "max drawdown": f"{r.max_drawdown:.2%} ({r.drawdown_peak:%Y-%m-%d} .. "
-                f"{r.drawdown_trough:%Y-%m-%d})",
-                "funding USD": f"{r.funding_received_usd:,.0f}",
-                "fees USD": f"{r.fees_usd:,.2f}",
-                "rebalances": str(r.rebalances),
-                "top-ups": str(r.topups),
-                "liquidations": f"{r.liquidations} ({r.liquidation_loss_usd:,.0f} USD)",
-                "margin used mean / max": f"{r.margin_used_mean:.2f} / {r.margin_used_max:.2f}",
-                "max MM/margin": f"{r.max_margin_ratio:.4f} ({r.max_margin_ratio_at:%Y-%m-%d})",
-                "funding mean / median ann.": (
-                    f"{f.mean_annualised_rate:.2%} / {f.median_annualised_rate:.2%}"
-                ),
-                "funding p5 / p95 ann.": (
-                    f"{f.p05_annualised_rate:.2%} / {f.p95_annualised_rate:.2%}"
-                ),
-                "share negative": f"{f.share_negative:.1%}",
-                "longest negative run": neg,
-            }
-        )
-    return rows
+def _venue(r: CarryResult) -> str:
+    return f"{r.venue} ({r.kind}, {r.margin_mode})"
+
+
+def _funding(name: str) -> Callable[[CarryResult], Any]:
+    return lambda r: getattr(r.funding, name)
+
+
+_VENUE = Column("venue", "venue (kind, margin)", "text", get=_venue)
+
+#: The carry backtest, four tables of :class:`~inversa.sim.carry.CarryResult` rows.
+CARRY_TABLES: tuple[tuple[str, tuple[Column, ...]], ...] = (
+    (
+        "Value and yield",
+        (
+            _VENUE,
+            Column("start", "from", "time"),
+            Column("end", "to", "time"),
+            Column("start_value_usd", "start value", "usd"),
+            Column("end_value_usd", "end value", "usd"),
+            Column("pnl_usd", "PnL", "usd"),
+            Column("yield_simple_rate", "yield a year, simple", "rate"),
+            Column("yield_compounded_rate", "yield a year, compounded", "rate"),
+        ),
+    ),
+    (
+        "Drawdown and margin",
+        (
+            _VENUE,
+            Column("max_drawdown", "max drawdown", "rate"),
+            Column("drawdown_peak", "drawdown from", "time"),
+            Column("drawdown_trough", "drawdown to", "time"),
+            Column("margin_used_mean", "margin used / value, mean", "rate"),
+            Column("margin_used_max", "margin used / value, max", "rate"),
+            Column("max_margin_ratio", "max MM / margin balance", "rate"),
+            Column("max_margin_ratio_at", "max MM / margin at", "time"),
+        ),
+    ),
+    (
+        "Funding, fees and events",
+        (
+            _VENUE,
+            Column("funding_received_usd", "funding received", "usd"),
+            Column("fees_usd", "fees", "usd"),
+            Column("rebalances", "rebalances", "count"),
+            Column("topups", "top-ups", "count"),
+            Column("liquidations", "liquidations", "count"),
+            Column("liquidation_loss_usd", "liquidation losses", "usd"),
+        ),
+    ),
+    (
+        "Funding rate, annualised per row",
+        (
+            _VENUE,
+            Column("rows", "rows", "count", get=_funding("rows")),
+            Column("mean", "mean", "rate", get=_funding("mean_annualised_rate")),
+            Column("median", "median", "rate", get=_funding("median_annualised_rate")),
+            Column("p05", "5th percentile", "rate", get=_funding("p05_annualised_rate")),
+            Column("p95", "95th percentile", "rate", get=_funding("p95_annualised_rate")),
+            Column("share_negative", "rows negative", "rate", get=_funding("share_negative")),
+            Column(
+                "longest_negative",
+                "longest negative run",
+                "days",
+                get=lambda r: r.funding.longest_negative_hours / 24,
+            ),
+            Column(
+                "longest_negative_start",
+                "longest negative run from",
+                "time",
+                get=_funding("longest_negative_start"),
+            ),
+        ),
+    ),
+)
 
 
 def carry_report(
@@ -229,12 +277,18 @@ def carry_report(
         "outside the band. Yields on the start value: simple (V_T/V0 - 1)/years and "
         "compounded (V_T/V0)^(1/years) - 1. Linear runs hold the coin and short the same "
         "coin amount of the USDT perpetual; their funding and PnL are USD cash (no "
-        "interest charged on a negative USD balance). "
+        "interest charged on a negative USD balance). Margin used is the margin balance "
+        "behind the short over the account's value; MM / margin balance reaches 100 % at "
+        "liquidation. "
     )
     if skipped:
         text += f"Skipped (history does not cover the dates): {', '.join(skipped)}. "
     sections = [
-        Section("Summary", text, rows=_carry_rows(results)),
+        Section(
+            "Summary",
+            text,
+            tables=[HtmlTable.of(cols, results, caption) for caption, cols in CARRY_TABLES],
+        ),
         Section("Data and assumptions", notes),
         Section("Paths", "", figures=(carry_figure(results),)),
     ]
@@ -304,12 +358,76 @@ def vol_margin_figure(cmp: VolMarginComparison) -> go.Figure:
     return fig
 
 
-def _fmt_time(value: Any) -> str:
-    import pandas as pd
+def _summary(key: str) -> Callable[[GuardResult], Any]:
+    return lambda r: r.summary[key]
 
-    if value is None or value is pd.NaT:
-        return ""
-    return f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
+
+#: The guard per window (:class:`~inversa.sim.guard.GuardResult`, its ``summary``).
+GUARD_COLUMNS = (
+    Column("window", "window", "text"),
+    Column("without", "liquidations without", "count", get=_summary("liquidations_without")),
+    Column("with", "with guard", "count", get=_summary("liquidations_with")),
+    Column("avoided", "avoided", "count", get=_summary("liquidations_avoided")),
+    Column("saved", "saved, all accounts", "coin", get=_summary("saved_coin")),
+    Column("saved_liq", "saved, liquidated", "coin", get=_summary("saved_on_liquidated_coin")),
+    Column("fees", "guard fees", "coin", get=_summary("guard_fees_coin")),
+    Column("topped_up", "topped up", "coin", get=_summary("topped_up_coin")),
+    Column("actions", "actions", "count", get=_summary("actions")),
+    Column("not_saved", "not saved", "text", get=_summary("not_saved")),
+)
+
+#: The guard per account: rows of ``GuardResult.accounts.itertuples()``.
+GUARD_ACCOUNT_COLUMNS = (
+    Column("account", "account", "text"),
+    Column("liquidated_at_without", "liquidated without (bar open)", "time"),
+    Column("liquidated_at_with", "liquidated with (bar open)", "time"),
+    Column("final_equity_without_coin", "final equity without", "coin"),
+    Column("final_equity_with_coin", "final equity with", "coin"),
+    Column("topped_up_coin", "topped up", "coin"),
+    Column("reduced_contracts", "reduced (contracts)", "count"),
+)
+
+#: Vol-scaled vs static maintenance: rows of ``VolMarginComparison.summary.itertuples()``.
+VOL_MARGIN_COLUMNS = (
+    Column("model", "model", "text"),
+    Column("liquidated", "liquidated", "count"),
+    Column("refused_at_open", "refused at open", "count"),
+    Column("first_liquidation", "first (bar open)", "time"),
+    Column("last_liquidation", "last (bar open)", "time"),
+    Column("lost_coin", "lost", "coin"),
+    Column("insurance_paid_in_coin", "insurance paid in", "coin"),
+    Column("insurance_drawn_coin", "insurance drawn", "coin"),
+    Column("uncovered_coin", "uncovered", "coin"),
+)
+
+
+def _liquidated_at(mine: pd.DataFrame, model: str) -> Any:
+    """When ``model`` liquidated the account: a time, NaT (never), or why not applicable."""
+    if model not in mine.index:
+        return "not run"
+    if bool(mine.loc[model, "refused_at_open"]):
+        return "refused at open"
+    return mine.loc[model, "liquidated_at"]
+
+
+def _timing(cmp: VolMarginComparison) -> HtmlTable:
+    frame = cmp.accounts
+    records = []
+    for account in dict.fromkeys(frame["account"]):
+        mine = frame[frame["account"] == account].set_index("model")
+        records.append(
+            {
+                "account": str(account),
+                "static": _liquidated_at(mine, "static"),
+                "vol-scaled": _liquidated_at(mine, "vol-scaled"),
+            }
+        )
+    cols = (
+        Column("account", "account", "text"),
+        Column("static", "liquidated, static tiers (bar open)", "time"),
+        Column("vol-scaled", "liquidated, vol-scaled (bar open)", "time"),
+    )
+    return HtmlTable.of(cols, records)
 
 
 def guard_report(
@@ -321,60 +439,22 @@ def guard_report(
     sections = []
     if results:
         first = results[0].config
-        rows = [
-            {
-                "window": r.window,
-                "liquidations without": str(r.summary["liquidations_without"]),
-                "with guard": str(r.summary["liquidations_with"]),
-                "avoided": str(r.summary["liquidations_avoided"]),
-                "coin saved (all)": f"{r.summary['saved_coin']:+.4f}",
-                "coin saved (liquidated)": f"{r.summary['saved_on_liquidated_coin']:+.4f}",
-                "guard fees (coin)": f"{r.summary['guard_fees_coin']:.6f}",
-                "topped up (coin)": f"{r.summary['topped_up_coin']:.4f}",
-                "actions": str(r.summary["actions"]),
-                "not saved": ", ".join(r.summary["not_saved"]),
-            }
-            for r in results
-        ]
         text = (
             f"Guard: threshold {first.threshold} (MM / margin balance), target {first.target}, "
             f"actions {','.join(first.order)}, latency {first.latency_bars} bar(s), reserve "
             f"{first.reserve_coin} coin per account, reduce {first.reduce_fraction} of the "
             f"position per action; venue {results[0].venue}, isolated, one long and one short "
-            "of 1 coin per leverage. Coin saved: final equity with the guard less without."
+            "of 1 coin per leverage. Coin saved: final equity with the guard less without. "
+            "A time of - means the account was not liquidated."
         )
-        sections.append(Section("Margin guard through the crash windows", text, rows=rows))
+        table = HtmlTable.of(GUARD_COLUMNS, results)
+        sections.append(Section("Margin guard through the crash windows", text, tables=[table]))
         for r in results:
-            acc = [
-                {
-                    "account": row.account,
-                    "liquidated without": _fmt_time(row.liquidated_at_without) or "no",
-                    "liquidated with": _fmt_time(row.liquidated_at_with) or "no",
-                    "final equity without": f"{row.final_equity_without_coin:.6f}",
-                    "final equity with": f"{row.final_equity_with_coin:.6f}",
-                    "topped up": f"{row.topped_up_coin:.6f}",
-                    "reduced (contracts)": f"{row.reduced_contracts:g}",
-                }
-                for row in r.accounts.itertuples()
-            ]
+            acc = HtmlTable.of(GUARD_ACCOUNT_COLUMNS, r.accounts.itertuples())
             sections.append(
-                Section(f"{r.window}: accounts", "", rows=acc, figures=(guard_figure(r),))
+                Section(f"{r.window}: accounts", "", tables=[acc], figures=(guard_figure(r),))
             )
     for cmp in comparisons:
-        rows = [
-            {
-                "model": str(row.model),
-                "liquidated": str(row.liquidated),
-                "refused at open": str(row.refused_at_open),
-                "first": _fmt_time(row.first_liquidation),
-                "last": _fmt_time(row.last_liquidation),
-                "coin lost": f"{row.lost_coin:.6f}",
-                "insurance paid in": f"{row.insurance_paid_in_coin:.6f}",
-                "insurance drawn": f"{row.insurance_drawn_coin:.6f}",
-                "uncovered": f"{row.uncovered_coin:.6f}",
-            }
-            for row in cmp.summary.itertuples()
-        ]
         c = cmp.config
         text = (
             f"EWMA decay {c.decay}, scale {c.scale}, floor {c.floor}, cap {c.cap}, horizon "
@@ -384,22 +464,11 @@ def guard_report(
             Section(
                 f"{cmp.window}: vol-scaled maintenance vs static tiers ({cmp.venue})",
                 text,
-                rows=rows,
+                tables=[HtmlTable.of(VOL_MARGIN_COLUMNS, cmp.summary.itertuples())],
                 figures=(vol_margin_figure(cmp),),
             )
         )
-        timing = []
-        frame = cmp.accounts
-        for account in dict.fromkeys(frame["account"]):
-            mine = frame[frame["account"] == account].set_index("model")
-            cells = {"account": str(account)}
-            for model in ("static", "vol-scaled"):
-                if model not in mine.index:
-                    cells[model] = ""
-                elif bool(mine.loc[model, "refused_at_open"]):
-                    cells[model] = "refused at open"
-                else:
-                    cells[model] = _fmt_time(mine.loc[model, "liquidated_at"]) or "no"
-            timing.append(cells)
-        sections.append(Section(f"{cmp.window}: liquidation time per account", "", rows=timing))
+        sections.append(
+            Section(f"{cmp.window}: liquidation time per account", "", tables=[_timing(cmp)])
+        )
     return write_report(path, "inversa margin guard and vol-scaled margin", sections)

@@ -11,20 +11,25 @@ unit       format                                                   example
 ``count``  a whole number with separators                           ``20,000``
 ``x``      leverage                                                 ``10x``
 ``number`` 6 significant digits, no exponent                        ``1.5``
+``days``   a duration in days, 6 significant digits                 ``84.7917``
+``time``   an instant in UTC to the minute                          ``2025-03-28 08:00``
 ``text``   as given; booleans as ``yes``/``no``                     ``yes``
 ========== ======================================================== ==================
 
-``None`` prints as ``-``; an infinite price as ``none`` (no such price: a position that
-cannot be liquidated); NaN as ``n/a``.
+``None`` and a missing time (``NaT``) print as ``-``; an infinite price as ``none`` (no
+such price: a position that cannot be liquidated); NaN as ``n/a``.  Dates and times print
+as dates and times whatever the unit.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
+
+import numpy as np
 
 __all__ = [
     "UNIT_LABELS",
@@ -38,7 +43,9 @@ __all__ = [
     "fmt_usd",
 ]
 
-Unit = Literal["coin", "usd", "price", "usdt_price", "rate", "count", "x", "number", "text"]
+Unit = Literal[
+    "coin", "usd", "price", "usdt_price", "rate", "count", "x", "number", "days", "time", "text"
+]
 
 #: The words a header shows for each unit (HTML and terminal tables).
 UNIT_LABELS: dict[str, str] = {
@@ -50,6 +57,8 @@ UNIT_LABELS: dict[str, str] = {
     "count": "",
     "x": "",
     "number": "",
+    "days": "days",
+    "time": "UTC",
     "text": "",
 }
 
@@ -167,9 +176,23 @@ def _fmt_x(value: Any) -> str:
     return special if special is not None else f"{fmt_number(value)}x"
 
 
-def _fmt_text(value: Any) -> str:
+def _missing(value: Any) -> bool:
+    """None, or a missing time: pandas' ``NaT`` (a datetime unequal to itself) or NumPy's."""
+    if value is None:
+        return True
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return value != value  # NaT
+    return isinstance(value, np.datetime64) and bool(np.isnat(value))
+
+
+def _fmt_text(value: Any) -> str:
+    if _missing(value):
+        return "-"
+    if isinstance(value, np.datetime64):
+        value = value.astype("datetime64[us]").item()
+    if isinstance(value, datetime):
+        moment: datetime = value.astimezone(UTC) if value.tzinfo is not None else value
+        return moment.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     special = _special(value)
@@ -187,15 +210,18 @@ _FORMATTERS: dict[str, Callable[[Any], str]] = {
     "count": fmt_count,
     "x": _fmt_x,
     "number": fmt_number,
+    "days": fmt_number,
+    "time": _fmt_text,
     "text": _fmt_text,
 }
 
 
 def fmt(value: Any, unit: str = "number", *, tick: Decimal | None = None) -> str:
-    """``value`` formatted for ``unit`` (text and booleans print as text whatever the unit)."""
-    if isinstance(value, str | bool) or value is None:
+    """``value`` formatted for ``unit`` (text, booleans and times print as such whatever
+    the unit; None and NaT as ``-``)."""
+    if isinstance(value, str | bool) or _missing(value):
         return _fmt_text(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | np.datetime64):
         return _fmt_text(value)
     if isinstance(value, list | tuple):
         return ", ".join(fmt(v, unit, tick=tick) for v in value)

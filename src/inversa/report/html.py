@@ -14,70 +14,95 @@ import contextlib
 import html
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from inversa.errors import InputError
-from inversa.report.formats import fmt
+from inversa.report.formats import UNIT_LABELS, fmt
 from inversa.report.terminal import Column
 
-__all__ = ["HtmlTable", "Section", "check_output_path", "write_report"]
+__all__ = ["HtmlTable", "Quantity", "Section", "check_output_path", "write_report"]
 
 _MAX_NAME = 255
 
 
 @dataclass(frozen=True)
+class Quantity:
+    """One line of a quantity table: a name in words, a value and its unit.
+
+    ``unit`` picks the formatter (:mod:`inversa.report.formats`); ``label`` replaces the
+    unit's words in the table when the quantity has a unit of its own (``"x start"``).
+    """
+
+    name: str
+    value: Any
+    unit: str = "number"
+    label: str | None = None
+
+
+@dataclass(frozen=True)
 class HtmlTable:
-    """A table of records under typed columns (optionally with a caption)."""
+    """Typed records (results, named tuples or mappings) under typed columns.
+
+    Every cell is ``column.value(record)`` formatted by the column's unit; headers are the
+    columns' words with their unit.
+    """
 
     columns: Sequence[Column]
-    rows: Sequence[Mapping[str, Any]]
+    rows: Sequence[Any]
     caption: str = ""
+
+    @classmethod
+    def of(cls, columns: Sequence[Column], records: Iterable[Any], caption: str = "") -> HtmlTable:
+        """A table of ``records`` (any iterable: a list, ``DataFrame.itertuples()``)."""
+        return cls(tuple(columns), tuple(records), caption)
+
+    @classmethod
+    def quantities(cls, items: Iterable[Quantity], caption: str = "") -> HtmlTable:
+        """One quantity per row: its name, its value formatted by its own unit, the unit."""
+        cols = (
+            Column("name", "quantity", "text"),
+            Column("value", "value", "text", get=lambda q: fmt(q.value, q.unit)),
+            Column(
+                "unit",
+                "unit",
+                "text",
+                get=lambda q: q.label if q.label is not None else UNIT_LABELS.get(q.unit, q.unit),
+                align="left",
+            ),
+        )
+        return cls.of(cols, items, caption)
 
 
 @dataclass(frozen=True)
 class Section:
-    """One part of a report: a heading, a paragraph, tables and Plotly figures."""
+    """One part of a report: a heading, a paragraph, typed tables and Plotly figures."""
 
     heading: str
     text: str = ""
     tables: Sequence[HtmlTable] = ()
     figures: Sequence[Any] = field(default_factory=tuple)
-    #: Untyped records (compatibility): columns from the first record's keys, the unit
-    #: from the key (``*_usd``, ``*_coin``, ``price``/``*_price``, ``*_pct``/``*_rate``).
-    rows: Sequence[Mapping[str, Any]] = ()
-
-
-def _guess_unit(key: str, value: Any) -> str:
-    if isinstance(value, str | bool) or value is None:
-        return "text"
-    if key.endswith("_usd") or key == "usd":
-        return "usd"
-    if key.endswith("_coin") or key == "coin":
-        return "coin"
-    if key == "price" or key.endswith("_price"):
-        return "price"
-    return "number"
-
-
-def _records_table(rows: Sequence[Mapping[str, Any]]) -> HtmlTable:
-    first = rows[0]
-    cols = [Column(k, k.replace("_", " "), _guess_unit(k, v)) for k, v in first.items()]
-    return HtmlTable(cols, rows)
 
 
 def _table(spec: HtmlTable) -> str:
     if not spec.rows:
         return ""
-    head = "".join(f"<th>{html.escape(col.title())}</th>" for col in spec.columns)
+    tags = [
+        " class='l'" if col.alignment(first=i == 0) == "left" else ""
+        for i, col in enumerate(spec.columns)
+    ]
+    head = "".join(
+        f"<th{tag}>{html.escape(col.title())}</th>"
+        for tag, col in zip(tags, spec.columns, strict=True)
+    )
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td>{html.escape(fmt(row.get(col.key), col.unit, tick=col.tick))}</td>"
-            for col in spec.columns
+            f"<td{tag}>{html.escape(col.cell(row))}</td>"
+            for tag, col in zip(tags, spec.columns, strict=True)
         )
         + "</tr>"
         for row in spec.rows
@@ -96,7 +121,7 @@ h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #dd
 table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
 caption{text-align:left;font-weight:600;padding:.3em 0}
 td,th{border:1px solid #ddd;padding:.25em .6em;text-align:right;white-space:nowrap}
-td:first-child,th:first-child{text-align:left}
+td.l,th.l{text-align:left}
 th{background:#f4f4f4}.meta{color:#777;font-size:.85em}
 """
 
@@ -143,8 +168,6 @@ def render_html(title: str, sections: Sequence[Section]) -> str:
         if section.text:
             parts.append(f"<p>{html.escape(section.text)}</p>")
         parts.extend(_table(spec) for spec in section.tables)
-        if section.rows:
-            parts.append(_table(_records_table(section.rows)))
         for fig in section.figures:
             parts.append(fig.to_html(full_html=False, include_plotlyjs=plotly_js))
             plotly_js = False

@@ -4,16 +4,19 @@ probability of vault liquidation) per scenario, and the table of every task."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from inversa.report.html import Section, write_report
+from inversa.report.html import HtmlTable, Section, write_report
+from inversa.report.montecarlo import PARAMETER_UNITS
+from inversa.report.terminal import Column
 
-__all__ = ["frontier_chart", "write_sweep_report"]
+if TYPE_CHECKING:
+    from inversa.sim.sweep import SweepResult
 
-_SHOW = ("tracking_error", "cost", "funding", "liquidation_probability", "final_nav", "trades")
+__all__ = ["TASK_COLUMNS", "frontier_chart", "task_columns", "write_sweep_report"]
 
 
 def _label(row: pd.Series) -> str:
@@ -68,7 +71,38 @@ def frontier_chart(results: pd.DataFrame, on_frontier: pd.Series) -> go.Figure:
     return fig
 
 
-def write_sweep_report(path: str | Path, result: Any, on_frontier: pd.Series, run_id: str) -> Path:
+#: The figures of every task (rows of ``SweepResult.results.itertuples()``).
+TASK_COLUMNS = (
+    Column("scenario", "scenario", "text"),
+    Column("tracking_error", "tracking error a year", "rate"),
+    Column("cost", "fees + slippage, of start equity", "rate"),
+    Column("funding", "funding paid, of start equity", "rate"),
+    Column("liquidation_probability", "P(vault liquidation)", "rate"),
+    Column("final_nav", "final NAV, mean, x start", "number"),
+    Column("trades", "trades, mean per path", "number"),
+)
+
+
+def task_columns(results: pd.DataFrame, on_frontier: pd.Series) -> list[Column]:
+    """The grid's parameters (units as in the Monte Carlo report), the frontier flag and
+    :data:`TASK_COLUMNS`."""
+    params = []
+    for name in results.columns:
+        if not str(name).startswith("p_"):
+            continue
+        key = str(name)[2:]
+        unit, label = PARAMETER_UNITS.get(f"token.{key}", ("number", None))
+        header = key.replace("_", " ") + (f", {label}" if label else "")
+        params.append(Column(str(name), header, unit))
+    frontier = Column(
+        "frontier", "on the frontier", "text", get=lambda r: bool(on_frontier[r.Index])
+    )
+    return [*params, frontier, *TASK_COLUMNS]
+
+
+def write_sweep_report(
+    path: str | Path, result: SweepResult, on_frontier: pd.Series, run_id: str
+) -> Path:
     """Write the HTML report of a :class:`~inversa.sim.sweep.SweepResult`."""
     df = result.results
     cfg = result.config
@@ -78,21 +112,12 @@ def write_sweep_report(path: str | Path, result: Any, on_frontier: pd.Series, ru
         f"in {result.seconds:.1f} s. Frontier: no other policy of the same scenario has "
         "both lower tracking error and lower cost."
     )
-    params = [c for c in df.columns if str(c).startswith("p_")]
-    rows = [
-        {
-            **{c[2:]: r[c] for c in params},
-            "scenario": r["scenario"],
-            "frontier": bool(on_frontier[i]),
-        }
-        | {c: r[c] for c in _SHOW}
-        for i, r in df.iterrows()
-    ]
+    tasks = HtmlTable.of(task_columns(df, on_frontier), df.itertuples())
     return write_report(
         path,
         f"Policy sweep: {cfg.name}",
         [
             Section("Policy frontier", text, figures=[frontier_chart(df, on_frontier)]),
-            Section("Every task", rows=rows),
+            Section("Every task", tables=[tasks]),
         ],
     )

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Console
 from rich.table import Table
@@ -37,12 +37,38 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column: the record key, the header in words and the unit of its numbers."""
+    """One column: what to read off a record, the header in words and the unit.
+
+    A record may be a typed result (a dataclass, a named tuple from
+    ``DataFrame.itertuples()``) or a mapping: :meth:`value` reads ``get(record)`` when
+    ``get`` is given, else the mapping's ``key``, else the attribute ``key``.  A table's
+    first column is aligned left and the others right unless ``align`` says otherwise.
+    """
 
     key: str
     header: str
     unit: str = "number"
     tick: Decimal | None = None
+    get: Callable[[Any], Any] | None = None
+    align: Literal["left", "right"] | None = None
+
+    def value(self, record: Any) -> Any:
+        """The raw value of this column in ``record`` (None when it has none)."""
+        if self.get is not None:
+            return self.get(record)
+        if isinstance(record, Mapping):
+            return record.get(self.key)
+        return getattr(record, self.key, None)
+
+    def cell(self, record: Any) -> str:
+        """The value in ``record`` formatted by this column's unit."""
+        return fmt(self.value(record), self.unit, tick=self.tick)
+
+    def alignment(self, first: bool = False) -> Literal["left", "right"]:
+        """``align`` when given, else left for a table's first column, right otherwise."""
+        if self.align is not None:
+            return self.align
+        return "left" if first else "right"
 
     def title(self) -> str:
         """The header with its unit, e.g. ``"liquidation price (USD per coin)"``."""
@@ -59,13 +85,14 @@ def _new(title: str | None) -> Table:
     return Table(title=title, title_justify="left", show_header=True)
 
 
-def table(title: str | None, columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Table:
-    """Records as a table, each cell formatted by its column's unit; cells fold, never cut."""
+def table(title: str | None, columns: Sequence[Column], rows: Iterable[Any]) -> Table:
+    """Records (typed results or mappings) as a table, each cell formatted by its column's
+    unit; cells fold, never cut."""
     out = _new(title)
     for i, col in enumerate(columns):
-        out.add_column(col.title(), justify="left" if i == 0 else "right", overflow="fold")
+        out.add_column(col.title(), justify=col.alignment(first=i == 0), overflow="fold")
     for row in rows:
-        out.add_row(*(fmt(row.get(col.key), col.unit, tick=col.tick) for col in columns))
+        out.add_row(*(col.cell(row) for col in columns))
     return out
 
 
