@@ -16,9 +16,9 @@ unit       format                                                   example
 ``text``   as given; booleans as ``yes``/``no``                     ``yes``
 ========== ======================================================== ==================
 
-``None``, a missing time (``NaT``) and an empty list print as ``-``; an infinite price as ``none`` (no
-such price: a position that cannot be liquidated); NaN as ``n/a``.  Dates and times print
-as dates and times whatever the unit.
+``None``, a missing time (``NaT``) and an empty list print as ``-``; an infinite price as
+``none`` (no such price: a position that cannot be liquidated); NaN as ``n/a``.  Dates and
+times print as dates and times whatever the unit.
 """
 
 from __future__ import annotations
