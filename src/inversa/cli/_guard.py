@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from inversa import domain as d
 from inversa.cli._options import number, text
 from inversa.errors import InputError
-from inversa.report import print_json
+from inversa.report import console as report_console
+from inversa.report import print_json, transposed
 
 __all__ = [
     "GuardLatency",
@@ -161,36 +160,15 @@ def run_guard(
             ]
         print_json(_plain(payload))
         return
-    console = Console()
-    table = Table(title="Margin guard", title_justify="left")
-    for head in ("window", "liq. without", "with", "avoided", "coin saved", "fees", "not saved"):
-        table.add_column(head, justify="right")
-    for r in results:
-        s = r.summary
-        table.add_row(
-            r.window,
-            str(s["liquidations_without"]),
-            str(s["liquidations_with"]),
-            str(s["liquidations_avoided"]),
-            f"{s['saved_coin']:+.4f}",
-            f"{s['guard_fees_coin']:.6f}",
-            ", ".join(s["not_saved"]) or "-",
-        )
+    from inversa.report.analytics import GUARD_COLUMNS, VOL_MARGIN_COLUMNS
+
+    # The report's columns (headers, units, fmt), one column per window / per model.
+    console = report_console()
     if results:
-        console.print(table)
+        console.print(transposed("Margin guard", GUARD_COLUMNS, results))
     for c in comparisons:
-        vol = Table(title=f"{c.window}: vol-scaled vs static maintenance", title_justify="left")
-        for head in ("model", "liquidated", "refused", "insurance in", "insurance drawn"):
-            vol.add_column(head, justify="right")
-        for row in c.summary.itertuples():
-            vol.add_row(
-                str(row.model),
-                str(row.liquidated),
-                str(row.refused_at_open),
-                f"{row.insurance_paid_in_coin:.6f}",
-                f"{row.insurance_drawn_coin:.6f}",
-            )
-        console.print(vol)
+        title = f"{c.window}: vol-scaled vs static maintenance"
+        console.print(transposed(title, VOL_MARGIN_COLUMNS, c.summary.itertuples()))
     if report is not None:
         console.print(f"report: {report}")
 

@@ -37,6 +37,7 @@ from inversa.cli._calc import (
 from inversa.cli._options import CONTRACTS, number, text
 from inversa.cli._output import new_app
 from inversa.errors import InputError
+from inversa.report import fmt
 
 __all__ = ["app"]
 
@@ -146,7 +147,7 @@ def margin(
     rate_mm, cum = _maintenance_rate(pv, mmr, maintenance_amount, tiers, rules)
     if cum > pv * rate_mm:
         raise InputError(
-            "maintenance_amount", f"{cum}", f"exceeds value x mmr ({pv * rate_mm:f} coin)"
+            "maintenance_amount", f"{cum}", f"exceeds value x mmr ({fmt(pv * rate_mm, COIN)} coin)"
         )
     result["maintenance_margin"] = c.maintenance_margin(pv, rate_mm, cum=cum)
     result["mmr"] = rate_mm

@@ -7,13 +7,12 @@ as exact Decimals; ``--json`` prints one JSON object, otherwise Rich tables.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from inversa import domain as d
 from inversa.cli._options import (
@@ -34,21 +33,12 @@ from inversa.contracts import parse_side
 from inversa.contracts.basis import EXPIRY_HOUR_UTC, Curve, futures_curve, parse_expiry
 from inversa.contracts.greeks import AccountRisk, Greeks, account_risk
 from inversa.errors import InputError
-from inversa.report import print_json
+from inversa.report import Column, fmt, print_json, print_tables, table, transposed
+from inversa.report import console as report_console
 
 __all__ = ["register"]
 
 HOUR = d.Domain("count", "hour of the day, UTC", Decimal(0), Decimal(23), integer=True)
-
-_GREEK_FIELDS = (
-    ("equity_coin", "coin"),
-    ("equity_usd", "USD"),
-    ("delta_coin", "coin per USD/coin"),
-    ("gamma_coin", "coin per (USD/coin)^2"),
-    ("delta_usd", "coin"),
-    ("gamma_usd", "coin per USD/coin"),
-    ("effective_leverage", "x (signed)"),
-)
 
 
 def _required(field: str, value: Decimal | None) -> Decimal:
@@ -58,7 +48,7 @@ def _required(field: str, value: Decimal | None) -> Decimal:
 
 
 def _greeks_dict(g: Greeks[Decimal]) -> dict[str, Decimal]:
-    return {name: getattr(g, name) for name, _ in _GREEK_FIELDS}
+    return {col.key: col.value(g) for col in GREEK_COLUMNS}
 
 
 def risk_to_dict(risk: AccountRisk) -> dict[str, Any]:
@@ -90,51 +80,65 @@ def _undefined_as_null(value: Any) -> Any:
     return value
 
 
-def _fmt(value: Decimal) -> str:
-    if value.is_nan():
-        return "undefined"
-    if value.is_infinite():
-        return "none" if value > 0 else "-inf"
-    if value == 0:
-        return "0"
-    if abs(value) < Decimal("0.001"):
-        return f"{value:.6e}"
-    return f"{value:,.8f}".rstrip("0").rstrip(".")
+#: The Greeks table: one row per quantity, one column per view (:class:`Greeks`).
+#: Derivatives in the price carry their unit in the header and print at 6 significant
+#: digits (``number``): 8 decimal places would round a gamma of 1e-9 coin to zero.
+GREEK_COLUMNS = (
+    Column("equity_coin", "equity", "coin"),
+    Column("equity_usd", "equity", "usd"),
+    Column("delta_coin", "delta, coin per USD/coin", "number"),
+    Column("gamma_coin", "gamma, coin per (USD/coin)^2", "number"),
+    Column("delta_usd", "USD delta", "coin"),
+    Column("gamma_usd", "USD gamma, coin per USD/coin", "number"),
+    Column("effective_leverage", "effective leverage (signed)", "x"),
+)
+
+#: The views of :class:`AccountRisk` the Greeks table shows, with their headers.
+_VIEWS = (
+    ("with_wallet", "inverse + wallet"),
+    ("without_wallet", "inverse alone"),
+    ("linear_with_wallet", "linear + wallet"),
+    ("linear_without_wallet", "linear alone"),
+)
+
+#: The variable-leverage summary (one :class:`AccountRisk`).
+LEVERAGE_COLUMNS = (
+    Column("leverage_doubles_at", "leverage doubles at", "price"),
+    Column("liquidation_price", "liquidation price", "price"),
+    Column("bankruptcy_price", "bankruptcy price", "price"),
+    Column("neutral_short_coin", "USD-neutral short (sell +)", "coin"),
+)
+
+#: The effective leverage on a price grid: rows of (price, leverage, USD equity).
+GRID_COLUMNS = (
+    Column("price", "price", "price", get=lambda row: row[0], align="right"),
+    Column("effective_leverage", "effective leverage", "x", get=lambda row: row[1]),
+    Column("equity_usd", "equity", "usd", get=lambda row: row[2]),
+)
 
 
-def _print_risk(risk: AccountRisk) -> None:
-    console = Console()
-    table = Table(title="Greeks (derivatives in the price S, USD per coin)", title_justify="left")
-    table.add_column("quantity")
-    for head in ("inverse + wallet", "inverse alone", "linear + wallet", "linear alone"):
-        table.add_column(head, justify="right")
-    table.add_column("unit")
-    views = (
-        risk.with_wallet,
-        risk.without_wallet,
-        risk.linear_with_wallet,
-        risk.linear_without_wallet,
-    )
-    for name, unit in _GREEK_FIELDS:
-        table.add_row(name, *(_fmt(getattr(g, name)) for g in views), unit)
-    console.print(table)
-    summary = Table(title="Variable leverage", title_justify="left")
-    summary.add_column("quantity")
-    summary.add_column("value", justify="right")
-    summary.add_column("unit")
-    summary.add_row("leverage_doubles_at", _fmt(risk.leverage_doubles_at), "USD/coin")
-    summary.add_row("liquidation_price", _fmt(risk.liquidation_price), "USD/coin")
-    summary.add_row("bankruptcy_price", _fmt(risk.bankruptcy_price), "USD/coin")
-    summary.add_row("neutral_short_coin", _fmt(risk.neutral_short_coin), "coin (sell +)")
-    console.print(summary)
+def _at_tick(columns: tuple[Column, ...], tick: Decimal | None) -> list[Column]:
+    """``columns`` with prices at the instrument's ``tick`` (when there is one)."""
+    return [replace(c, tick=tick) if c.unit == "price" else c for c in columns]
+
+
+def _print_risk(risk: AccountRisk, tick: Decimal | None = None) -> None:
+    """The Greeks, the variable leverage and the grid; prices at ``tick`` when known."""
+    views = [getattr(risk, name) for name, _ in _VIEWS]
+    tables = [
+        transposed(
+            "Greeks (derivatives in the price S, USD per coin)",
+            GREEK_COLUMNS,
+            views,
+            labels=[label for _, label in _VIEWS],
+        ),
+        transposed("Variable leverage", _at_tick(LEVERAGE_COLUMNS, tick), [risk], labels=["value"]),
+    ]
     if risk.grid:
-        grid = Table(title="Effective leverage on a price grid", title_justify="left")
-        grid.add_column("price (USD/coin)", justify="right")
-        grid.add_column("leverage", justify="right")
-        grid.add_column("equity (USD)", justify="right")
-        for p, lev, eq in risk.grid:
-            grid.add_row(_fmt(p), _fmt(lev), _fmt(eq))
-        console.print(grid)
+        tables.append(
+            table("Effective leverage on a price grid", _at_tick(GRID_COLUMNS, tick), risk.grid)
+        )
+    print_tables(tables)
 
 
 def greeks(
@@ -214,7 +218,7 @@ def greeks(
         if json:
             print_json(_undefined_as_null(risk_to_dict(risk)))
         else:
-            _print_risk(risk)
+            _print_risk(risk, None if inst is None else inst.tick)
 
 
 def _futures(items: list[Pairs] | None, hour_utc: int) -> dict[datetime, Decimal]:
@@ -304,24 +308,14 @@ def curve(
         if json:
             print_json(curve_to_dict(result))
             return
-        table = Table(
-            title=f"Futures curve at {result.as_of:%Y-%m-%d %H:%M} UTC", title_justify="left"
-        )
-        for head in ("expiry (UTC)", "days", "future", "basis USD", "ann. basis", "implied rate"):
-            table.add_column(head, justify="right")
-        for p in result.points:
-            table.add_row(
-                f"{p.expiry:%Y-%m-%d %H:%M}",
-                f"{p.days:.4f}",
-                _fmt(p.future),
-                _fmt(p.basis),
-                f"{p.annualised_basis:.4%}",
-                f"{p.implied_rate:.4%}",
-            )
-        console = Console()
-        console.print(table)
+        from inversa.report.analytics import CURVE_COLUMNS
+
+        title = f"Futures curve at {fmt(result.as_of, 'time')} UTC"
+        console = report_console()
+        console.print(table(title, CURVE_COLUMNS, result.points))
         if result.perpetual_rate is not None:
-            console.print(f"perpetual funding, annualised: {result.perpetual_rate:.4%}")
+            rate = fmt(result.perpetual_rate, "rate")
+            console.print(f"perpetual funding, annualised: {rate}", markup=False)
         if report is not None:
             console.print(f"report: {report}")
 

@@ -8,21 +8,19 @@ writes an HTML report.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
-from rich.console import Console
-from rich.table import Table
 
 from inversa import domain as d
 from inversa.cli._options import Json, Report, Taker, date_option, number, text
 from inversa.cli._output import new_app
 from inversa.errors import InputError
-from inversa.report import check_output_path, print_json
+from inversa.report import check_output_path, print_json, transposed
+from inversa.report import console as report_console
 
 __all__ = ["app"]
 
@@ -194,30 +192,15 @@ def backtest(
 
 
 def _print(results: list[Any], skipped: list[str], report: Path | None) -> None:
-    table = Table(title="Carry trade: hold coin, short the perpetual", title_justify="left")
-    table.add_column("", overflow="fold")
-    for r in results:
-        table.add_column(f"{r.venue}\n{r.kind}/{r.margin_mode}", justify="right", overflow="fold")
-    metrics: tuple[tuple[str, Callable[[Any], str]], ...] = (
-        ("from", lambda r: f"{r.start:%Y-%m-%d}"),
-        ("to", lambda r: f"{r.end:%Y-%m-%d}"),
-        ("yield simple", lambda r: f"{r.yield_simple_rate:.2%}"),
-        ("yield compounded", lambda r: f"{r.yield_compounded_rate:.2%}"),
-        ("max drawdown", lambda r: f"{r.max_drawdown:.2%}"),
-        ("funding USD", lambda r: f"{r.funding_received_usd:,.0f}"),
-        ("fees USD", lambda r: f"{r.fees_usd:,.2f}"),
-        ("rebalances", lambda r: str(r.rebalances)),
-        ("liquidations", lambda r: str(r.liquidations)),
-        ("max MM/margin", lambda r: f"{r.max_margin_ratio:.4f}"),
-        ("margin used max", lambda r: f"{r.margin_used_max:.2f}"),
-        ("funding mean ann.", lambda r: f"{r.funding.mean_annualised_rate:.2%}"),
-        ("share negative", lambda r: f"{r.funding.share_negative:.1%}"),
-        ("longest neg. run", lambda r: f"{r.funding.longest_negative_hours / 24:.1f} d"),
-    )
-    for label, cell in metrics:
-        table.add_row(label, *(cell(r) for r in results))
-    console = Console()
-    console.print(table)
+    """The report's four tables (same columns, headers and units), one column per venue."""
+    from inversa.report.analytics import CARRY_TABLES
+
+    tables = [
+        transposed(f"Carry trade: {caption}", columns, results) for caption, columns in CARRY_TABLES
+    ]
+    console = report_console()
+    for item in tables:
+        console.print(item)
     for r in results:
         console.print(f"{r.venue}: prices: {r.price_note}. Funding: {r.funding_note}.")
         for note in r.assumptions:

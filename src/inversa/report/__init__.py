@@ -20,6 +20,7 @@ from inversa.report.terminal import (
     print_tables,
     progress,
     table,
+    transposed,
 )
 
 __all__ = [
@@ -40,5 +41,6 @@ __all__ = [
     "progress",
     "table",
     "to_plain",
+    "transposed",
     "write_report",
 ]

@@ -16,9 +16,9 @@ unit       format                                                   example
 ``text``   as given; booleans as ``yes``/``no``                     ``yes``
 ========== ======================================================== ==================
 
-``None`` and a missing time (``NaT``) print as ``-``; an infinite price as ``none`` (no
-such price: a position that cannot be liquidated); NaN as ``n/a``.  Dates and times print
-as dates and times whatever the unit.
+``None``, a missing time (``NaT``) and an empty list print as ``-``; an infinite price as
+``none`` (no such price: a position that cannot be liquidated); NaN as ``n/a``.  Dates and
+times print as dates and times whatever the unit.
 """
 
 from __future__ import annotations
@@ -224,7 +224,7 @@ def fmt(value: Any, unit: str = "number", *, tick: Decimal | None = None) -> str
     if isinstance(value, datetime | date | np.datetime64):
         return _fmt_text(value)
     if isinstance(value, list | tuple):
-        return ", ".join(fmt(v, unit, tick=tick) for v in value)
+        return ", ".join(fmt(v, unit, tick=tick) for v in value) or "-"
     if unit == "price" and tick is not None:
         return fmt_price(value, tick)
     try:

@@ -3,6 +3,8 @@
 * :func:`table` builds a Rich table from records and typed :class:`Column` s: every cell
   is formatted by its unit (:mod:`inversa.report.formats`) and folds (``overflow="fold"``)
   rather than ending in an ellipsis, at 80 columns and when piped.
+* :func:`transposed` shows the same columns the other way round, one row per column and
+  one column per record, for a few records with many quantities (a venue, a window).
 * :func:`print_json` writes one line of strict JSON (:mod:`inversa.report.jsonout`).
 * :func:`progress` shows a bar with a real total on stderr, only when stderr is a
   terminal.
@@ -32,6 +34,7 @@ __all__ = [
     "print_tables",
     "progress",
     "table",
+    "transposed",
 ]
 
 
@@ -93,6 +96,34 @@ def table(title: str | None, columns: Sequence[Column], rows: Iterable[Any]) -> 
         out.add_column(col.title(), justify=col.alignment(first=i == 0), overflow="fold")
     for row in rows:
         out.add_row(*(col.cell(row) for col in columns))
+    return out
+
+
+def transposed(
+    title: str | None,
+    columns: Sequence[Column],
+    rows: Iterable[Any],
+    labels: Sequence[str] | None = None,
+) -> Table:
+    """The same typed columns the other way round: one row per column (its header with
+    the unit), one column per record.
+
+    Each record's header is ``labels`` when given, else the cell of the first column
+    (which then gets no row of its own).  Cells are formatted by unit and fold.
+    """
+    records = list(rows)
+    body = list(columns)
+    if labels is None:
+        first, body = body[0], body[1:]
+        labels = [first.cell(record) for record in records]
+    if len(labels) != len(records):
+        raise ValueError(f"{len(labels)} labels for {len(records)} records")
+    out = _new(title)
+    out.add_column("", overflow="fold")
+    for label in labels:
+        out.add_column(label, justify="right", overflow="fold")
+    for col in body:
+        out.add_row(col.title(), *(col.cell(record) for record in records))
     return out
 
 

@@ -1,0 +1,101 @@
+"""One renderer (issue 7 item 4): the CLI's text tables go through the typed columns and
+``fmt``, fold at 80 columns, and show the HTML report's headers and units."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from inversa.cli import app
+from inversa.report import Column, fmt, transposed
+
+runner = CliRunner()
+
+CURVE = [
+    "calc", "curve", "--as-of", "2025-01-02", "--spot", "96000",
+    "--futures", "250328=98000,250627=100500", "--funding-rate", "0.0001",
+]  # fmt: skip
+GREEKS = [
+    "calc", "greeks", "--side", "long", "--contracts", "400", "--entry", "40000",
+    "--price", "40000", "--contract-value", "100", "--wallet", "1",
+]  # fmt: skip
+
+
+def _text(args: list[str]) -> str:
+    res = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert res.exit_code == 0, res.stderr
+    assert "…" not in res.stdout
+    assert max(len(line) for line in res.stdout.splitlines()) <= 80
+    return res.stdout
+
+
+def _render(table: object) -> str:
+    out = Console(width=80, file=io.StringIO())
+    out.print(table)
+    return out.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_transposed_one_column_per_record() -> None:
+    cols = (
+        Column("name", "name", "text"),
+        Column("pnl", "PnL", "coin"),
+        Column("rate", "yield", "rate"),
+    )
+    rows = [{"name": "a", "pnl": Decimal("0.5"), "rate": 0.1234}, {"name": "b", "pnl": 1}]
+    text = _render(transposed("t", cols, rows))
+    assert "PnL (coin)" in text
+    assert "yield (%)" in text
+    assert "0.50000000" in text
+    assert "1.00000000" in text
+    assert "12.34%" in text
+    assert "name" not in text  # the first column labels the records
+    text = _render(transposed("t", cols[1:], rows, labels=["x", "y"]))
+    assert "x" in text
+    assert "y" in text
+    with pytest.raises(ValueError, match="labels"):
+        transposed("t", cols, rows, labels=["only one"])
+
+
+def test_empty_list_prints_a_dash() -> None:
+    assert fmt([], "text") == "-"
+    assert fmt(["a", "b"], "text") == "a, b"
+
+
+def test_curve_text_uses_the_report_columns() -> None:
+    out = _text(CURVE)
+    for header in ("annualised", "basis (%)", "(days)", "(USD per", "continuous"):
+        assert header in out
+    assert "8.91113%" in out
+    assert "98,000" in out
+    assert "perpetual funding, annualised: 10.95%" in out
+
+
+def test_greeks_text_every_number_by_unit() -> None:
+    out = _text(GREEKS)
+    assert "40,000.00" in out  # USD at 2 dp
+    assert "2.00000000" in out  # coin at 8 dp
+    assert "26,666.7" in out  # a price at 6 significant digits (no tick)
+    assert "2.66667x" in out
+    assert "n/a" in out
+    assert "e-" not in out  # never in exponent notation
+
+
+def test_carry_text_uses_the_report_columns() -> None:
+    args = ["carry", "backtest", "--venue", "bybit", "--start", "2024-01-01"]
+    out = _text(args)
+    for header in ("yield a year,", "simple (%)", "funding received (USD)", "rebalances"):
+        assert header in out
+    assert "Carry trade: Value and yield" in out
+    assert "bybit (inverse, cross)" in out
+
+
+def test_guard_text_coin_at_8_dp() -> None:
+    args = ["stress", "replay", "--window", "2022-11", "--guard", "--vol-margin"]
+    out = _text(args)
+    assert "guard fees (coin)" in out
+    assert "0.00000000" in out
+    assert "insurance paid in (coin)" in out
