@@ -93,12 +93,12 @@ GREEK_COLUMNS = (
     Column("effective_leverage", "effective leverage (signed)", "x"),
 )
 
-#: The views of :class:`AccountRisk` the Greeks table shows, with their headers.
-_VIEWS = (
-    ("with_wallet", "inverse + wallet"),
-    ("without_wallet", "inverse alone"),
-    ("linear_with_wallet", "linear + wallet"),
-    ("linear_without_wallet", "linear alone"),
+#: The Greeks tables: (title, the :class:`AccountRisk` views, one column each).  Two
+#: tables of two views, not one of four: at 80 columns four views leave each number too
+#: narrow a column and a gamma such as -0.00000000125 would fold over two lines.
+_VIEW_TABLES = (
+    ("Greeks with the coin wallet", ("with_wallet", "linear_with_wallet")),
+    ("Greeks of the position alone", ("without_wallet", "linear_without_wallet")),
 )
 
 #: The variable-leverage summary (one :class:`AccountRisk`).
@@ -124,16 +124,18 @@ def _at_tick(columns: tuple[Column, ...], tick: Decimal | None) -> list[Column]:
 
 def _print_risk(risk: AccountRisk, tick: Decimal | None = None) -> None:
     """The Greeks, the variable leverage and the grid; prices at ``tick`` when known."""
-    views = [getattr(risk, name) for name, _ in _VIEWS]
     tables = [
         transposed(
-            "Greeks (derivatives in the price S, USD per coin)",
+            f"{title} (derivatives in the price S, USD per coin)",
             GREEK_COLUMNS,
-            views,
-            labels=[label for _, label in _VIEWS],
-        ),
-        transposed("Variable leverage", _at_tick(LEVERAGE_COLUMNS, tick), [risk], labels=["value"]),
+            [getattr(risk, name) for name in views],
+            labels=["inverse", "linear"],
+        )
+        for title, views in _VIEW_TABLES
     ]
+    tables.append(
+        transposed("Variable leverage", _at_tick(LEVERAGE_COLUMNS, tick), [risk], labels=["value"])
+    )
     if risk.grid:
         tables.append(
             table("Effective leverage on a price grid", _at_tick(GRID_COLUMNS, tick), risk.grid)
