@@ -82,6 +82,9 @@ def test_greeks_text_every_number_by_unit() -> None:
     assert "2.66667x" in out
     assert "n/a" in out
     assert "e-" not in out  # never in exponent notation
+    # gamma = -2 x contracts x value / S^3 = -2 * 400 * 100 / 40000^3, whole on one line
+    # (at four views a table it folded to "-0.0000000012" over "5")
+    assert out.count("-0.00000000125") == 4
 
 
 def test_carry_text_uses_the_report_columns() -> None:
