@@ -6,12 +6,13 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
 from inversa.cli import app
-from inversa.report import Column, fmt, transposed
+from inversa.report import Column, fmt, transposed, transposed_to_fit
 
 runner = CliRunner()
 
@@ -37,6 +38,44 @@ def _render(table: object) -> str:
     out = Console(width=80, file=io.StringIO())
     out.print(table)
     return out.file.getvalue()  # type: ignore[attr-defined]
+
+
+_FIT_COLUMNS = (
+    Column("venue", "venue", "text"),
+    Column("start", "start value", "usd"),
+    Column("at", "drawdown from", "time"),
+)
+
+
+def _venues(n: int) -> list[dict[str, object]]:
+    start = pd.Timestamp("2016-05-14 12:00", tz="UTC")
+    return [
+        {"venue": f"venue-{i} (inverse, cross)", "start": Decimal("11751.4") * (i + 1), "at": start}
+        for i in range(n)
+    ]
+
+
+def test_transposed_to_fit_splits_so_no_number_folds() -> None:
+    # six records of "2016-05-14 12:00" (16 characters) do not fit 80 columns in one
+    # table; three do (1 + 16 + 3 label, 3 x (16 + 3) = 77)
+    tables = transposed_to_fit("Carry", _FIT_COLUMNS, _venues(6), 80)
+    assert [t.title for t in tables] == ["Carry, 1 of 2", "Carry, 2 of 2"]
+    text = "".join(_render(t) for t in tables)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    for i in range(6):  # every number whole on one line, every record once, in order
+        assert text.count(fmt(Decimal("11751.4") * (i + 1), "usd")) == 1
+        assert text.index(f"venue-{i}") > (text.index(f"venue-{i - 1}") if i else -1)
+    assert text.count("2016-05-14 12:00") == 6
+    # split, the same records would fold: one table of six at 80 columns cuts the date
+    assert "2016-05-14 12:00" not in _render(transposed("Carry", _FIT_COLUMNS, _venues(6)))
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_transposed_to_fit_one_table_when_it_fits(n: int) -> None:
+    tables = transposed_to_fit("Carry", _FIT_COLUMNS, _venues(n), 80)
+    assert [t.title for t in tables] == ["Carry"]
+    assert len(tables[0].columns) == n + 1
+    assert len(transposed_to_fit(None, _FIT_COLUMNS, _venues(6), 200)) == 1
 
 
 def test_transposed_one_column_per_record() -> None:

@@ -20,7 +20,7 @@ from inversa import domain as d
 from inversa.cli._options import number, text
 from inversa.errors import InputError
 from inversa.report import console as report_console
-from inversa.report import print_json, transposed
+from inversa.report import print_json, transposed_to_fit
 
 __all__ = [
     "GuardLatency",
@@ -165,10 +165,15 @@ def run_guard(
     # The report's columns (headers, units, fmt), one column per window / per model.
     console = report_console()
     if results:
-        console.print(transposed("Margin guard", GUARD_COLUMNS, results))
+        tables = transposed_to_fit("Margin guard", GUARD_COLUMNS, results, console.width)
+    else:
+        tables = []
     for c in comparisons:
         title = f"{c.window}: vol-scaled vs static maintenance"
-        console.print(transposed(title, VOL_MARGIN_COLUMNS, c.summary.itertuples()))
+        rows = c.summary.itertuples()
+        tables += transposed_to_fit(title, VOL_MARGIN_COLUMNS, rows, console.width)
+    for item in tables:
+        console.print(item)
     if report is not None:
         console.print(f"report: {report}")
 

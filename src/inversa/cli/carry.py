@@ -19,7 +19,7 @@ from inversa import domain as d
 from inversa.cli._options import Json, Report, Taker, date_option, number, text
 from inversa.cli._output import new_app
 from inversa.errors import InputError
-from inversa.report import check_output_path, print_json, transposed
+from inversa.report import check_output_path, print_json, transposed_to_fit
 from inversa.report import console as report_console
 
 __all__ = ["app"]
@@ -195,12 +195,10 @@ def _print(results: list[Any], skipped: list[str], report: Path | None) -> None:
     """The report's four tables (same columns, headers and units), one column per venue."""
     from inversa.report.analytics import CARRY_TABLES
 
-    tables = [
-        transposed(f"Carry trade: {caption}", columns, results) for caption, columns in CARRY_TABLES
-    ]
     console = report_console()
-    for item in tables:
-        console.print(item)
+    for caption, columns in CARRY_TABLES:
+        for item in transposed_to_fit(f"Carry trade: {caption}", columns, results, console.width):
+            console.print(item)
     for r in results:
         console.print(f"{r.venue}: prices: {r.price_note}. Funding: {r.funding_note}.")
         for note in r.assumptions:

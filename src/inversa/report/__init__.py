@@ -21,6 +21,7 @@ from inversa.report.terminal import (
     progress,
     table,
     transposed,
+    transposed_to_fit,
 )
 
 __all__ = [
@@ -42,5 +43,6 @@ __all__ = [
     "table",
     "to_plain",
     "transposed",
+    "transposed_to_fit",
     "write_report",
 ]

@@ -35,6 +35,7 @@ __all__ = [
     "progress",
     "table",
     "transposed",
+    "transposed_to_fit",
 ]
 
 
@@ -77,6 +78,10 @@ class Column:
         """The header with its unit, e.g. ``"liquidation price (USD per coin)"``."""
         label = UNIT_LABELS.get(self.unit, self.unit)
         return f"{self.header} ({label})" if label else self.header
+
+
+#: The widest the label column of :func:`transposed_to_fit` is planned at (its words fold).
+_LABEL_WIDTH = 16
 
 
 def console(stderr: bool = False) -> Console:
@@ -125,6 +130,60 @@ def transposed(
     for col in body:
         out.add_row(col.title(), *(col.cell(record) for record in records))
     return out
+
+
+def transposed_to_fit(
+    title: str | None,
+    columns: Sequence[Column],
+    rows: Iterable[Any],
+    width: int,
+    labels: Sequence[str] | None = None,
+) -> list[Table]:
+    """:func:`transposed`, split into as many tables as it takes for every cell to fit
+    ``width`` columns on one line (a record per table at the least).
+
+    Folding keeps every character, but a number folded over two lines reads as another
+    number (``11,751.4`` over ``0``): records are packed greedily while the label
+    column (at most :data:`_LABEL_WIDTH` wide, its words fold) and each record's widest
+    number (or, in a text cell, its longest word) fit.  Split tables are titled
+    ``"<title>, 1 of 2"``, ``"<title>, 2 of 2"``.
+    """
+    records = list(rows)
+    body = list(columns)
+    if labels is None:
+        first, body = body[0], body[1:]
+        labels = [first.cell(record) for record in records]
+    if len(labels) != len(records):
+        raise ValueError(f"{len(labels)} labels for {len(records)} records")
+    label_width = min(_LABEL_WIDTH, max((len(c.title()) for c in body), default=1))
+    groups: list[list[int]] = []
+    used = 0
+    for i, (record, label) in enumerate(zip(records, labels, strict=True)):
+        need = max(_unbroken(col.cell(record), col.unit) for col in body)
+        need = max(need, _unbroken(label, "text")) + 3  # padding and border
+        if not groups or used + need > width:
+            groups.append([])
+            used = 1 + label_width + 3
+        groups[-1].append(i)
+        used += need
+    if len(groups) < 2:
+        return [transposed(title, body, records, labels)]
+    return [
+        transposed(
+            None if title is None else f"{title}, {k + 1} of {len(groups)}",
+            body,
+            [records[i] for i in group],
+            [labels[i] for i in group],
+        )
+        for k, group in enumerate(groups)
+    ]
+
+
+def _unbroken(cell: str, unit: str) -> int:
+    """The width ``cell`` needs on one line: all of a number, the longest word of text."""
+    if unit != "text":
+        return len(cell)
+    return max((len(word) for word in cell.split()), default=0)
 
 
 def key_value_table(
