@@ -278,7 +278,7 @@ REPORTS: dict[str, tuple[Callable[[Path, Path], None], int]] = {
     "sweep": (_sweep, 1),
     "grid": (_grid, 2),
     "cascade": (_cascade, 2),
-    "replay": (_replay, 3),
+    "replay": (_replay, 4),
     "backtest": (_backtest, 3),
 }
 
@@ -364,9 +364,19 @@ def test_the_stress_tables_say_units_in_words() -> None:
     (summary, rounds) = _tables(cascade_sections(_cascade_result(), "b", _book()[1]))
     assert "price after impact (USD per coin)" in rounds
     assert "impact model" in summary
-    (summary, by_leverage, liquidated) = _tables(replay_sections("2020-03", _crash()))
-    assert "trigger, worst-mark" in summary
-    assert by_leverage[:2] == ["leverage", "side"]
+    sections = replay_sections("2020-03", _crash())
+    assert "liquidation fills run: trigger, worst-mark" in sections[0].items[-1]
+    (summary, outcomes, fund, liquidated) = _tables(sections)
+    assert "insurance fund at the end" in summary
+    assert outcomes[:6] == [
+        "leverage",
+        "side",
+        "accounts",
+        "liquidated",
+        "lost (coin)",
+        "PnL (coin)",
+    ]
+    assert fund[:4] == ["leverage", "side", "to insurance (coin)", "from insurance (coin)"]
     assert "liquidated in the hour from (UTC)" in liquidated
     assert "2020-03-12 23:00" in liquidated  # a time to the minute, not an ISO string
 

@@ -40,6 +40,7 @@ __all__ = [
     "liquidations",
     "replay_quantities",
     "replay_sections",
+    "replay_setup",
     "replay_tables",
     "scenario_outcomes",
 ]
@@ -260,19 +261,35 @@ ROUND_COLUMNS = (
     Column("next_price", "price after impact", "price"),
 )
 
-LEVERAGE_COLUMNS = (
+_SIDE = (
     Column("leverage", "leverage", "x", align="left"),
     Column("side", "side", "text", align="left"),
-    Column("accounts", "accounts", "count"),
-    Column("liquidated", "liquidated", "count"),
-    Column("lost_coin", "lost", "coin"),
-    Column("pnl_coin", "PnL", "coin"),
-    Column("insurance_paid_in_coin", "paid into insurance", "coin"),
-    Column("insurance_drawn_coin", "drawn from insurance", "coin"),
-    Column("adl_events", "ADL events", "count"),
-    Column("adl_contracts", "ADL contracts", "count"),
-    Column("deleveraged_accounts", "accounts deleveraged", "count"),
-    Column("uncovered_coin", "uncovered", "coin"),
+)
+
+#: By leverage and side, in two tables that fit a page: outcomes, then the fund and ADL.
+LEVERAGE_COLUMNS = (
+    (
+        "Accounts, liquidations and PnL",
+        (
+            *_SIDE,
+            Column("accounts", "accounts", "count"),
+            Column("liquidated", "liquidated", "count"),
+            Column("lost_coin", "lost", "coin"),
+            Column("pnl_coin", "PnL", "coin"),
+        ),
+    ),
+    (
+        "Insurance fund and auto-deleveraging (ADL)",
+        (
+            *_SIDE,
+            Column("insurance_paid_in_coin", "to insurance", "coin"),
+            Column("insurance_drawn_coin", "from insurance", "coin"),
+            Column("adl_events", "ADL events", "count"),
+            Column("adl_contracts", "ADL contracts", "count"),
+            Column("deleveraged_accounts", "deleveraged", "count"),
+            Column("uncovered_coin", "uncovered", "coin"),
+        ),
+    ),
 )
 
 
@@ -294,7 +311,7 @@ LIQUIDATION_COLUMNS = (
     Column("side", "side", "text", align="left"),
     Column("leverage", "leverage", "x"),
     Column("bar_open", "liquidated in the hour from", "time"),
-    Column("marker_price", "marker: low if long, high if short", "usdt_price"),
+    Column("marker_price", "bar low (long) / high (short)", "usdt_price"),
     Column("lost_coin", "lost", "coin"),
 )
 
@@ -319,15 +336,15 @@ _TOTALS: dict[str, tuple[str, str]] = {
 }
 
 
-def grid_quantities(result: ShockResult, book: str) -> list[Quantity]:
-    """The grid's parameters, the base price and the margin (worst weighted loss)."""
+def grid_quantities(result: ShockResult) -> list[Quantity]:
+    """The grid's parameters, the base price and the margin (worst weighted loss); the
+    book is named in the section's paragraph."""
     worst = None if result.worst is None else result.grid.scenarios[result.worst].name
     params = []
     for key, value in result.grid.params.items():
         name, unit, label = _GRID_PARAMS.get(key, (key.replace("_", " "), "number", None))
         params.append(Quantity(name, value, unit, label))
     return [
-        Quantity("book", book, "text"),
         Quantity("grid", result.grid.name, "text"),
         *params,
         Quantity("base price", result.price, "price"),
@@ -364,17 +381,16 @@ def grid_sections(
         for o in outcomes
     ]
     return [
-        Section(
-            "Summary", text, tables=[HtmlTable.quantities(grid_quantities(result, book or ""))]
-        ),
+        Section("Summary", text, tables=[HtmlTable.quantities(grid_quantities(result))]),
         Section("PnL per scenario", figures=[grid_figure(figure_rows)]),
         Section("Scenarios", tables=[HtmlTable.of(SCENARIO_COLUMNS, outcomes)]),
     ]
 
 
-def cascade_quantities(result: CascadeResult, book: str, price: float | None) -> list[Quantity]:
-    """Where the cascade started and ended, what it liquidated, and the impact model."""
-    items = [Quantity("book", book, "text")]
+def cascade_quantities(result: CascadeResult, price: float | None) -> list[Quantity]:
+    """Where the cascade started and ended, what it liquidated, and the impact model (the
+    book and any warning are in the section's text)."""
+    items: list[Quantity] = []
     if price is not None:
         items.append(Quantity("book price", price, "price"))
     items += [
@@ -393,8 +409,6 @@ def cascade_quantities(result: CascadeResult, book: str, price: float | None) ->
         Quantity("depth exceeded", result.depth_exceeded, "text"),
         Quantity("converged (nothing more liquidated)", result.converged, "text"),
     ]
-    if result.warning:
-        items.append(Quantity("warning", result.warning, "text"))
     return items
 
 
@@ -426,25 +440,26 @@ def cascade_sections(
         Section(
             "Summary",
             text,
-            tables=[HtmlTable.quantities(cascade_quantities(result, book or "", price))],
+            items=[f"warning: {result.warning}"] if result.warning else [],
+            tables=[HtmlTable.quantities(cascade_quantities(result, price))],
         ),
         Section("Price path", figures=[cascade_figure(result.start_price, figure_rows)]),
         Section("Rounds", tables=[HtmlTable.of(ROUND_COLUMNS, result.rounds)]),
     ]
 
 
-def replay_quantities(run: ReplayResult, fills: Sequence[str]) -> list[Quantity]:
-    """What was replayed, and the run's totals (under its fill model)."""
-    items = [
-        Quantity("window", run.window, "text"),
-        Quantity("venue", run.venue, "text"),
-        Quantity("symbol", run.symbol, "text"),
-        Quantity("settlement coin", run.coin, "text"),
-        Quantity("funding", run.funding, "text"),
-        Quantity("liquidation fills run", ", ".join(fills), "text"),
-        Quantity("fill model of the totals", run.fills, "text"),
-        Quantity("entry price", run.entry_price_usdt, "usdt_price"),
+def replay_setup(run: ReplayResult, fills: Sequence[str]) -> list[str]:
+    """What was replayed, in words: one line each (venue, funding, fill models)."""
+    return [
+        f"venue: {run.venue}, {run.symbol}, settled in {run.coin}",
+        f"funding: {run.funding}",
+        f"liquidation fills run: {', '.join(fills)}; the totals below are under {run.fills}",
     ]
+
+
+def replay_quantities(run: ReplayResult) -> list[Quantity]:
+    """The book's entry price and the run's totals (under its fill model)."""
+    items = [Quantity("entry price", run.entry_price_usdt, "usdt_price")]
     for key, value in run.totals.items():
         name, unit = _TOTALS.get(key, (key.replace("_", " "), "number"))
         items.append(Quantity(name, value, unit))
@@ -509,7 +524,8 @@ def replay_sections(
             "Summary",
             f"Window {window}: {len(liquidated)} account(s) liquidated. Markers sit at the "
             "hourly low (longs) or high (shorts) of the bar of each liquidation.",
-            tables=[HtmlTable.quantities(replay_quantities(run, fills or [run.fills]))],
+            items=replay_setup(run, fills or [run.fills]),
+            tables=[HtmlTable.quantities(replay_quantities(run))],
         ),
         Section("Price path", figures=[replay_figure(window, bars, marks)]),
     ]
@@ -517,7 +533,10 @@ def replay_sections(
         sections.append(
             Section(
                 "By leverage",
-                tables=[HtmlTable.of(LEVERAGE_COLUMNS, run.by_leverage.itertuples(index=False))],
+                tables=[
+                    HtmlTable.of(cols, run.by_leverage.itertuples(index=False), caption)
+                    for caption, cols in LEVERAGE_COLUMNS
+                ],
             )
         )
     if liquidated:
