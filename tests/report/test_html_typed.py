@@ -362,7 +362,7 @@ def test_the_stress_tables_say_units_in_words() -> None:
     ]
     assert "margin (worst weighted loss)" in _tables(grid_sections(_shock(), "b"))[0]
     (summary, rounds) = _tables(cascade_sections(_cascade_result(), "b", _book()[1]))
-    assert "price after impact (USD per coin)" in rounds
+    assert "next price (USD per coin)" in rounds
     assert "impact model" in summary
     sections = replay_sections("2020-03", _crash())
     assert "liquidation fills run: trigger, worst-mark" in sections[0].items[-1]

@@ -124,7 +124,7 @@ table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
 caption{text-align:left;font-weight:600;padding:.3em 0}
 td,th{border:1px solid #ddd;padding:.25em .6em;text-align:right;white-space:nowrap}
 td.l,th.l{text-align:left}
-th{background:#f4f4f4}.meta{color:#777;font-size:.85em}
+th{background:#f4f4f4;white-space:normal;vertical-align:bottom}.meta{color:#777;font-size:.85em}
 li{margin:.3em 0}
 """
 

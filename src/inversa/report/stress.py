@@ -1,8 +1,14 @@
 """Tables and HTML sections for the stress results: shock grids, cascades, crash replays.
 
-Each result field has one unit (:data:`UNITS`): prices in USD per coin, PnL and losses in
-coin, notionals in USD, moves and weights as %, counts as whole numbers.  The terminal
-tables and the HTML report print the same columns, formatted the same way.
+The HTML sections read the typed results (:class:`~inversa.sim.shocks.ShockResult`,
+:class:`~inversa.sim.cascade.CascadeResult`, :class:`~inversa.sim.replay.CrashReplay`)
+through typed columns and quantities: headers in words with their unit, every number
+formatted by its unit (prices in USD or USDT per coin, PnL and losses in coin, notionals
+in USD, moves and weights as %, counts as whole numbers).  Given the command line's
+``to_dict()`` instead, they rebuild the typed result first.
+
+The terminal tables (``*_tables``) still read the ``to_dict()`` records, with a unit per
+key from :data:`UNITS`.
 """
 
 from __future__ import annotations
@@ -252,13 +258,13 @@ SCENARIO_COLUMNS = (
 ROUND_COLUMNS = (
     Column("round", "round", "count", align="left"),
     Column("price", "price", "price"),
-    Column("liquidated", "accounts liquidated", "count"),
-    Column("longs", "longs (sold)", "count"),
-    Column("shorts", "shorts (bought)", "count"),
+    Column("liquidated", "liquidated", "count"),
+    Column("longs", "longs", "count"),
+    Column("shorts", "shorts", "count"),
     Column("notional_usd", "notional", "usd"),
     Column("notional_coin", "notional", "coin"),
-    Column("net_flow_usd", "net flow, sold less bought", "usd"),
-    Column("next_price", "price after impact", "price"),
+    Column("net_flow_usd", "net sold", "usd"),
+    Column("next_price", "next price", "price"),
 )
 
 _SIDE = (
