@@ -9,7 +9,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -212,12 +212,74 @@ def _sweep(path: Path, config: Path) -> None:
     write_sweep_report(path, result, frontier(result.results), "test")
 
 
+def _book() -> tuple[Any, float]:
+    from inversa.sim.books import synthetic_book
+
+    return synthetic_book("2020-03", contract_value=100.0, mmr=0.005)
+
+
+def _shock() -> Any:
+    from inversa.sim.shocks import apply_grid, span_grid
+
+    book, entry = _book()
+    return apply_grid(book, span_grid(0.15, vol_pairs=False), entry)
+
+
+def _cascade_result() -> Any:
+    from inversa.sim.cascade import PriceImpact, run_cascade
+
+    book, entry = _book()
+    return run_cascade(book, entry * 0.9, PriceImpact(1e8))
+
+
+def _crash() -> Any:
+    from inversa.sim.replay import ReplayConfig, crash_replay
+
+    return crash_replay(ReplayConfig.of("2020-03"))
+
+
+def _backtest_result() -> Any:
+    from inversa.hedging import BacktestConfig, run_backtest
+
+    return run_backtest(BacktestConfig.build(start=date(2021, 1, 1), end=date(2021, 6, 30)))
+
+
+def _grid(path: Path, _sweep_config: Path) -> None:
+    from inversa.report.stress import grid_sections
+
+    report_html.write_report(path, "grid", grid_sections(_shock(), "synthetic book"))
+
+
+def _cascade(path: Path, _sweep_config: Path) -> None:
+    from inversa.report.stress import cascade_sections
+
+    sections = cascade_sections(_cascade_result(), "synthetic book", _book()[1])
+    report_html.write_report(path, "cascade", sections)
+
+
+def _replay(path: Path, _sweep_config: Path) -> None:
+    from inversa.report.stress import replay_sections
+
+    report_html.write_report(path, "replay", replay_sections("2020-03", _crash()))
+
+
+def _backtest(path: Path, _sweep_config: Path) -> None:
+    from inversa.report.hedge import backtest_sections
+
+    result = _backtest_result()
+    report_html.write_report(path, "backtest", backtest_sections(result, result.assumptions))
+
+
 REPORTS: dict[str, tuple[Callable[[Path, Path], None], int]] = {
     "curve": (_curve, 1),
     "carry": (_carry, 4),
     "guard": (_guard, 4),
     "montecarlo": (_montecarlo, 2),
     "sweep": (_sweep, 1),
+    "grid": (_grid, 2),
+    "cascade": (_cascade, 2),
+    "replay": (_replay, 4),
+    "backtest": (_backtest, 3),
 }
 
 
@@ -258,3 +320,94 @@ def test_every_table_in_each_report_is_typed(
     shown = re.findall(r"<table>.*?</table>|<p>.*?</p>", page, flags=re.S)
     assert len([t for t in shown if t.startswith("<table>")]) == expected
     assert not re.search(r"\de[+-]\d", "".join(shown))  # tables and paragraphs
+
+
+def _tables(sections: Sequence[Section]) -> list[list[str]]:
+    page = render_html("t", sections)
+    return [_headers(t) + _cells(t) for t in re.findall(r"<table>.*?</table>", page, re.S)]
+
+
+def test_the_stress_reports_read_the_command_lines_json_the_same_way() -> None:
+    """The command line hands the sections ``to_dict()``: they rebuild the typed result
+    and print the same tables as from the result itself."""
+    from inversa.report.stress import cascade_sections, grid_sections, replay_sections
+
+    shock = _shock()
+    typed = grid_sections(shock, "b")
+    assert _tables(grid_sections({"book": "b", **shock.to_dict()})) == _tables(typed)
+    cascade, price = _cascade_result(), _book()[1]
+    typed = cascade_sections(cascade, "b", price)
+    plain = {"book": "b", "price": price, **cascade.to_dict()}
+    assert _tables(cascade_sections(plain)) == _tables(typed)
+    crash = _crash()
+    typed = replay_sections("2020-03", crash)
+    assert _tables(replay_sections("2020-03", crash.to_dict())) == _tables(typed)
+
+
+def test_the_stress_tables_say_units_in_words() -> None:
+    from inversa.report.stress import cascade_sections, grid_sections, replay_sections
+
+    (_, scenarios) = _tables(grid_sections(_shock(), "b"))
+    assert scenarios[:10] == [
+        "scenario",
+        "kind",
+        "price move (%)",
+        "volatility",
+        "loss weight (%)",
+        "price (USD per coin)",
+        "PnL (coin)",
+        "weighted PnL (coin)",
+        "accounts liquidated",
+        "liquidated notional (USD)",
+    ]
+    assert "margin (worst weighted loss)" in _tables(grid_sections(_shock(), "b"))[0]
+    (summary, rounds) = _tables(cascade_sections(_cascade_result(), "b", _book()[1]))
+    assert "next price (USD per coin)" in rounds
+    assert "impact model" in summary
+    sections = replay_sections("2020-03", _crash())
+    assert "liquidation fills run: trigger, worst-mark" in sections[0].items[-1]
+    (summary, outcomes, fund, liquidated) = _tables(sections)
+    assert "insurance fund at the end" in summary
+    assert outcomes[:6] == [
+        "leverage",
+        "side",
+        "accounts",
+        "liquidated",
+        "lost (coin)",
+        "PnL (coin)",
+    ]
+    assert fund[:4] == ["leverage", "side", "to insurance (coin)", "from insurance (coin)"]
+    assert "liquidated in the hour from (UTC)" in liquidated
+    assert "2020-03-12 23:00" in liquidated  # a time to the minute, not an ISO string
+
+
+def test_the_backtest_report_keeps_every_figure_per_strategy() -> None:
+    from inversa.report.hedge import backtest_metrics, backtest_sections
+
+    result = _backtest_result()
+    metrics = backtest_metrics(result)
+    assert len(metrics) == 20
+    assert {m.unit for m in metrics} == {"usd", "rate", "count"}
+    assert all(set(m.values) == set(result.strategies) for m in metrics)
+    (final,) = (m for m in metrics if m.name == "final value vs spot")
+    assert final.values["spot"] == 0.0
+    amounts, shares, counts = _tables(backtest_sections(result, result.assumptions))
+    assert amounts[:5] == [
+        "metric",
+        "never (USD)",
+        "spot (USD)",
+        "futures (USD)",
+        "futures + true-up (USD)",
+    ]
+    assert shares[1] == "never (%)"
+    assert counts[:2] == ["metric", "never"]
+    page = render_html("t", backtest_sections(result, result.assumptions))
+    assert page.count("<li>") == len(result.assumptions)
+
+
+def test_the_carry_notes_are_one_bullet_per_venue(tmp_path: Path) -> None:
+    _carry(tmp_path / "carry.html", tmp_path)
+    page = (tmp_path / "carry.html").read_text(encoding="utf-8")
+    (notes,) = re.findall(r"<h2>Data and assumptions</h2><ul>(.*?)</ul>", page, re.S)
+    items = re.findall(r"<li>(.*?)</li>", notes)
+    assert [i.split(":")[0] for i in items] == ["deribit", "bybit-usdt"]

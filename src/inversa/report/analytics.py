@@ -267,11 +267,11 @@ def carry_report(
     results: Sequence[CarryResult], path: str | Path, skipped: Sequence[str] = ()
 ) -> Path:
     """Write the carry backtest's summary, notes and figures to ``path`` (HTML)."""
-    notes = " ".join(
+    notes = [
         f"{r.venue}: prices: {r.price_note}. Funding: {r.funding_note}."
         + "".join(f" {a}." for a in r.assumptions)
         for r in results
-    )
+    ]
     text = (
         "Hold the coin, short the perpetual worth hedge-ratio x its USD value, rebalance "
         "outside the band. Yields on the start value: simple (V_T/V0 - 1)/years and "
@@ -289,7 +289,7 @@ def carry_report(
             text,
             tables=[HtmlTable.of(cols, results, caption) for caption, cols in CARRY_TABLES],
         ),
-        Section("Data and assumptions", notes),
+        Section("Data and assumptions", items=notes),
         Section("Paths", "", figures=(carry_figure(results),)),
     ]
     return write_report(path, "inversa carry trade backtest", sections)

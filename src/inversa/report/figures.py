@@ -142,6 +142,7 @@ def cascade_figure(start_price: float, rounds: Sequence[Mapping[str, Any]]) -> g
         secondary_y=True,
     )
     fig.update_layout(title="Cascade: price per round", xaxis_title="round (0 = start)")
+    fig.update_xaxes(dtick=1)  # whole rounds
     fig.update_yaxes(title_text="USD per coin", secondary_y=False)
     fig.update_yaxes(title_text="USD liquidated", secondary_y=True)
     return fig

@@ -6,13 +6,18 @@ unit (:mod:`inversa.report.formats`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+import pandas as pd
+from rich.console import Group
 
 from inversa.hedging import (
     BacktestResult,
     Carry,
     HedgePlan,
+    StrategyResult,
     StressRow,
     Unwind,
     contract_size,
@@ -24,8 +29,12 @@ from inversa.report.terminal import Column, table
 from inversa.venues import Instrument
 
 __all__ = [
+    "STRATEGY_WORDS",
+    "Metric",
+    "backtest_metrics",
     "backtest_sections",
     "backtest_table",
+    "backtest_title",
     "carry_notes",
     "carry_table",
     "contract_label",
@@ -334,67 +343,135 @@ def unwind_tables(plan: HedgePlan, outcome: Unwind) -> list[Any]:
     return tables
 
 
-_METRICS = (
-    ("final_value_usd", "final value", "usd"),
-    ("vs_spot_usd", "vs spot", "usd"),
-    ("fees_usd", "fees", "usd"),
-    ("funding_usd", "funding, net", "usd"),
-    ("funding_paid_usd", "  paid by long legs", "usd"),
-    ("funding_received_usd", "  received by short legs", "usd"),
-    ("spread_rounding_usd", "spread and rounding", "usd"),
-    ("liquidation_usd", "liquidation losses", "usd"),
-    ("total_cost_usd", "total cost", "usd"),
-    ("cost_pct_initial", "total cost, share of start", "rate"),
-    ("turnover_usd", "turnover", "usd"),
-    ("weight_rmse", "weight RMSE", "rate"),
-    ("tracking_error", "tracking error per year", "rate"),
-    ("max_gross_legs_pct_value", "largest legs / value", "rate"),
-    ("worst_margin_ratio", "worst margin ratio (1: liquidation)", "rate"),
-    ("liquidations", "liquidations", "count"),
-    ("topups", "margin top-ups (spot trades)", "count"),
-    ("topup_usd", "  bought for top-ups", "usd"),
-    ("sens_low", "final value, funding x0.9 (vs x1)", "usd"),
-    ("sens_high", "final value, funding x1.1 (vs x1)", "usd"),
+#: Strategy names in words (:data:`inversa.hedging.backtest.STRATEGIES`).
+STRATEGY_WORDS = {"futures_trueup": "futures + true-up"}
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One backtest figure for every strategy: its name in words, its unit and the raw
+    value per strategy (None where the figure does not apply, e.g. funding without legs)."""
+
+    name: str
+    unit: str
+    values: Mapping[str, Any]
+
+
+def _last(series: pd.Series | None) -> float:
+    return 0.0 if series is None else float(series.iloc[-1])
+
+
+def _sensitivity(result: BacktestResult, name: str, scale: float) -> float | None:
+    scaled = result.sensitivity.get(name) or {}
+    value = scaled.get(scale)
+    return None if value is None else value - _last(result.strategies[name].value)
+
+
+def _gross_legs(s: StrategyResult) -> float | None:
+    if s.legs is None:
+        return None
+    return float((s.legs.abs().sum(axis=1) / s.value).max())
+
+
+_FIGURES: tuple[tuple[str, str, Callable[[BacktestResult, str, StrategyResult], Any]], ...] = (
+    ("final value", "usd", lambda r, n, s: _last(s.value)),
+    ("final value vs spot", "usd", lambda r, n, s: _vs_spot(r, s)),
+    ("fees", "usd", lambda r, n, s: _last(s.fees)),
+    ("funding, net", "usd", lambda r, n, s: _last(s.funding)),
+    ("funding paid by long legs", "usd", lambda r, n, s: _legs_only(s, s.funding_paid_usd)),
+    (
+        "funding received by short legs",
+        "usd",
+        lambda r, n, s: _legs_only(s, s.funding_received_usd),
+    ),
+    ("spread and rounding", "usd", lambda r, n, s: _last(s.spread)),
+    ("liquidation losses", "usd", lambda r, n, s: _last(s.liquidation)),
+    ("total cost", "usd", lambda r, n, s: s.total_cost_usd),
+    ("turnover", "usd", lambda r, n, s: s.turnover_usd),
+    ("spot bought for margin top-ups", "usd", lambda r, n, s: sum(e.usd for e in s.topups)),
+    ("final value, funding x0.9 (vs x1)", "usd", lambda r, n, s: _sensitivity(r, n, 0.9)),
+    ("final value, funding x1.1 (vs x1)", "usd", lambda r, n, s: _sensitivity(r, n, 1.1)),
+    ("total cost, share of start", "rate", lambda r, n, s: s.total_cost_usd / r.initial_usd),
+    ("weight RMSE", "rate", lambda r, n, s: s.weight_rmse),
+    ("tracking error per year", "rate", lambda r, n, s: s.tracking_error),
+    ("largest legs / value", "rate", lambda r, n, s: _gross_legs(s)),
+    ("worst margin ratio (100%: liquidation)", "rate", lambda r, n, s: s.worst_margin_ratio),
+    ("liquidations", "count", lambda r, n, s: len(s.liquidations)),
+    ("margin top-ups (spot trades)", "count", lambda r, n, s: len(s.topups)),
+)
+
+#: The backtest tables: one per unit, metrics as rows and strategies as columns.
+_GROUPS = (
+    ("usd", "Amounts"),
+    ("rate", "Shares and ratios"),
+    ("count", "Counts"),
 )
 
 
-def _metric_rows(result: BacktestResult) -> tuple[list[str], list[dict[str, Any]]]:
-    summary = {row["strategy"]: row for row in result.summary()}
-    spot_final = summary["spot"]["final_value_usd"]
-    for row in summary.values():
-        row["vs_spot_usd"] = row["final_value_usd"] - spot_final
-        scaled = row.get("funding_sensitivity") or {}
-        row["sens_low"], row["sens_high"] = scaled.get("x0.9"), scaled.get("x1.1")
-    rows = []
-    for key, label, unit in _METRICS:
-        suffix = {"usd": " (USD)", "rate": " (%)"}.get(unit, "")
-        line: dict[str, Any] = {"metric": f"{label}{suffix}"}
-        line.update({name: fmt(s.get(key), unit) for name, s in summary.items()})
-        rows.append(line)
-    return list(summary), rows
+def _vs_spot(result: BacktestResult, s: StrategyResult) -> float | None:
+    spot = result.strategies.get("spot")
+    return None if spot is None else _last(s.value) - _last(spot.value)
+
+
+def _legs_only(s: StrategyResult, value: float) -> float | None:
+    return None if s.legs is None else value
+
+
+def backtest_metrics(result: BacktestResult) -> list[Metric]:
+    """Every summary figure of a backtest, each with its unit, for every strategy."""
+    return [
+        Metric(name, unit, {n: get(result, n, s) for n, s in result.strategies.items()})
+        for name, unit, get in _FIGURES
+    ]
+
+
+def _strategy_columns(result: BacktestResult, unit: str) -> list[Column]:
+    def reader(name: str) -> Callable[[Metric], Any]:
+        return lambda m: m.values.get(name)
+
+    return [
+        Column("name", "metric", "text"),
+        *(Column(n, STRATEGY_WORDS.get(n, n), unit, get=reader(n)) for n in result.strategies),
+    ]
+
+
+def backtest_title(result: BacktestResult) -> str:
+    """Window, checks and start value of a backtest in one line."""
+    days = pd.DatetimeIndex(result.benchmark.index)
+    return (
+        f"Backtest {days[0]:%Y-%m-%d} .. {days[-1]:%Y-%m-%d}, {len(result.rebalances) - 1} "
+        f"{result.policy.schedule} checks, start {fmt(result.initial_usd, 'usd')} USD"
+    )
+
+
+def _grouped(result: BacktestResult) -> list[tuple[str, list[Column], list[Metric]]]:
+    metrics = backtest_metrics(result)
+    return [
+        (words, _strategy_columns(result, unit), [m for m in metrics if m.unit == unit])
+        for unit, words in _GROUPS
+    ]
 
 
 def backtest_table(result: BacktestResult) -> Any:
-    """One column per strategy, one row per metric."""
-    names, rows = _metric_rows(result)
-    data = result.to_dict()
-    return table(
-        f"Backtest {data['start']} .. {data['end']}, {data['rebalances'] - 1} "
-        f"{result.policy.schedule} checks, start {fmt(result.initial_usd, 'usd')} USD",
-        [_c("metric", "", "text"), *(_c(n, n, "text") for n in names)],
-        rows,
+    """One table per unit (USD, %, counts): one column per strategy, one row per metric."""
+    groups = _grouped(result)
+    return Group(
+        *(
+            table(f"{backtest_title(result)}: {words.lower()}" if i == 0 else words, cols, rows)
+            for i, (words, cols, rows) in enumerate(groups)
+        )
     )
 
 
 def backtest_sections(result: BacktestResult, assumptions: Sequence[str]) -> list[Section]:
-    """Summary table and the three figures of a backtest report."""
+    """Summary tables and the three figures of a backtest report."""
     from inversa.report.figures import backtest_figures
 
-    names, rows = _metric_rows(result)
-    cols = [Column("metric", "metric", "text"), *(Column(n, n, "text") for n in names)]
+    tables = [HtmlTable.of(cols, rows, caption=words) for words, cols, rows in _grouped(result)]
     weights, value, costs = backtest_figures(result)
     return [
-        Section("Summary", "; ".join(assumptions), tables=[HtmlTable(cols, rows)]),
+        Section("Summary", f"{backtest_title(result)}.", tables=tables),
+        Section("Assumptions", items=list(assumptions)),
         Section("Weights over time", figures=[weights]),
         Section("Portfolio value", figures=[value]),
         Section("Cumulative costs", figures=[costs]),

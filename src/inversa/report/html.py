@@ -79,12 +79,14 @@ class HtmlTable:
 
 @dataclass(frozen=True)
 class Section:
-    """One part of a report: a heading, a paragraph, typed tables and Plotly figures."""
+    """One part of a report: a heading, a paragraph, a bulleted list (``items``: one line
+    each), typed tables and Plotly figures."""
 
     heading: str
     text: str = ""
     tables: Sequence[HtmlTable] = ()
     figures: Sequence[Any] = field(default_factory=tuple)
+    items: Sequence[str] = ()
 
 
 def _table(spec: HtmlTable) -> str:
@@ -122,7 +124,8 @@ table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
 caption{text-align:left;font-weight:600;padding:.3em 0}
 td,th{border:1px solid #ddd;padding:.25em .6em;text-align:right;white-space:nowrap}
 td.l,th.l{text-align:left}
-th{background:#f4f4f4}.meta{color:#777;font-size:.85em}
+th{background:#f4f4f4;white-space:normal;vertical-align:bottom}.meta{color:#777;font-size:.85em}
+li{margin:.3em 0}
 """
 
 
@@ -167,6 +170,9 @@ def render_html(title: str, sections: Sequence[Section]) -> str:
         parts.append(f"<h2>{html.escape(section.heading)}</h2>")
         if section.text:
             parts.append(f"<p>{html.escape(section.text)}</p>")
+        if section.items:
+            lines = "".join(f"<li>{html.escape(item)}</li>" for item in section.items)
+            parts.append(f"<ul>{lines}</ul>")
         parts.extend(_table(spec) for spec in section.tables)
         for fig in section.figures:
             parts.append(fig.to_html(full_html=False, include_plotlyjs=plotly_js))

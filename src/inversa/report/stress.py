@@ -1,28 +1,54 @@
 """Tables and HTML sections for the stress results: shock grids, cascades, crash replays.
 
-Each result field has one unit (:data:`UNITS`): prices in USD per coin, PnL and losses in
-coin, notionals in USD, moves and weights as %, counts as whole numbers.  The terminal
-tables and the HTML report print the same columns, formatted the same way.
+The HTML sections read the typed results (:class:`~inversa.sim.shocks.ShockResult`,
+:class:`~inversa.sim.cascade.CascadeResult`, :class:`~inversa.sim.replay.CrashReplay`)
+through typed columns and quantities: headers in words with their unit, every number
+formatted by its unit (prices in USD or USDT per coin, PnL and losses in coin, notionals
+in USD, moves and weights as %, counts as whole numbers).  Given the command line's
+``to_dict()`` instead, they rebuild the typed result first.
+
+The terminal tables (``*_tables``) still read the ``to_dict()`` records, with a unit per
+key from :data:`UNITS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from inversa.report.formats import UNIT_LABELS, fmt
-from inversa.report.html import HtmlTable, Section
+import numpy as np
+import pandas as pd
+
+from inversa.report.formats import fmt
+from inversa.report.html import HtmlTable, Quantity, Section
 from inversa.report.terminal import Column, key_value_table, table
+from inversa.sim.cascade import CascadeResult, CascadeRound, PriceImpact
+from inversa.sim.replay import CrashReplay, ReplayResult
+from inversa.sim.shocks import Scenario, ScenarioGrid, ShockResult
 
 __all__ = [
+    "LEVERAGE_COLUMNS",
+    "LIQUIDATION_COLUMNS",
+    "ROUND_COLUMNS",
+    "SCENARIO_COLUMNS",
     "UNITS",
+    "Liquidation",
+    "ScenarioOutcome",
+    "cascade_quantities",
     "cascade_sections",
     "cascade_tables",
     "columns",
+    "grid_quantities",
     "grid_sections",
     "grid_tables",
+    "liquidations",
+    "replay_quantities",
     "replay_sections",
+    "replay_setup",
     "replay_tables",
+    "scenario_outcomes",
 ]
 
 _USDT = ("entry_price_usdt", "min_low_usdt", "max_high_usdt")
@@ -138,68 +164,12 @@ def grid_tables(out: Mapping[str, Any]) -> list[Any]:
     ]
 
 
-def grid_sections(out: Mapping[str, Any]) -> list[Section]:
-    """HTML sections of a shock grid: summary, PnL figure, every scenario."""
-    from inversa.report.figures import grid_figure
-
-    rows = out["scenarios"]
-    text = (
-        f"Book: {out['book']}, {out['positions']} positions; base price "
-        f"{fmt(out['price'], 'price')} USD per coin. Margin (worst weighted loss): "
-        f"{fmt(out['margin_coin'], 'coin')} coin in scenario {out['worst_scenario']!r}."
-    )
-    keys = list(rows[0]) if rows else list(_GRID_COLUMNS)
-    return [
-        Section("Summary", text, tables=[_summary(out)]),
-        Section("PnL per scenario", figures=[grid_figure(rows)]),
-        Section("Scenarios", tables=[HtmlTable(columns(keys), rows)]),
-    ]
-
-
 def cascade_tables(out: Mapping[str, Any]) -> list[Any]:
     """Summary and rounds of a liquidation cascade."""
     return [
         key_value_table("Liquidation cascade", _scalars(out), UNITS),
         table("Rounds", columns(_CASCADE_COLUMNS), out["rounds"]),
     ]
-
-
-def cascade_sections(out: Mapping[str, Any]) -> list[Section]:
-    """HTML sections of a cascade: summary, price path, every round."""
-    from inversa.report.figures import cascade_figure
-
-    rows = out["rounds"]
-    text = (
-        f"Book: {out['book']}, {out['positions']} positions. Start "
-        f"{fmt(out['start_price'], 'price')}, final {fmt(out['final_price'], 'price')} USD per "
-        f"coin after {out['rounds_count']} round(s); {out['liquidated']} positions, "
-        f"{fmt(out['liquidated_usd'], 'usd')} USD liquidated ({out['model']} impact, "
-        f"k={fmt(out['k'])}, depth {fmt(out['depth_usd'], 'usd')} USD)."
-    )
-    keys = list(rows[0]) if rows else list(_CASCADE_COLUMNS)
-    return [
-        Section("Summary", text, tables=[_summary(out)]),
-        Section("Price path", figures=[cascade_figure(out["start_price"], rows)]),
-        Section("Rounds", tables=[HtmlTable(columns(keys), rows)]),
-    ]
-
-
-def _summary(out: Mapping[str, Any]) -> HtmlTable:
-    values = _scalars(out)
-    cols = [
-        Column("quantity", "quantity", "text"),
-        Column("value", "value", "text"),
-        Column("unit", "unit", "text"),
-    ]
-    rows = [
-        {
-            "quantity": k.replace("_", " "),
-            "value": fmt(v, UNITS.get(k, "number")),
-            "unit": UNIT_LABELS.get(UNITS.get(k, "text"), ""),
-        }
-        for k, v in values.items()
-    ]
-    return HtmlTable(cols, rows)
 
 
 def _present(keys: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -227,64 +197,428 @@ def replay_tables(window: str, out: Mapping[str, Any]) -> list[Any]:
     return tables
 
 
-def _bars(out: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    value = out.get("prices")
-    if isinstance(value, list | tuple) and value and isinstance(value[0], Mapping):
-        return [v for v in value if v.get("close") is not None and v.get("time") is not None]
-    return []
+# -- HTML: typed columns and quantities read off the typed results ----------------------
+
+#: Words and unit of each grid-building parameter (:attr:`ScenarioGrid.params`).
+_GRID_PARAMS: dict[str, tuple[str, str, str | None]] = {
+    "scan_range": ("scan range (price move)", "rate", None),
+    "vol_pairs": ("each move with vol up and down", "text", None),
+    "extreme_multiple": ("extreme move", "number", "scan ranges"),
+    "extreme_weight": ("extreme loss counted", "rate", None),
+    "price_range": ("price range (+-)", "rate", None),
+    "buckets": ("price buckets", "count", None),
+    "vol_scenarios": ("each bucket with vol up, unchanged, down", "text", None),
+    "extended": ("extended table", "text", None),
+    "extended_fraction": ("extended-table loss counted", "rate", None),
+}
+
+_VOLATILITY = {1: "up", 0: "unchanged", -1: "down"}
 
 
-def _liquidations(
-    out: Mapping[str, Any], bars: Sequence[Mapping[str, Any]]
-) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ScenarioOutcome:
+    """One scenario of a :class:`~inversa.sim.shocks.ShockResult` and what it did."""
+
+    scenario: Scenario
+    price: float
+    pnl_coin: float
+    weighted_pnl_coin: float
+    liquidated: int
+    liquidated_usd: float
+
+
+def scenario_outcomes(result: ShockResult) -> list[ScenarioOutcome]:
+    """Every scenario of ``result`` with its price, PnL and liquidations."""
+    return [
+        ScenarioOutcome(
+            s,
+            float(result.prices[i]),
+            float(result.pnl_coin[i]),
+            float(result.weighted_pnl_coin[i]),
+            int(result.liquidated[i]),
+            float(result.liquidated_usd[i]),
+        )
+        for i, s in enumerate(result.grid.scenarios)
+    ]
+
+
+SCENARIO_COLUMNS = (
+    Column("scenario", "scenario", "text", get=lambda r: r.scenario.name),
+    Column("kind", "kind", "text", get=lambda r: r.scenario.kind, align="left"),
+    Column("move", "price move", "rate", get=lambda r: r.scenario.move),
+    Column("vol", "volatility", "text", get=lambda r: _VOLATILITY.get(r.scenario.vol)),
+    Column("weight", "loss weight", "rate", get=lambda r: r.scenario.weight),
+    Column("price", "price", "price"),
+    Column("pnl_coin", "PnL", "coin"),
+    Column("weighted_pnl_coin", "weighted PnL", "coin"),
+    Column("liquidated", "accounts liquidated", "count"),
+    Column("liquidated_usd", "liquidated notional", "usd"),
+)
+
+ROUND_COLUMNS = (
+    Column("round", "round", "count", align="left"),
+    Column("price", "price", "price"),
+    Column("liquidated", "liquidated", "count"),
+    Column("longs", "longs", "count"),
+    Column("shorts", "shorts", "count"),
+    Column("notional_usd", "notional", "usd"),
+    Column("notional_coin", "notional", "coin"),
+    Column("net_flow_usd", "net sold", "usd"),
+    Column("next_price", "next price", "price"),
+)
+
+_SIDE = (
+    Column("leverage", "leverage", "x", align="left"),
+    Column("side", "side", "text", align="left"),
+)
+
+#: By leverage and side, in two tables that fit a page: outcomes, then the fund and ADL.
+LEVERAGE_COLUMNS = (
+    (
+        "Accounts, liquidations and PnL",
+        (
+            *_SIDE,
+            Column("accounts", "accounts", "count"),
+            Column("liquidated", "liquidated", "count"),
+            Column("lost_coin", "lost", "coin"),
+            Column("pnl_coin", "PnL", "coin"),
+        ),
+    ),
+    (
+        "Insurance fund and auto-deleveraging (ADL)",
+        (
+            *_SIDE,
+            Column("insurance_paid_in_coin", "to insurance", "coin"),
+            Column("insurance_drawn_coin", "from insurance", "coin"),
+            Column("adl_events", "ADL events", "count"),
+            Column("adl_contracts", "ADL contracts", "count"),
+            Column("deleveraged_accounts", "deleveraged", "count"),
+            Column("uncovered_coin", "uncovered", "coin"),
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Liquidation:
+    """A liquidated account of a replay and where its marker sits on the price path: the
+    low (long) or high (short) of the bar in which it was liquidated."""
+
+    account: str
+    side: str
+    leverage: float
+    bar_open: pd.Timestamp
+    marker_price: float | None
+    lost_coin: float
+
+
+LIQUIDATION_COLUMNS = (
+    Column("account", "account", "text"),
+    Column("side", "side", "text", align="left"),
+    Column("leverage", "leverage", "x"),
+    Column("bar_open", "liquidated in the hour from", "time"),
+    Column("marker_price", "bar low (long) / high (short)", "usdt_price"),
+    Column("lost_coin", "lost", "coin"),
+)
+
+#: Words and unit of each replay total (:attr:`ReplayResult.totals`).
+_TOTALS: dict[str, tuple[str, str]] = {
+    "accounts": ("accounts", "count"),
+    "liquidated": ("accounts liquidated", "count"),
+    "lost_coin": ("lost by liquidated accounts", "coin"),
+    "pnl_coin": ("PnL of all accounts", "coin"),
+    "insurance_paid_in_coin": ("paid into the insurance fund", "coin"),
+    "insurance_drawn_coin": ("drawn from the insurance fund", "coin"),
+    "insurance_start_coin": ("insurance fund at the start", "coin"),
+    "insurance_end_coin": ("insurance fund at the end", "coin"),
+    "adl_events": ("ADL events", "count"),
+    "adl_contracts": ("ADL contracts", "count"),
+    "deleveraged_accounts": ("accounts deleveraged", "count"),
+    "uncovered_coin": ("loss not covered", "coin"),
+    "market_maker_pnl_coin": ("market maker PnL", "coin"),
+    "fees_coin": ("fees", "coin"),
+    "min_low_usdt": ("lowest hourly low", "usdt_price"),
+    "max_high_usdt": ("highest hourly high", "usdt_price"),
+}
+
+
+def grid_quantities(result: ShockResult) -> list[Quantity]:
+    """The grid's parameters, the base price and the margin (worst weighted loss); the
+    book is named in the section's paragraph."""
+    worst = None if result.worst is None else result.grid.scenarios[result.worst].name
+    params = []
+    for key, value in result.grid.params.items():
+        name, unit, label = _GRID_PARAMS.get(key, (key.replace("_", " "), "number", None))
+        params.append(Quantity(name, value, unit, label))
+    return [
+        Quantity("grid", result.grid.name, "text"),
+        *params,
+        Quantity("base price", result.price, "price"),
+        Quantity("positions", result.positions, "count"),
+        Quantity("margin (worst weighted loss)", result.margin_coin, "coin"),
+        Quantity("worst scenario", worst, "text"),
+    ]
+
+
+def grid_sections(
+    result: ShockResult | Mapping[str, Any], book: str | None = None
+) -> list[Section]:
+    """HTML sections of a shock grid: summary, PnL figure, every scenario.
+
+    ``result`` may also be the command line's ``{"book": ..., **ShockResult.to_dict()}``.
+    """
+    from inversa.report.figures import grid_figure
+
+    if isinstance(result, Mapping):
+        book, result = str(result["book"]), _shock_result(result)
+    outcomes = scenario_outcomes(result)
+    worst = None if result.worst is None else result.grid.scenarios[result.worst].name
+    text = (
+        f"Book: {book}, {result.positions} positions; base price "
+        f"{fmt(result.price, 'price')} USD per coin. Margin (worst weighted loss): "
+        f"{fmt(result.margin_coin, 'coin')} coin in scenario {worst!r}."
+    )
+    figure_rows = [
+        {
+            "scenario": o.scenario.name,
+            "pnl_coin": o.pnl_coin,
+            "weighted_pnl_coin": o.weighted_pnl_coin,
+        }
+        for o in outcomes
+    ]
+    return [
+        Section("Summary", text, tables=[HtmlTable.quantities(grid_quantities(result))]),
+        Section("PnL per scenario", figures=[grid_figure(figure_rows)]),
+        Section("Scenarios", tables=[HtmlTable.of(SCENARIO_COLUMNS, outcomes)]),
+    ]
+
+
+def cascade_quantities(result: CascadeResult, price: float | None) -> list[Quantity]:
+    """Where the cascade started and ended, what it liquidated, and the impact model (the
+    book and any warning are in the section's text)."""
+    items: list[Quantity] = []
+    if price is not None:
+        items.append(Quantity("book price", price, "price"))
+    items += [
+        Quantity("positions", result.positions, "count"),
+        Quantity("start price", result.start_price, "price"),
+        Quantity("final price", result.final_price, "price"),
+        Quantity("price move", result.final_price / result.start_price - 1.0, "rate"),
+        Quantity("rounds", len(result.rounds), "count"),
+        Quantity("accounts liquidated", result.liquidated, "count"),
+        Quantity("liquidated notional", result.liquidated_usd, "usd"),
+        Quantity("liquidated value (at each round's price)", result.liquidated_coin, "coin"),
+        Quantity("impact model", result.impact.model, "text"),
+        Quantity("impact coefficient k", result.impact.k, "number"),
+        Quantity("market depth", result.impact.depth_usd, "usd"),
+        Quantity("largest cumulative flow", result.flow_to_depth, "number", "x depth"),
+        Quantity("depth exceeded", result.depth_exceeded, "text"),
+        Quantity("converged (nothing more liquidated)", result.converged, "text"),
+    ]
+    return items
+
+
+def cascade_sections(
+    result: CascadeResult | Mapping[str, Any], book: str | None = None, price: float | None = None
+) -> list[Section]:
+    """HTML sections of a cascade: summary, price path, every round.
+
+    ``result`` may also be the command line's ``{"book": ..., "price": ...,
+    **CascadeResult.to_dict()}``.
+    """
+    from inversa.report.figures import cascade_figure
+
+    if isinstance(result, Mapping):
+        book, price, result = str(result["book"]), result.get("price"), _cascade_result(result)
+    imp = result.impact
+    text = (
+        f"Book: {book}, {result.positions} positions. Start "
+        f"{fmt(result.start_price, 'price')}, final {fmt(result.final_price, 'price')} USD per "
+        f"coin after {len(result.rounds)} round(s); {result.liquidated} positions, "
+        f"{fmt(result.liquidated_usd, 'usd')} USD liquidated ({imp.model} impact, "
+        f"k={fmt(imp.k)}, depth {fmt(imp.depth_usd, 'usd')} USD)."
+    )
+    figure_rows = [
+        {"round": r.round, "next_price": r.next_price, "notional_usd": r.notional_usd}
+        for r in result.rounds
+    ]
+    return [
+        Section(
+            "Summary",
+            text,
+            items=[f"warning: {result.warning}"] if result.warning else [],
+            tables=[HtmlTable.quantities(cascade_quantities(result, price))],
+        ),
+        Section("Price path", figures=[cascade_figure(result.start_price, figure_rows)]),
+        Section("Rounds", tables=[HtmlTable.of(ROUND_COLUMNS, result.rounds)]),
+    ]
+
+
+def replay_setup(run: ReplayResult, fills: Sequence[str]) -> list[str]:
+    """What was replayed, in words: one line each (venue, funding, fill models)."""
+    return [
+        f"venue: {run.venue}, {run.symbol}, settled in {run.coin}",
+        f"funding: {run.funding}",
+        f"liquidation fills run: {', '.join(fills)}; the totals below are under {run.fills}",
+    ]
+
+
+def replay_quantities(run: ReplayResult) -> list[Quantity]:
+    """The book's entry price and the run's totals (under its fill model)."""
+    items = [Quantity("entry price", run.entry_price_usdt, "usdt_price")]
+    for key, value in run.totals.items():
+        name, unit = _TOTALS.get(key, (key.replace("_", " "), "number"))
+        items.append(Quantity(name, value, unit))
+    return items
+
+
+def liquidations(run: ReplayResult) -> list[Liquidation]:
     """Liquidated accounts with a marker price: the low (long) or high (short) of the bar
     in which the account was liquidated, the extreme the venue checks."""
-    by_time = {str(b["time"]): b for b in bars}
-    rows: list[dict[str, Any]] = []
-    for acc in out.get("accounts") or []:
-        if not isinstance(acc, Mapping) or not acc.get("liquidated"):
+    out: list[Liquidation] = []
+    accounts: Iterable[Any] = run.accounts.itertuples(index=False)
+    for acc in accounts:
+        if not acc.liquidated:
             continue
-        when = acc.get("liquidated_bar_open_utc")
-        bar = by_time.get(str(when))
-        short = str(acc.get("side", "")).lower() in ("short", "-1")
-        price = None if bar is None else bar.get("high" if short else "low", bar.get("close"))
-        rows.append(
-            {
-                "account": acc.get("account"),
-                "side": acc.get("side"),
-                "leverage": acc.get("leverage"),
-                "liquidated_bar_open_utc": when,
-                "marker_price": price,
-                "lost_coin": acc.get("lost_coin"),
-            }
-        )
-    return rows
+        when = pd.Timestamp(acc.liquidated_bar_open_utc)
+        short = str(acc.side).lower() in ("short", "-1")
+        price: float | None = None
+        if not pd.isna(when) and when in run.prices.index:
+            extreme: Any = run.prices.at[when, "high" if short else "low"]
+            price = float(extreme)
+        out.append(
+            Liquidation(
+                str(acc.account), str(acc.side), float(acc.leverage), when, price,
+                float(acc.lost_coin),
+            )
+        )  # fmt: skip
+    return out
 
 
-def replay_sections(window: str, out: Mapping[str, Any]) -> list[Section]:
-    """HTML sections of a crash replay: summary, price path with liquidations, tables."""
+def replay_sections(
+    window: str, result: CrashReplay | ReplayResult | Mapping[str, Any]
+) -> list[Section]:
+    """HTML sections of a crash replay: summary, price path with liquidations, tables.
+
+    The first run's accounts and totals (``CrashReplay.runs[0]``); ``result`` may also be
+    the command line's ``CrashReplay.to_dict()``.
+    """
     from inversa.report.figures import replay_figure
 
-    bars = _bars(out)
-    liquidations = _liquidations(out, bars)
-    totals = out.get("totals")
-    summary = {**_scalars(out), **(totals if isinstance(totals, Mapping) else {})}
+    if isinstance(result, CrashReplay):
+        run, fills = result.runs[0], [r.fills for r in result.runs]
+    elif isinstance(result, ReplayResult):
+        run, fills = result, [result.fills]
+    else:
+        run, fills = _replay_result(result), list(result.get("fills") or [])
+    liquidated = liquidations(run)
+    hourly: Iterable[Any] = run.prices.itertuples()
+    bars = [
+        {"time": b.Index.isoformat(), "high": b.high, "low": b.low, "close": b.close}
+        for b in hourly
+    ]
+    marks = [
+        {
+            "account": x.account,
+            "liquidated_bar_open_utc": x.bar_open.isoformat(),
+            "marker_price": x.marker_price,
+        }
+        for x in liquidated
+    ]
     sections = [
         Section(
             "Summary",
-            f"Window {window}: {len(liquidations)} account(s) liquidated. Markers sit at the "
+            f"Window {window}: {len(liquidated)} account(s) liquidated. Markers sit at the "
             "hourly low (longs) or high (shorts) of the bar of each liquidation.",
-            tables=[_summary(summary)],
+            items=replay_setup(run, fills or [run.fills]),
+            tables=[HtmlTable.quantities(replay_quantities(run))],
         ),
-        Section("Price path", figures=[replay_figure(window, bars, liquidations)]),
+        Section("Price path", figures=[replay_figure(window, bars, marks)]),
     ]
-    by_leverage = out.get("by_leverage") or []
-    if by_leverage:
-        cols = columns(list(by_leverage[0]))
-        sections.append(Section("By leverage", tables=[HtmlTable(cols, by_leverage)]))
-    if liquidations:
-        cols = columns(list(liquidations[0]))
+    if len(run.by_leverage):
         sections.append(
-            Section("Liquidations", tables=[HtmlTable(cols, _short_time(liquidations))])
+            Section(
+                "By leverage",
+                tables=[
+                    HtmlTable.of(cols, run.by_leverage.itertuples(index=False), caption)
+                    for caption, cols in LEVERAGE_COLUMNS
+                ],
+            )
+        )
+    if liquidated:
+        sections.append(
+            Section("Liquidations", tables=[HtmlTable.of(LIQUIDATION_COLUMNS, liquidated)])
         )
     return sections
+
+
+# -- the command line's JSON dictionaries back into the typed results --------------------
+
+
+def _shock_result(out: Mapping[str, Any]) -> ShockResult:
+    rows = out["scenarios"]
+    scenarios = tuple(
+        Scenario(r["scenario"], r["move"], r["weight"], r["vol"], r["kind"]) for r in rows
+    )
+    params = {k: out[k] for k in _GRID_PARAMS if k in out}
+    names = [s.name for s in scenarios]
+    worst = out.get("worst_scenario")
+
+    def col(key: str) -> Any:
+        return np.array([r[key] for r in rows])
+
+    return ShockResult(
+        grid=ScenarioGrid(str(out["grid"]), scenarios, params),
+        price=float(out["price"]),
+        prices=col("price"),
+        pnl_coin=col("pnl_coin"),
+        weighted_pnl_coin=col("weighted_pnl_coin"),
+        liquidated=col("liquidated"),
+        liquidated_usd=col("liquidated_usd"),
+        equity_coin=np.full(len(rows), np.nan),
+        margin_coin=float(out["margin_coin"]),
+        worst=names.index(worst) if worst in names else None,
+        position_margin_coin=None,
+        positions=int(out["positions"]),
+    )
+
+
+def _cascade_result(out: Mapping[str, Any]) -> CascadeResult:
+    fields = CascadeRound.__dataclass_fields__
+    return CascadeResult(
+        start_price=float(out["start_price"]),
+        impact=PriceImpact(float(out["depth_usd"]), float(out["k"]), out["model"]),
+        rounds=tuple(CascadeRound(**{k: r[k] for k in fields}) for r in out["rounds"]),
+        final_price=float(out["final_price"]),
+        liquidated=int(out["liquidated"]),
+        liquidated_usd=float(out["liquidated_usd"]),
+        liquidated_coin=float(out["liquidated_coin"]),
+        converged=bool(out["converged"]),
+        mask=np.zeros(0, dtype=bool),
+        positions=int(out["positions"]),
+        flow_to_depth=float(out.get("flow_to_depth") or 0.0),
+    )
+
+
+def _replay_result(out: Mapping[str, Any]) -> ReplayResult:
+    bars = pd.DataFrame(out.get("prices") or [], columns=["time", "open", "high", "low", "close"])
+    prices = bars.set_index(pd.to_datetime(bars.pop("time"), utc=True))
+    accounts = pd.DataFrame(out.get("accounts") or [])
+    if "liquidated_bar_open_utc" in accounts:
+        when = accounts["liquidated_bar_open_utc"]
+        accounts["liquidated_bar_open_utc"] = pd.to_datetime(when, utc=True)
+    fills = out.get("fills")
+    return ReplayResult(
+        window=str(out.get("window")),
+        venue=out.get("venue"),
+        symbol=str(out.get("symbol")),
+        coin=str(out.get("coin")),
+        funding=str(out.get("funding")),
+        fills=str(fills[0] if isinstance(fills, list | tuple) and fills else fills),
+        entry_price_usdt=Decimal(str(out.get("entry_price_usdt"))),
+        prices=prices,
+        accounts=accounts,
+        by_leverage=pd.DataFrame(out.get("by_leverage") or []),
+        totals=dict(out.get("totals") or {}),
+        events=(),
+    )
