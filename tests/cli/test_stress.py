@@ -267,7 +267,37 @@ def fake_replay(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     return calls
 
 
-def test_replay_command_plumbing(fake_replay: list[tuple[Any, ...]], tmp_path: Path) -> None:
+def test_replay_report_marks_each_liquidation(tmp_path: Path) -> None:
+    """The HTML report is built from the typed replay (not its JSON): the price path
+    carries a marker per liquidated account at its bar's low."""
+    from inversa.sim.replay import ReplayConfig, crash_replay
+
+    report = tmp_path / "replay.html"
+    args = ["replay", "--window", "2020-03", "--leverages", "100", "--report", str(report)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    run = crash_replay(ReplayConfig(window="2020-03", leverages=(100,))).runs[0]
+    liquidated = run.accounts[run.accounts["liquidated"]]
+    assert len(liquidated) > 0
+    html = report.read_text()
+    assert "price path and liquidations" in html
+    name = html.index('"name":"liquidation"')
+    start = html.rindex('{"hovertemplate"', 0, name)
+    end = html.index('"type":"scatter"}', name) + len('"type":"scatter"}')
+    trace = json.loads(html[start:end])
+    assert trace["text"] == list(liquidated["account"])
+    for when, side, x, y in zip(
+        liquidated["liquidated_bar_open_utc"],
+        liquidated["side"],
+        trace["x"],
+        trace["y"],
+        strict=True,
+    ):
+        assert x == when.isoformat()
+        assert y == run.prices.loc[when, "low" if side == "long" else "high"]
+
+
+def test_replay_command_plumbing(fake_replay: list[tuple[Any, ...]]) -> None:
     out = _json(["replay", "--window", "2020-03", "--leverages", "5, 20,100"])
     assert out["totals"]["liquidated"] == 1
     window, config = fake_replay[-1]
@@ -281,14 +311,10 @@ def test_replay_command_plumbing(fake_replay: list[tuple[Any, ...]], tmp_path: P
     assert config.funding == "auto"
     _json(["replay", "--window", "2022-11"])
     assert fake_replay[-1][1].leverages is None  # the replay's own default
-    report = tmp_path / "replay.html"
-    result = runner.invoke(app, ["replay", "--window", "2020-03", "--report", str(report)])
+    result = runner.invoke(app, ["replay", "--window", "2020-03"])
     assert result.exit_code == 0, result.stderr
     assert "by leverage" in result.stdout
     assert "long-100x" in result.stdout
-    html = report.read_text()
-    assert "price path and liquidations" in html
-    assert "7700" in html  # the liquidation marker at the long's bar low
     assert "leverages[0]" in _error(["replay", "--window", "2020-03", "--leverages", "0.5"])
     assert "leverages" in _error(["replay", "--window", "2020-03", "--leverages", ","])
 

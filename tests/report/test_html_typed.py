@@ -327,23 +327,6 @@ def _tables(sections: Sequence[Section]) -> list[list[str]]:
     return [_headers(t) + _cells(t) for t in re.findall(r"<table>.*?</table>", page, re.S)]
 
 
-def test_the_stress_reports_read_the_command_lines_json_the_same_way() -> None:
-    """The command line hands the sections ``to_dict()``: they rebuild the typed result
-    and print the same tables as from the result itself."""
-    from inversa.report.stress import cascade_sections, grid_sections, replay_sections
-
-    shock = _shock()
-    typed = grid_sections(shock, "b")
-    assert _tables(grid_sections({"book": "b", **shock.to_dict()})) == _tables(typed)
-    cascade, price = _cascade_result(), _book()[1]
-    typed = cascade_sections(cascade, "b", price)
-    plain = {"book": "b", "price": price, **cascade.to_dict()}
-    assert _tables(cascade_sections(plain)) == _tables(typed)
-    crash = _crash()
-    typed = replay_sections("2020-03", crash)
-    assert _tables(replay_sections("2020-03", crash.to_dict())) == _tables(typed)
-
-
 def test_the_stress_tables_say_units_in_words() -> None:
     from inversa.report.stress import cascade_sections, grid_sections, replay_sections
 

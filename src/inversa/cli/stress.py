@@ -202,7 +202,9 @@ def grid(
         )
     out = {"book": loaded.source, **result.to_dict()}
     if report is not None:
-        write_report(report, f"Shock grid ({scenarios.name})", views.grid_sections(out))
+        write_report(
+            report, f"Shock grid ({scenarios.name})", views.grid_sections(result, loaded.source)
+        )
     if json:
         print_json(out)
     else:
@@ -260,7 +262,11 @@ def cascade(
         )
     out = {"book": loaded.source, "price": loaded.price, **result.to_dict()}
     if report is not None:
-        write_report(report, "Liquidation cascade", views.cascade_sections(out))
+        write_report(
+            report,
+            "Liquidation cascade",
+            views.cascade_sections(result, loaded.source, loaded.price),
+        )
     if json:
         print_json(out)
     else:
@@ -381,7 +387,7 @@ def replay(
         tick(runs)
     out = result.to_dict()
     if report is not None:
-        write_report(report, f"Crash replay {window}", views.replay_sections(window, out))
+        write_report(report, f"Crash replay {window}", views.replay_sections(window, result))
     if json:
         print_json(out)
     else:

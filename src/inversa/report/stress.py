@@ -4,8 +4,7 @@ The HTML sections read the typed results (:class:`~inversa.sim.shocks.ShockResul
 :class:`~inversa.sim.cascade.CascadeResult`, :class:`~inversa.sim.replay.CrashReplay`)
 through typed columns and quantities: headers in words with their unit, every number
 formatted by its unit (prices in USD or USDT per coin, PnL and losses in coin, notionals
-in USD, moves and weights as %, counts as whole numbers).  Given the command line's
-``to_dict()`` instead, they rebuild the typed result first.
+in USD, moves and weights as %, counts as whole numbers).
 
 The terminal tables (``*_tables``) still read the ``to_dict()`` records, with a unit per
 key from :data:`UNITS`.
@@ -15,18 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from inversa.report.formats import fmt
 from inversa.report.html import HtmlTable, Quantity, Section
 from inversa.report.terminal import Column, key_value_table, table
-from inversa.sim.cascade import CascadeResult, CascadeRound, PriceImpact
+from inversa.sim.cascade import CascadeResult
 from inversa.sim.replay import CrashReplay, ReplayResult
-from inversa.sim.shocks import Scenario, ScenarioGrid, ShockResult
+from inversa.sim.shocks import Scenario, ShockResult
 
 __all__ = [
     "LEVERAGE_COLUMNS",
@@ -360,17 +357,11 @@ def grid_quantities(result: ShockResult) -> list[Quantity]:
     ]
 
 
-def grid_sections(
-    result: ShockResult | Mapping[str, Any], book: str | None = None
-) -> list[Section]:
-    """HTML sections of a shock grid: summary, PnL figure, every scenario.
-
-    ``result`` may also be the command line's ``{"book": ..., **ShockResult.to_dict()}``.
-    """
+def grid_sections(result: ShockResult, book: str | None = None) -> list[Section]:
+    """HTML sections of a shock grid: summary, PnL figure, every scenario (``book``: where
+    the positions came from)."""
     from inversa.report.figures import grid_figure
 
-    if isinstance(result, Mapping):
-        book, result = str(result["book"]), _shock_result(result)
     outcomes = scenario_outcomes(result)
     worst = None if result.worst is None else result.grid.scenarios[result.worst].name
     text = (
@@ -419,17 +410,12 @@ def cascade_quantities(result: CascadeResult, price: float | None) -> list[Quant
 
 
 def cascade_sections(
-    result: CascadeResult | Mapping[str, Any], book: str | None = None, price: float | None = None
+    result: CascadeResult, book: str | None = None, price: float | None = None
 ) -> list[Section]:
-    """HTML sections of a cascade: summary, price path, every round.
-
-    ``result`` may also be the command line's ``{"book": ..., "price": ...,
-    **CascadeResult.to_dict()}``.
-    """
+    """HTML sections of a cascade: summary, price path, every round (``book``: where the
+    positions came from; ``price``: the book's price before the shock, USD per coin)."""
     from inversa.report.figures import cascade_figure
 
-    if isinstance(result, Mapping):
-        book, price, result = str(result["book"]), result.get("price"), _cascade_result(result)
     imp = result.impact
     text = (
         f"Book: {book}, {result.positions} positions. Start "
@@ -495,22 +481,17 @@ def liquidations(run: ReplayResult) -> list[Liquidation]:
     return out
 
 
-def replay_sections(
-    window: str, result: CrashReplay | ReplayResult | Mapping[str, Any]
-) -> list[Section]:
+def replay_sections(window: str, result: CrashReplay | ReplayResult) -> list[Section]:
     """HTML sections of a crash replay: summary, price path with liquidations, tables.
 
-    The first run's accounts and totals (``CrashReplay.runs[0]``); ``result`` may also be
-    the command line's ``CrashReplay.to_dict()``.
+    The first run's accounts and totals (``CrashReplay.runs[0]``).
     """
     from inversa.report.figures import replay_figure
 
     if isinstance(result, CrashReplay):
         run, fills = result.runs[0], [r.fills for r in result.runs]
-    elif isinstance(result, ReplayResult):
-        run, fills = result, [result.fills]
     else:
-        run, fills = _replay_result(result), list(result.get("fills") or [])
+        run, fills = result, [result.fills]
     liquidated = liquidations(run)
     hourly: Iterable[Any] = run.prices.itertuples()
     bars = [
@@ -550,75 +531,3 @@ def replay_sections(
             Section("Liquidations", tables=[HtmlTable.of(LIQUIDATION_COLUMNS, liquidated)])
         )
     return sections
-
-
-# -- the command line's JSON dictionaries back into the typed results --------------------
-
-
-def _shock_result(out: Mapping[str, Any]) -> ShockResult:
-    rows = out["scenarios"]
-    scenarios = tuple(
-        Scenario(r["scenario"], r["move"], r["weight"], r["vol"], r["kind"]) for r in rows
-    )
-    params = {k: out[k] for k in _GRID_PARAMS if k in out}
-    names = [s.name for s in scenarios]
-    worst = out.get("worst_scenario")
-
-    def col(key: str) -> Any:
-        return np.array([r[key] for r in rows])
-
-    return ShockResult(
-        grid=ScenarioGrid(str(out["grid"]), scenarios, params),
-        price=float(out["price"]),
-        prices=col("price"),
-        pnl_coin=col("pnl_coin"),
-        weighted_pnl_coin=col("weighted_pnl_coin"),
-        liquidated=col("liquidated"),
-        liquidated_usd=col("liquidated_usd"),
-        equity_coin=np.full(len(rows), np.nan),
-        margin_coin=float(out["margin_coin"]),
-        worst=names.index(worst) if worst in names else None,
-        position_margin_coin=None,
-        positions=int(out["positions"]),
-    )
-
-
-def _cascade_result(out: Mapping[str, Any]) -> CascadeResult:
-    fields = CascadeRound.__dataclass_fields__
-    return CascadeResult(
-        start_price=float(out["start_price"]),
-        impact=PriceImpact(float(out["depth_usd"]), float(out["k"]), out["model"]),
-        rounds=tuple(CascadeRound(**{k: r[k] for k in fields}) for r in out["rounds"]),
-        final_price=float(out["final_price"]),
-        liquidated=int(out["liquidated"]),
-        liquidated_usd=float(out["liquidated_usd"]),
-        liquidated_coin=float(out["liquidated_coin"]),
-        converged=bool(out["converged"]),
-        mask=np.zeros(0, dtype=bool),
-        positions=int(out["positions"]),
-        flow_to_depth=float(out.get("flow_to_depth") or 0.0),
-    )
-
-
-def _replay_result(out: Mapping[str, Any]) -> ReplayResult:
-    bars = pd.DataFrame(out.get("prices") or [], columns=["time", "open", "high", "low", "close"])
-    prices = bars.set_index(pd.to_datetime(bars.pop("time"), utc=True))
-    accounts = pd.DataFrame(out.get("accounts") or [])
-    if "liquidated_bar_open_utc" in accounts:
-        when = accounts["liquidated_bar_open_utc"]
-        accounts["liquidated_bar_open_utc"] = pd.to_datetime(when, utc=True)
-    fills = out.get("fills")
-    return ReplayResult(
-        window=str(out.get("window")),
-        venue=out.get("venue"),
-        symbol=str(out.get("symbol")),
-        coin=str(out.get("coin")),
-        funding=str(out.get("funding")),
-        fills=str(fills[0] if isinstance(fills, list | tuple) and fills else fills),
-        entry_price_usdt=Decimal(str(out.get("entry_price_usdt"))),
-        prices=prices,
-        accounts=accounts,
-        by_leverage=pd.DataFrame(out.get("by_leverage") or []),
-        totals=dict(out.get("totals") or {}),
-        events=(),
-    )
