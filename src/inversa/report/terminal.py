@@ -104,6 +104,21 @@ def table(title: str | None, columns: Sequence[Column], rows: Iterable[Any]) -> 
     return out
 
 
+def _labelled(
+    columns: Sequence[Column], rows: Iterable[Any], labels: Sequence[str] | None
+) -> tuple[list[Any], list[Column], Sequence[str]]:
+    """(records, the columns shown as rows, a header per record) for a transposed table:
+    ``labels`` when given, else the first column's cells (that column is then not a row)."""
+    records = list(rows)
+    body = list(columns)
+    if labels is None:
+        first, body = body[0], body[1:]
+        labels = [first.cell(record) for record in records]
+    if len(labels) != len(records):
+        raise ValueError(f"{len(labels)} labels for {len(records)} records")
+    return records, body, labels
+
+
 def transposed(
     title: str | None,
     columns: Sequence[Column],
@@ -116,13 +131,7 @@ def transposed(
     Each record's header is ``labels`` when given, else the cell of the first column
     (which then gets no row of its own).  Cells are formatted by unit and fold.
     """
-    records = list(rows)
-    body = list(columns)
-    if labels is None:
-        first, body = body[0], body[1:]
-        labels = [first.cell(record) for record in records]
-    if len(labels) != len(records):
-        raise ValueError(f"{len(labels)} labels for {len(records)} records")
+    records, body, labels = _labelled(columns, rows, labels)
     out = _new(title)
     out.add_column("", overflow="fold")
     for label in labels:
@@ -148,13 +157,7 @@ def transposed_to_fit(
     number (or, in a text cell, its longest word) fit.  Split tables are titled
     ``"<title>, 1 of 2"``, ``"<title>, 2 of 2"``.
     """
-    records = list(rows)
-    body = list(columns)
-    if labels is None:
-        first, body = body[0], body[1:]
-        labels = [first.cell(record) for record in records]
-    if len(labels) != len(records):
-        raise ValueError(f"{len(labels)} labels for {len(records)} records")
+    records, body, labels = _labelled(columns, rows, labels)
     label_width = min(_LABEL_WIDTH, max((len(c.title()) for c in body), default=1))
     groups: list[list[int]] = []
     used = 0
