@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pandas as pd
 import pytest
 from rich.console import Console
+from rich.table import Table
 from typer.testing import CliRunner
 
 from inversa.cli import app
-from inversa.report import Column, fmt, transposed, transposed_to_fit
+from inversa.report import Column, fmt, table, table_to_fit, transposed, transposed_to_fit
 
 runner = CliRunner()
 
@@ -141,3 +143,67 @@ def test_guard_text_coin_at_8_dp() -> None:
     assert "guard fees (coin)" in out
     assert "0.00000000" in out
     assert "insurance paid in (coin)" in out
+
+
+_NUMBER = re.compile(r"^[-+]?[\d,]*\.?\d+(%|x)?$")
+
+
+def _numbers_whole(tables: list[Table]) -> str:
+    """Render ``tables`` at 80 columns; every number cell must sit whole on one line."""
+    text = "".join(_render(t) for t in tables)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in text
+    for t in tables:
+        for column in t.columns:
+            for cell in column.cells:
+                if isinstance(cell, str) and _NUMBER.match(cell):
+                    assert any(cell in line for line in lines), (t.title, column.header, cell)
+    return text
+
+
+_WIDE = tuple(Column(f"c{i}", f"quantity number {i}", "coin") for i in range(8))
+
+
+def test_table_to_fit_splits_columns_so_no_number_folds() -> None:
+    cols = (Column("name", "name", "text"), *_WIDE)
+    rows = [{"name": f"row-{r}", **{f"c{i}": -1234.5 * (10 * r + i + 1) for i in range(8)}}
+            for r in range(3)]  # fmt: skip
+    tables = table_to_fit("Wide", cols, rows, 80)
+    assert len(tables) > 1
+    assert [t.title for t in tables] == [
+        f"Wide, {k + 1} of {len(tables)}" for k in range(len(tables))
+    ]
+    text = _numbers_whole(tables)
+    for r in range(3):  # the name repeats in every part, every number shows once
+        assert text.count(f"row-{r}") == len(tables)
+        for i in range(8):
+            assert text.count(fmt(-1234.5 * (10 * r + i + 1), "coin")) == 1
+    # in one table at 80 columns the same numbers fold
+    with pytest.raises(AssertionError):
+        _numbers_whole([table("Wide", cols, rows)])
+    assert [t.title for t in table_to_fit("Narrow", cols[:3], rows, 80)] == ["Narrow"]
+
+
+def test_stress_tables_fit_80_columns() -> None:
+    """Grid, cascade and replay tables: headers in words, every number on one line."""
+    from inversa.report import stress as views
+    from inversa.sim.books import synthetic_book
+    from inversa.sim.cascade import PriceImpact, run_cascade
+    from inversa.sim.replay import ReplayConfig, crash_replay
+    from inversa.sim.shocks import apply_grid, deribit_grid, span_grid
+
+    book, entry = synthetic_book("2020-03")
+    for grid in (span_grid(0.15), deribit_grid(0.16)):
+        text = _numbers_whole(views.grid_tables(apply_grid(book, grid, entry), "synthetic", 80))
+        assert "weighted PnL" in text
+        assert "pnl coin" not in text
+    cascade = run_cascade(book, entry * 0.9, PriceImpact(1e8, 0.5, "sqrt"))
+    text = _numbers_whole(views.cascade_tables(cascade, "synthetic", entry, 80))
+    assert "liquidated notional" in text
+    replay = crash_replay(ReplayConfig(window="2020-03", leverages=(100,)))
+    text = _numbers_whole(views.replay_tables("2020-03", replay, 80))
+    for words in ("lost by liquidated accounts", "USDT per coin", "short-100x"):
+        assert words in text
+    for raw in ("lost coin", "pnl coin", "entry price usdt"):
+        assert raw not in text

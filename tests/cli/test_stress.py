@@ -213,55 +213,18 @@ def test_subprocess_error_has_no_traceback() -> None:
     assert "Traceback" not in proc.stderr
 
 
-class _FakeReplay:
-    """The shape of ``ReplayResult.to_dict()`` (inversa.sim.replay), two bars, one loss."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "window": "2020-03",
-            "venue": "binance-coinm",
-            "symbol": "BTC/USD:BTC",
-            "coin": "BTC",
-            "funding": "bybit history (auto: ...)",
-            "fills": ["trigger", "worst-mark"],
-            "entry_price_usdt": 7893.2,
-            "totals": {"accounts": 2, "liquidated": 1, "lost_coin": 0.1},
-            "bounds": [
-                {"fills": "trigger", "liquidated": 1, "insurance_paid_in_coin": 0.01}
-                | {"insurance_drawn_coin": 0.0, "adl_events": 0, "uncovered_coin": 0.0},
-                {"fills": "worst-mark", "liquidated": 1, "insurance_paid_in_coin": 0.0}
-                | {"insurance_drawn_coin": 0.002, "adl_events": 1, "uncovered_coin": 0.0},
-            ],
-            "by_leverage": [
-                {"leverage": 100.0, "side": "long", "accounts": 1, "liquidated": 1}
-                | {"lost_coin": 0.1, "pnl_coin": -0.1, "adl_events": 0},
-                {"leverage": 100.0, "side": "short", "accounts": 1, "liquidated": 0}
-                | {"lost_coin": 0.0, "pnl_coin": 0.09, "adl_events": 0},
-            ],
-            "accounts": [
-                {"account": "long-100x", "side": "long", "leverage": 100.0, "liquidated": True}
-                | {"liquidated_bar_open_utc": "2020-03-11T01:00:00+00:00", "lost_coin": 0.1}
-                | {"pnl_coin": -0.1, "final_equity_coin": 0.0},
-                {"account": "short-100x", "side": "short", "leverage": 100.0}
-                | {"liquidated": False, "liquidated_bar_open_utc": None, "lost_coin": 0.0}
-                | {"pnl_coin": 0.09, "final_equity_coin": 0.1},
-            ],
-            "prices": [
-                {"time": "2020-03-11T00:00:00+00:00", "open": 7893.2, "high": 7953.4}
-                | {"low": 7870.1, "close": 7942.6},
-                {"time": "2020-03-11T01:00:00+00:00", "open": 7942.6, "high": 7950.0}
-                | {"low": 7700.0, "close": 7800.0},
-            ],
-        }
-
-
 @pytest.fixture
 def fake_replay(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """Record the config the command builds, and run the real replay of its window at
+    100x only (about a second), so the JSON and the tables come from a real result."""
+    from inversa.sim.replay import ReplayConfig
+    from inversa.sim.replay import crash_replay as real
+
     calls: list[tuple[Any, ...]] = []
 
-    def crash_replay(config: Any, **kwargs: Any) -> _FakeReplay:
+    def crash_replay(config: Any, **kwargs: Any) -> Any:
         calls.append((config.window, config))
-        return _FakeReplay()
+        return real(ReplayConfig(window=config.window, leverages=(100,)))
 
     monkeypatch.setattr("inversa.sim.replay.crash_replay", crash_replay)
     return calls
@@ -299,7 +262,7 @@ def test_replay_report_marks_each_liquidation(tmp_path: Path) -> None:
 
 def test_replay_command_plumbing(fake_replay: list[tuple[Any, ...]]) -> None:
     out = _json(["replay", "--window", "2020-03", "--leverages", "5, 20,100"])
-    assert out["totals"]["liquidated"] == 1
+    assert out["totals"]["liquidated"] == 2  # the long and the short at 100x
     window, config = fake_replay[-1]
     assert window == "2020-03"
     assert (config.venue, config.symbol, config.leverages) == (
@@ -313,8 +276,9 @@ def test_replay_command_plumbing(fake_replay: list[tuple[Any, ...]]) -> None:
     assert fake_replay[-1][1].leverages is None  # the replay's own default
     result = runner.invoke(app, ["replay", "--window", "2020-03"])
     assert result.exit_code == 0, result.stderr
-    assert "by leverage" in result.stdout
+    assert "By leverage" in result.stdout
     assert "long-100x" in result.stdout
+    assert "lost by liquidated accounts" in result.stdout  # the totals in words
     assert "leverages[0]" in _error(["replay", "--window", "2020-03", "--leverages", "0.5"])
     assert "leverages" in _error(["replay", "--window", "2020-03", "--leverages", ","])
 

@@ -107,17 +107,15 @@ def test_json_always_strict_and_finite(value: Any) -> None:
 @pytest.mark.parametrize(
     ("key", "title"),
     [
-        ("pnl_coin", "pnl (coin)"),
-        ("weighted_pnl_coin", "weighted pnl (coin)"),
-        ("liquidated_usd", "liquidated (USD)"),
-        ("entry_price_usdt", "entry price (USDT per coin)"),
-        ("liquidated", "liquidated"),  # a count: no unit, nothing dropped
+        ("pnl_coin", "PnL (coin)"),
+        ("weighted_pnl_coin", "weighted PnL (coin)"),
+        ("liquidated_usd", "liquidated notional (USD)"),
+        ("liquidated", "accounts liquidated"),  # a count: no unit
         ("scenario", "scenario"),
     ],
 )
 def test_stress_headers_say_the_unit_once(key: str, title: str) -> None:
-    from inversa.report.stress import columns
+    from inversa.report.stress import SCENARIO_COLUMNS
 
-    (column,) = columns([key])
-    assert column.key == key  # the JSON key keeps its suffix
+    (column,) = [c for c in SCENARIO_COLUMNS if c.key == key]
     assert column.title() == title

@@ -208,7 +208,7 @@ def grid(
     if json:
         print_json(out)
     else:
-        print_tables(views.grid_tables(out))
+        print_tables(views.grid_tables(result, loaded.source))
 
 
 @app.command()
@@ -270,7 +270,7 @@ def cascade(
     if json:
         print_json(out)
     else:
-        print_tables(views.cascade_tables(out))
+        print_tables(views.cascade_tables(result, loaded.source, loaded.price))
 
 
 _REPLAY_OPTIONS = {
@@ -391,4 +391,4 @@ def replay(
     if json:
         print_json(out)
     else:
-        print_tables(views.replay_tables(window, out))
+        print_tables(views.replay_tables(window, result))

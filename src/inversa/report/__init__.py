@@ -20,6 +20,7 @@ from inversa.report.terminal import (
     print_tables,
     progress,
     table,
+    table_to_fit,
     transposed,
     transposed_to_fit,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "print_tables",
     "progress",
     "table",
+    "table_to_fit",
     "to_plain",
     "transposed",
     "transposed_to_fit",

@@ -24,7 +24,14 @@ from inversa.errors import InputError
 from inversa.report.formats import UNIT_LABELS, fmt
 from inversa.report.terminal import Column
 
-__all__ = ["HtmlTable", "Quantity", "Section", "check_output_path", "write_report"]
+__all__ = [
+    "QUANTITY_COLUMNS",
+    "HtmlTable",
+    "Quantity",
+    "Section",
+    "check_output_path",
+    "write_report",
+]
 
 _MAX_NAME = 255
 
@@ -41,6 +48,21 @@ class Quantity:
     value: Any
     unit: str = "number"
     label: str | None = None
+
+
+#: The columns of a quantity table (:meth:`HtmlTable.quantities`, and the terminal's):
+#: name, value formatted by the quantity's own unit, the unit in words.
+QUANTITY_COLUMNS = (
+    Column("name", "quantity", "text"),
+    Column("value", "value", "text", get=lambda q: fmt(q.value, q.unit)),
+    Column(
+        "unit",
+        "unit",
+        "text",
+        get=lambda q: q.label if q.label is not None else UNIT_LABELS.get(q.unit, q.unit),
+        align="left",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -63,18 +85,7 @@ class HtmlTable:
     @classmethod
     def quantities(cls, items: Iterable[Quantity], caption: str = "") -> HtmlTable:
         """One quantity per row: its name, its value formatted by its own unit, the unit."""
-        cols = (
-            Column("name", "quantity", "text"),
-            Column("value", "value", "text", get=lambda q: fmt(q.value, q.unit)),
-            Column(
-                "unit",
-                "unit",
-                "text",
-                get=lambda q: q.label if q.label is not None else UNIT_LABELS.get(q.unit, q.unit),
-                align="left",
-            ),
-        )
-        return cls.of(cols, items, caption)
+        return cls.of(QUANTITY_COLUMNS, items, caption)
 
 
 @dataclass(frozen=True)

@@ -1,42 +1,43 @@
 """Tables and HTML sections for the stress results: shock grids, cascades, crash replays.
 
-The HTML sections read the typed results (:class:`~inversa.sim.shocks.ShockResult`,
-:class:`~inversa.sim.cascade.CascadeResult`, :class:`~inversa.sim.replay.CrashReplay`)
-through typed columns and quantities: headers in words with their unit, every number
-formatted by its unit (prices in USD or USDT per coin, PnL and losses in coin, notionals
-in USD, moves and weights as %, counts as whole numbers).
+The HTML sections and the terminal tables read the typed results
+(:class:`~inversa.sim.shocks.ShockResult`, :class:`~inversa.sim.cascade.CascadeResult`,
+:class:`~inversa.sim.replay.CrashReplay`) through the same typed columns and quantities:
+headers in words with their unit, every number formatted by its unit (prices in USD or
+USDT per coin, PnL and losses in coin, notionals in USD, moves and weights as %, counts as
+whole numbers).
 
-The terminal tables (``*_tables``) still read the ``to_dict()`` records, with a unit per
-key from :data:`UNITS`.
+The terminal tables (``*_tables``) show the same quantities and columns, split
+(:func:`~inversa.report.terminal.table_to_fit`) so that no number folds over two lines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from inversa.report.formats import fmt
-from inversa.report.html import HtmlTable, Quantity, Section
-from inversa.report.terminal import Column, key_value_table, table
+from inversa.report.html import QUANTITY_COLUMNS, HtmlTable, Quantity, Section
+from inversa.report.terminal import Column, console, table_to_fit
 from inversa.sim.cascade import CascadeResult
 from inversa.sim.replay import CrashReplay, ReplayResult
 from inversa.sim.shocks import Scenario, ShockResult
 
 __all__ = [
+    "ACCOUNT_COLUMNS",
+    "BOUND_COLUMNS",
     "LEVERAGE_COLUMNS",
     "LIQUIDATION_COLUMNS",
     "ROUND_COLUMNS",
     "SCENARIO_COLUMNS",
-    "UNITS",
     "Liquidation",
     "ScenarioOutcome",
     "cascade_quantities",
     "cascade_sections",
     "cascade_tables",
-    "columns",
     "grid_quantities",
     "grid_sections",
     "grid_tables",
@@ -48,153 +49,7 @@ __all__ = [
     "scenario_outcomes",
 ]
 
-_USDT = ("entry_price_usdt", "min_low_usdt", "max_high_usdt")
-_PRICE = (
-    "price",
-    "start_price",
-    "final_price",
-    "next_price",
-    "entry_price",
-    "min_low",
-    "max_high",
-    "marker_price",
-)
-_COIN = (
-    "lost_coin",
-    "pnl_coin",
-    "final_equity_coin",
-    "deposit_coin",
-    "insurance_paid_in_coin",
-    "insurance_drawn_coin",
-    "insurance_start_coin",
-    "insurance_end_coin",
-    "market_maker_pnl_coin",
-    "fees_coin",
-    "uncovered_coin",
-    "weighted_pnl_coin",
-    "margin_coin",
-    "notional_coin",
-    "liquidated_coin",
-)
-_USD = ("liquidated_usd", "notional_usd", "net_flow_usd", "depth_usd")
-_RATE = (
-    "move",
-    "vol",
-    "weight",
-    "price_move",
-    "scan_range",
-    "price_range",
-    "extreme_weight",
-    "extended_fraction",
-)
-_COUNT = (
-    "liquidated",
-    "positions",
-    "accounts",
-    "round",
-    "longs",
-    "shorts",
-    "adl_events",
-    "buckets",
-    "rounds_count",
-    "fills",
-    "deleveraged_accounts",
-)
-
-#: The unit of every stress result field (others print as numbers or text).
-UNITS: dict[str, str] = {
-    **dict.fromkeys(_PRICE, "price"),
-    **dict.fromkeys(_USDT, "usdt_price"),
-    **dict.fromkeys(_COIN, "coin"),
-    **dict.fromkeys(_USD, "usd"),
-    **dict.fromkeys(_RATE, "rate"),
-    **dict.fromkeys(_COUNT, "count"),
-    "leverage": "x",
-    "extreme_multiple": "x",
-    "k": "number",
-    "contracts": "count",
-    "adl_contracts": "count",
-    "deleveraged_contracts": "count",
-}
-
-
-#: The key suffix that a unit's header label already says (``pnl_coin`` -> "pnl (coin)").
-_SUFFIXES = {"coin": "_coin", "usd": "_usd", "usdt_price": "_usdt"}
-
-
-def _words(key: str, unit: str) -> str:
-    """A key as header words, less the unit suffix the header's unit label repeats."""
-    suffix = _SUFFIXES.get(unit)
-    if suffix is not None and key.endswith(suffix) and len(key) > len(suffix):
-        key = key.removesuffix(suffix)
-    return key.replace("_", " ")
-
-
-def columns(keys: Sequence[str]) -> list[Column]:
-    """Typed columns for result keys: header in words, unit from :data:`UNITS`."""
-    return [Column(k, _words(k, UNITS.get(k, "text")), UNITS.get(k, "text")) for k in keys]
-
-
-def _scalars(out: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in out.items() if not isinstance(v, list | tuple | Mapping)}
-
-
-_GRID_COLUMNS = ("scenario", "weight", "price", "pnl_coin", "weighted_pnl_coin", "liquidated")
-_CASCADE_COLUMNS = ("round", "price", "liquidated", "notional_usd", "notional_coin", "next_price")
-_BY_LEVERAGE = ("leverage", "side", "accounts", "liquidated", "lost_coin", "pnl_coin", "adl_events")
-_ACCOUNTS = ("account", "liquidated", "liquidated_bar_open_utc", "lost_coin", "pnl_coin")
-_BOUNDS = (
-    "fills",
-    "liquidated",
-    "insurance_paid_in_coin",
-    "insurance_drawn_coin",
-    "adl_events",
-    "uncovered_coin",
-)
-
-
-def grid_tables(out: Mapping[str, Any]) -> list[Any]:
-    """Summary and scenarios of a shock grid (``{"book": ..., **ShockResult.to_dict()}``)."""
-    return [
-        key_value_table("Shock grid (margin: worst weighted loss)", _scalars(out), UNITS),
-        table("Scenarios", columns(_GRID_COLUMNS), out["scenarios"]),
-    ]
-
-
-def cascade_tables(out: Mapping[str, Any]) -> list[Any]:
-    """Summary and rounds of a liquidation cascade."""
-    return [
-        key_value_table("Liquidation cascade", _scalars(out), UNITS),
-        table("Rounds", columns(_CASCADE_COLUMNS), out["rounds"]),
-    ]
-
-
-def _present(keys: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    return [k for k in keys if rows and k in rows[0]]
-
-
-def _short_time(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {k: (v[:16].replace("T", " ") if k.endswith("_utc") and v else v) for k, v in r.items()}
-        for r in rows
-    ]
-
-
-def replay_tables(window: str, out: Mapping[str, Any]) -> list[Any]:
-    """Summary, totals, by-leverage and per-account tables of a crash replay."""
-    tables: list[Any] = [key_value_table(f"Crash replay {window}", _scalars(out), UNITS)]
-    totals = out.get("totals")
-    if isinstance(totals, Mapping):
-        tables.append(key_value_table(f"Crash replay {window}: totals", totals, UNITS))
-    for key, keys in (("bounds", _BOUNDS), ("by_leverage", _BY_LEVERAGE), ("accounts", _ACCOUNTS)):
-        rows = out.get(key) or []
-        if rows:
-            cols = _present(keys, rows) or list(rows[0])
-            tables.append(table(key.replace("_", " "), columns(cols), _short_time(rows)))
-    return tables
-
-
-# -- HTML: typed columns and quantities read off the typed results ----------------------
+# -- typed columns and quantities read off the typed results ----------------------------
 
 #: Words and unit of each grid-building parameter (:attr:`ScenarioGrid.params`).
 _GRID_PARAMS: dict[str, tuple[str, str, str | None]] = {
@@ -531,3 +386,107 @@ def replay_sections(window: str, result: CrashReplay | ReplayResult) -> list[Sec
             Section("Liquidations", tables=[HtmlTable.of(LIQUIDATION_COLUMNS, liquidated)])
         )
     return sections
+
+
+# -- terminal tables: the same quantities and columns, split to fit the width -----------
+
+#: Per fill model of a :class:`~inversa.sim.replay.CrashReplay` (rows of ``bounds()``).
+BOUND_COLUMNS = (
+    Column("fills", "liquidation fills", "text"),
+    Column("liquidated", "accounts liquidated", "count"),
+    Column("lost_coin", "lost", "coin"),
+    Column("insurance_paid_in_coin", "to insurance", "coin"),
+    Column("insurance_drawn_coin", "from insurance", "coin"),
+    Column("insurance_end_coin", "insurance at the end", "coin"),
+    Column("adl_events", "ADL events", "count"),
+    Column("adl_contracts", "ADL contracts", "count"),
+    Column("deleveraged_accounts", "deleveraged", "count"),
+    Column("uncovered_coin", "uncovered", "coin"),
+)
+
+#: Every account of a replay (rows of :attr:`ReplayResult.accounts`).
+ACCOUNT_COLUMNS = (
+    Column("account", "account", "text"),
+    Column("liquidated", "liquidated", "text"),
+    Column("liquidated_bar_open_utc", "liquidated in the hour from", "time",
+           get=lambda r: _minute(r.liquidated_bar_open_utc)),
+    Column("lost_coin", "lost", "coin"),
+    Column("pnl_coin", "PnL", "coin"),
+)  # fmt: skip
+
+
+def _minute(value: Any) -> str | None:
+    """A bar's open as ``YYYY-MM-DD HH:MM`` (None when the account was not liquidated)."""
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _width(width: int | None) -> int:
+    return console().width if width is None else width
+
+
+def _quantity_tables(title: str, items: Sequence[Quantity], width: int) -> list[Any]:
+    return list(table_to_fit(title, QUANTITY_COLUMNS, items, width))
+
+
+def grid_tables(result: ShockResult, book: str, width: int | None = None) -> list[Any]:
+    """Summary (:func:`grid_quantities`) and every scenario (:data:`SCENARIO_COLUMNS`) of a
+    shock grid, at ``width`` columns (default: the console's)."""
+    w = _width(width)
+    items = [Quantity("book", book, "text"), *grid_quantities(result)]
+    return [
+        *_quantity_tables("Shock grid (margin: worst weighted loss)", items, w),
+        *table_to_fit("Scenarios", SCENARIO_COLUMNS, scenario_outcomes(result), w),
+    ]
+
+
+def cascade_tables(
+    result: CascadeResult, book: str, price: float | None = None, width: int | None = None
+) -> list[Any]:
+    """Summary (:func:`cascade_quantities`, the book, any warning) and every round
+    (:data:`ROUND_COLUMNS`) of a liquidation cascade."""
+    w = _width(width)
+    items = [Quantity("book", book, "text"), *cascade_quantities(result, price)]
+    if result.warning:
+        items.append(Quantity("warning", result.warning, "text"))
+    return [
+        *_quantity_tables("Liquidation cascade", items, w),
+        *table_to_fit("Rounds", ROUND_COLUMNS, result.rounds, w),
+    ]
+
+
+def replay_tables(
+    window: str, result: CrashReplay | ReplayResult, width: int | None = None
+) -> list[Any]:
+    """Setup, totals (:func:`replay_quantities`), each fill model's bounds, by leverage
+    (:data:`LEVERAGE_COLUMNS`) and every account of a crash replay (the first run's)."""
+    w = _width(width)
+    if isinstance(result, CrashReplay):
+        run, fills = result.runs[0], [r.fills for r in result.runs]
+    else:
+        run, fills = result, [result.fills]
+    setup = [
+        Quantity("window", run.window, "text"),
+        Quantity("venue", run.venue, "text"),
+        Quantity("symbol", run.symbol, "text"),
+        Quantity("settled in", run.coin, "text"),
+        Quantity("funding", run.funding, "text"),
+        Quantity("liquidation fills run", ", ".join(fills), "text"),
+        Quantity("totals under", run.fills, "text"),
+    ]
+    tables: list[Any] = [
+        *_quantity_tables(f"Crash replay {window}", setup, w),
+        *_quantity_tables(f"Crash replay {window}: totals", replay_quantities(run), w),
+    ]
+    if isinstance(result, CrashReplay):
+        bounds: Iterable[Any] = result.bounds().itertuples(index=False)
+        tables += table_to_fit("Bounds (per liquidation fill model)", BOUND_COLUMNS, bounds, w)
+    if len(run.by_leverage):
+        for caption, cols in LEVERAGE_COLUMNS:
+            rows: Iterable[Any] = run.by_leverage.itertuples(index=False)
+            tables += table_to_fit(f"By leverage: {caption}", cols, rows, w, keep=2)
+    if len(run.accounts):
+        accounts: Iterable[Any] = run.accounts.itertuples(index=False)
+        tables += table_to_fit("Accounts", ACCOUNT_COLUMNS, accounts, w)
+    return tables

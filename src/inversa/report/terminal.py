@@ -3,6 +3,8 @@
 * :func:`table` builds a Rich table from records and typed :class:`Column` s: every cell
   is formatted by its unit (:mod:`inversa.report.formats`) and folds (``overflow="fold"``)
   rather than ending in an ellipsis, at 80 columns and when piped.
+* :func:`table_to_fit` splits a table's columns over as many tables as it takes for every
+  number to stay on one line at a width (the first columns repeat in each).
 * :func:`transposed` shows the same columns the other way round, one row per column and
   one column per record, for a few records with many quantities (a venue, a window).
 * :func:`print_json` writes one line of strict JSON (:mod:`inversa.report.jsonout`).
@@ -34,6 +36,7 @@ __all__ = [
     "print_tables",
     "progress",
     "table",
+    "table_to_fit",
     "transposed",
     "transposed_to_fit",
 ]
@@ -117,6 +120,70 @@ def _labelled(
     if len(labels) != len(records):
         raise ValueError(f"{len(labels)} labels for {len(records)} records")
     return records, body, labels
+
+
+def table_to_fit(
+    title: str | None, columns: Sequence[Column], rows: Iterable[Any], width: int, keep: int = 1
+) -> list[Table]:
+    """:func:`table`, its columns split over as many tables as it takes for every cell and
+    header word to fit ``width`` columns on one line; the first ``keep`` columns (what
+    names a row) repeat in each.
+
+    A number folded over two lines reads as another number (``0.4940961`` over ``8``):
+    columns are packed greedily while each one's widest number (or, in a text column, its
+    longest word) and its header's longest word fit, and every column gets a fixed width
+    so Rich does not narrow a number to make room for a header.  Split tables are titled
+    ``"<title>, 1 of 2"``, ``"<title>, 2 of 2"``.
+    """
+    records = list(rows)
+    cols = list(columns)
+    cells = [[col.cell(record) for record in records] for col in cols]
+    need = [
+        max(
+            max((len(word) for word in col.title().split()), default=1),
+            max((_unbroken(cell, col.unit) for cell in column), default=1),
+        )
+        for col, column in zip(cols, cells, strict=True)
+    ]
+    full = [
+        max(len(col.title()), max((len(cell) for cell in column), default=1), n)
+        for col, column, n in zip(cols, cells, need, strict=True)
+    ]
+    head = list(range(min(keep, len(cols))))
+    base = 1 + sum(need[i] + 3 for i in head)
+    groups: list[list[int]] = []
+    used = 0
+    for i in range(len(head), len(cols)):
+        if not groups or used + need[i] + 3 > width:
+            groups.append([])
+            used = base
+        groups[-1].append(i)
+        used += need[i] + 3
+    if not groups:
+        groups = [[]]
+    out: list[Table] = []
+    for k, group in enumerate(groups):
+        picked = head + group
+        widths = {i: full[i] for i in picked}
+        excess = 1 + sum(w + 3 for w in widths.values()) - width
+        while excess > 0:
+            slack = [i for i in picked if widths[i] > need[i]]
+            if not slack:
+                break
+            widest = max(slack, key=lambda i: widths[i] - need[i])
+            widths[widest] -= 1
+            excess -= 1
+        name = title if title is None or len(groups) < 2 else f"{title}, {k + 1} of {len(groups)}"
+        part = _new(name)
+        for j, i in enumerate(picked):
+            col = cols[i]
+            part.add_column(
+                col.title(), justify=col.alignment(first=j == 0), overflow="fold", width=widths[i]
+            )
+        for r in range(len(records)):
+            part.add_row(*(cells[i][r] for i in picked))
+        out.append(part)
+    return out
 
 
 def transposed(
