@@ -10,10 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 import typer
+from rich.console import Console
 
 from inversa import contracts as c
 from inversa.errors import InversaError
-from inversa.report import Column, console, fmt, table
+from inversa.report import Column, console, fmt, table_to_fit
 from inversa.venues import Instrument, Venue
 
 __all__ = ["demo"]
@@ -60,19 +61,25 @@ def demo() -> None:
         venue = load_venue(row["venue"])
         inst = venue.instrument("BTC/USD:BTC")
         perps[row["venue"]] = (venue, inst)
-        venue_rows.append(
-            {**row, "perp": f"{inst.symbol} ({', '.join(inst.aliases)})", "cv": inst.contract_value}
-        )
+        venue_rows.append({**row, "perp": ", ".join(inst.aliases), "cv": inst.contract_value})
     venue_cols = [
         Column("venue", "venue", "text"),
-        Column("perp", "BTC perpetual", "text"),
+        Column("perp", "venue's symbol", "text"),
         Column("cv", "contract value", "usd"),
         Column("liquidation_model", "liquidation model", "text"),
         Column("funding_model", "funding", "text"),
-        Column("as_of", "as of", "text"),
     ]
-    title = "Venue rule sets (every number has a source; see `venues/rules`)"
-    out.print(table(title, venue_cols, venue_rows))
+    dates = sorted({str(row["as_of"]) for row in venue_rows})
+    if len(dates) == 1:
+        when = f", as of {dates[0]}"
+    else:
+        when = ""
+        venue_cols.append(Column("as_of", "as of", "text"))
+    title = (
+        f"Venue rule sets, BTC/USD:BTC perpetual{when} (every number has a source; see "
+        "`inversa venues show <venue>`)"
+    )
+    _show(out, title, venue_cols, venue_rows)
 
     btc = spot_daily("BTC")
     day = btc.index[-1]
@@ -96,22 +103,31 @@ def demo() -> None:
         f"PnL in BTC of {fmt(NOTIONAL_USD, 'usd')} USD of inverse perpetual entered at "
         f"{fmt(price, 'price')}: the long's coin payoff is concave, the short's convex"
     )
-    out.print(table(title, [*cols, Column("short", "short", "coin")], pnl_rows))
-    out.print(_liquidation_table(perps, price))
-    out.print(_funding_table(btc))
+    _show(out, title, [*cols, Column("short", "short", "coin")], pnl_rows)
+    _show(out, *_liquidation_table(perps, price))
+    _show(out, *_funding_table(btc))
     _replay_section()
     out.print("\nNext: `inversa calc --help`, `inversa stress --help`, `inversa hedge --help`.")
 
 
-def _liquidation_table(perps: dict[str, tuple[Venue, Instrument]], price: Decimal) -> Any:
+def _show(out: Console, title: str, columns: list[Column], rows: list[dict[str, Any]]) -> None:
+    """Print a table split by columns where it takes more than one line per number."""
+    for part in table_to_fit(title, columns, rows, out.width):
+        out.print(part)
+
+
+def _liquidation_table(
+    perps: dict[str, tuple[Venue, Instrument]], price: Decimal
+) -> tuple[str, list[Column], list[dict[str, Any]]]:
     rows: list[dict[str, Any]] = []
     for name, (venue, inst) in perps.items():
-        row: dict[str, Any] = {"venue": name, "model": venue.liquidation_model}
+        row: dict[str, Any] = {"venue": name}
         try:
             lg = _liquidation(venue, inst, 1, price)
             sh = _liquidation(venue, inst, -1, price)
         except InversaError as exc:
-            row["long_liq"] = "n/a: no sourced margin model" if "margin" in str(exc) else "n/a"
+            why = "no sourced margin model" if "margin" in str(exc) else "no price"
+            row["venue"] = f"{name} (n/a: {why})"
             rows.append(row)
             continue
         prices = {
@@ -124,7 +140,6 @@ def _liquidation_table(perps: dict[str, tuple[Venue, Instrument]], price: Decima
         rows.append(row)
     cols = [
         Column("venue", "venue", "text"),
-        Column("model", "model", "text"),
         Column("long_liq", "long liquidation", "price"),
         Column("long_bk", "long bankruptcy", "price"),
         Column("short_liq", "short liquidation", "price"),
@@ -132,12 +147,12 @@ def _liquidation_table(perps: dict[str, tuple[Venue, Instrument]], price: Decima
     ]
     title = (
         f"Isolated {LEVERAGE}x, {fmt(NOTIONAL_USD, 'usd')} USD at {fmt(price, 'price')}: "
-        "each venue's own model, tiers and contract value (none: no such price)"
+        "each venue's own liquidation model (above), tiers and contract value (-: no such price)"
     )
-    return table(title, cols, rows)
+    return title, cols, rows
 
 
-def _funding_table(btc: Any) -> Any:
+def _funding_table(btc: Any) -> tuple[str, list[Column], list[dict[str, Any]]]:
     from inversa.data import funding_history, funding_series
 
     rows = []
@@ -155,19 +170,17 @@ def _funding_table(btc: Any) -> Any:
         at = Decimal(repr(mark))
         rows.append(
             {
-                "venue": name,
+                "venue": f"{name} (every {int(series.interval_hours.iloc[-1])} h)",
                 "time": hist.index[-1].to_pydatetime(),
                 "rate": rate,
-                "hours": f"{int(series.interval_hours.iloc[-1])} h",
                 "price": at,
                 "paid": c.funding_payment(1, NOTIONAL_USD, Decimal(1), at, rate),
             }
         )
     cols = [
         Column("venue", "venue", "text"),
-        Column("time", "time (UTC)", "text"),
+        Column("time", "time", "time"),
         Column("rate", "rate per interval", "rate"),
-        Column("hours", "interval", "text"),
         Column("price", "price", "price"),
         Column("paid", "long receives", "coin"),
     ]
@@ -175,7 +188,7 @@ def _funding_table(btc: Any) -> Any:
         f"Last bundled funding rate, and what a {fmt(NOTIONAL_USD, 'usd')} USD long "
         "receives (< 0: pays) at the BTC price of that time"
     )
-    return table(title, cols, rows)
+    return title, cols, rows
 
 
 def _replay_section() -> None:
@@ -207,7 +220,7 @@ def _replay_section() -> None:
         "leverage"
     )
     out = console()
-    out.print(table(title, cols, rows))
+    _show(out, title, cols, rows)
     out.print(f"Funding: {result.funding}.", markup=False)
     for bound in replay.runs:
         t = bound.totals
