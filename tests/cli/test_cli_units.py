@@ -179,9 +179,17 @@ def test_table_to_fit_splits_columns_so_no_number_folds() -> None:
         assert text.count(f"row-{r}") == len(tables)
         for i in range(8):
             assert text.count(fmt(-1234.5 * (10 * r + i + 1), "coin")) == 1
-    # in one table at 80 columns the same numbers fold
+    # table() renders through table_to_fit at the console's width: the same parts
+    whole = _render(table("Wide", cols, rows))
+    assert whole == "".join(_render(t) for t in tables)
+    # while one plain Rich table of the same cells, left to size itself, folds them
+    plain = Table(title="Wide")
+    for col in cols:
+        plain.add_column(col.title(), overflow="fold")
+    for row in rows:
+        plain.add_row(*(col.cell(row) for col in cols))
     with pytest.raises(AssertionError):
-        _numbers_whole([table("Wide", cols, rows)])
+        _numbers_whole([plain])
     assert [t.title for t in table_to_fit("Narrow", cols[:3], rows, 80)] == ["Narrow"]
 
 

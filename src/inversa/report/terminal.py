@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 
 from inversa.report.formats import UNIT_LABELS, fmt
@@ -96,13 +96,29 @@ def _new(title: str | None) -> Table:
     return Table(title=title, title_justify="left", show_header=True)
 
 
+class _FittingTable(Table):
+    """A :class:`rich.table.Table` of typed records that renders through
+    :func:`table_to_fit` at the width it is given, so no number folds over two lines."""
+
+    def __init__(self, title: str | None, columns: Sequence[Column], records: list[Any]):
+        super().__init__(title=title, title_justify="left", show_header=True)
+        self.typed = (list(columns), records)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        columns, records = self.typed
+        title = None if self.title is None else str(self.title)
+        yield from table_to_fit(title, columns, records, options.max_width)
+
+
 def table(title: str | None, columns: Sequence[Column], rows: Iterable[Any]) -> Table:
     """Records (typed results or mappings) as a table, each cell formatted by its column's
-    unit; cells fold, never cut."""
-    out = _new(title)
+    unit; cells fold, never cut, and where a number would fold the table is printed in
+    parts by columns (:func:`table_to_fit`, at the console's width)."""
+    records = list(rows)
+    out = _FittingTable(title, columns, records)
     for i, col in enumerate(columns):
         out.add_column(col.title(), justify=col.alignment(first=i == 0), overflow="fold")
-    for row in rows:
+    for row in records:
         out.add_row(*(col.cell(row) for col in columns))
     return out
 
