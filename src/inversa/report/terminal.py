@@ -2,11 +2,12 @@
 
 * :func:`table` builds a Rich table from records and typed :class:`Column` s: every cell
   is formatted by its unit (:mod:`inversa.report.formats`) and folds (``overflow="fold"``)
-  rather than ending in an ellipsis, at 80 columns and when piped.
-* :func:`table_to_fit` splits a table's columns over as many tables as it takes for every
-  number to stay on one line at a width (the first columns repeat in each).
+  rather than ending in an ellipsis, at 80 columns and when piped.  It renders through
+  :func:`table_to_fit` at the console's width: where a number would fold over two lines
+  the columns are printed in parts (the first column repeats in each).
 * :func:`transposed` shows the same columns the other way round, one row per column and
-  one column per record, for a few records with many quantities (a venue, a window).
+  one column per record, for a few records with many quantities (a venue, a window);
+  :func:`transposed_to_fit` splits it by records at a width.
 * :func:`print_json` writes one line of strict JSON (:mod:`inversa.report.jsonout`).
 * :func:`progress` shows a bar with a real total on stderr, only when stderr is a
   terminal.
