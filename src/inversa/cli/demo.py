@@ -10,11 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 import typer
-from rich.console import Console
 
 from inversa import contracts as c
 from inversa.errors import InversaError
-from inversa.report import Column, console, fmt, table_to_fit
+from inversa.report import Column, console, fmt, table
 from inversa.venues import Instrument, Venue
 
 __all__ = ["demo"]
@@ -79,7 +78,7 @@ def demo() -> None:
         f"Venue rule sets, BTC/USD:BTC perpetual{when} (every number has a source; see "
         "`inversa venues show <venue>`)"
     )
-    _show(out, title, venue_cols, venue_rows)
+    out.print(table(title, venue_cols, venue_rows))
 
     btc = spot_daily("BTC")
     day = btc.index[-1]
@@ -103,17 +102,11 @@ def demo() -> None:
         f"PnL in BTC of {fmt(NOTIONAL_USD, 'usd')} USD of inverse perpetual entered at "
         f"{fmt(price, 'price')}: the long's coin payoff is concave, the short's convex"
     )
-    _show(out, title, [*cols, Column("short", "short", "coin")], pnl_rows)
-    _show(out, *_liquidation_table(perps, price))
-    _show(out, *_funding_table(btc))
+    out.print(table(title, [*cols, Column("short", "short", "coin")], pnl_rows))
+    out.print(table(*_liquidation_table(perps, price)))
+    out.print(table(*_funding_table(btc)))
     _replay_section()
     out.print("\nNext: `inversa calc --help`, `inversa stress --help`, `inversa hedge --help`.")
-
-
-def _show(out: Console, title: str, columns: list[Column], rows: list[dict[str, Any]]) -> None:
-    """Print a table split by columns where it takes more than one line per number."""
-    for part in table_to_fit(title, columns, rows, out.width):
-        out.print(part)
 
 
 def _liquidation_table(
@@ -220,7 +213,7 @@ def _replay_section() -> None:
         "leverage"
     )
     out = console()
-    _show(out, title, cols, rows)
+    out.print(table(title, cols, rows))
     out.print(f"Funding: {result.funding}.", markup=False)
     for bound in replay.runs:
         t = bound.totals
