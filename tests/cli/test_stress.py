@@ -214,7 +214,7 @@ def test_subprocess_error_has_no_traceback() -> None:
 
 
 @pytest.fixture
-def fake_replay(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+def recorded_replay(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     """Record the config the command builds, and run the real replay of its window at
     100x only (about a second), so the JSON and the tables come from a real result."""
     from inversa.sim.replay import ReplayConfig
@@ -260,10 +260,10 @@ def test_replay_report_marks_each_liquidation(tmp_path: Path) -> None:
         assert y == run.prices.loc[when, "low" if side == "long" else "high"]
 
 
-def test_replay_command_plumbing(fake_replay: list[tuple[Any, ...]]) -> None:
+def test_replay_command_plumbing(recorded_replay: list[tuple[Any, ...]]) -> None:
     out = _json(["replay", "--window", "2020-03", "--leverages", "5, 20,100"])
     assert out["totals"]["liquidated"] == 2  # the long and the short at 100x
-    window, config = fake_replay[-1]
+    window, config = recorded_replay[-1]
     assert window == "2020-03"
     assert (config.venue, config.symbol, config.leverages) == (
         "binance-coinm",
@@ -273,7 +273,7 @@ def test_replay_command_plumbing(fake_replay: list[tuple[Any, ...]]) -> None:
     assert config.fills == ("trigger", "worst-mark")  # both bounds by default
     assert config.funding == "auto"
     _json(["replay", "--window", "2022-11"])
-    assert fake_replay[-1][1].leverages is None  # the replay's own default
+    assert recorded_replay[-1][1].leverages is None  # the replay's own default
     result = runner.invoke(app, ["replay", "--window", "2020-03"])
     assert result.exit_code == 0, result.stderr
     assert "By leverage" in result.stdout
